@@ -1,0 +1,107 @@
+import { DomainError } from '../domain/errors.js';
+import { generatePassword } from '../domain/secrets.js';
+import type { Account } from '../domain/types.js';
+import { checkPassword, normalizeDomain, validateEmail, validatePlanName, validateUser } from '../domain/validation.js';
+import type { AccountRecord } from '../store/store.js';
+import { withAccountLock } from './account-lock.js';
+import { publicAccount } from './get-account.js';
+import type { AppContext } from './ports.js';
+import { runSteps } from './steps.js';
+
+/** CreateAccountInput is what a caller gives to create an account. */
+export interface CreateAccountInput {
+  user: string;
+  domain: string;
+  email?: string | null;
+  password?: string;
+  plan?: string | null;
+}
+
+/** CreateAccountResult carries the password only when the panel generated it. */
+export interface CreateAccountResult {
+  account: Account;
+  password?: string;
+}
+
+/** createAccount makes an account: system user, password, web site; all of it or none of it. */
+export async function createAccount(ctx: AppContext, input: CreateAccountInput): Promise<CreateAccountResult> {
+  const user = validateUser(input.user);
+  const domain = normalizeDomain(input.domain);
+  const email = input.email == null ? null : validateEmail(input.email);
+  const generated = input.password === undefined;
+  const password = generated ? generatePassword() : checkPassword(input.password ?? '', user);
+  let shell = false;
+  if (input.plan != null) {
+    const plan = await ctx.store.plans.get(validatePlanNameForAccount(input.plan));
+    if (!plan) throw new DomainError('unknown_plan', `no plan named ${input.plan}`, { param: 'plan' });
+    shell = plan.shell;
+  }
+  const passwordHash = await ctx.hasher.hash(password);
+
+  return withAccountLock(ctx, user, async () => {
+    if (await ctx.store.accounts.get(user)) throw new DomainError('account_exists', `account ${user} already exists`);
+    if (await ctx.store.accounts.domainTaken(domain)) {
+      throw new DomainError('domain_exists', `domain ${domain} is already used by an account`, { param: 'domain' });
+    }
+    if (await ctx.host.systemUsers.exists(user)) {
+      throw new DomainError('invalid_user', `"${user}" already exists on this server`, { param: 'user' });
+    }
+    const record: AccountRecord = {
+      user,
+      domain,
+      email,
+      plan: input.plan ?? null,
+      status: 'provisioning',
+      suspendReason: null,
+      createdAt: ctx.now().toISOString(),
+      suspendedAt: null,
+      databases: [],
+      passwordHash,
+    };
+    try {
+      await ctx.store.accounts.insert(record);
+    } catch (err) {
+      // Another process may have taken the domain between the check and the insert.
+      if (await ctx.store.accounts.domainTaken(domain)) {
+        throw new DomainError('domain_exists', `domain ${domain} is already used by an account`, { param: 'domain' });
+      }
+      throw err;
+    }
+    const home = ctx.host.homeOf(user);
+    const { systemUsers, webServer } = ctx.host;
+    try {
+      await runSteps(
+        [
+          {
+            name: 'system_user',
+            run: () => systemUsers.create({ user, domain, home, shell }),
+            undo: () => systemUsers.remove(user, home),
+          },
+          { name: 'password', run: () => systemUsers.setPassword(user, password) },
+          {
+            name: 'web_server',
+            run: () => webServer.writeSite({ user, domain, root: `${home}/public_html`, suspended: false }),
+            undo: () => webServer.removeSite(user),
+          },
+          { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+          { name: 'store', run: () => ctx.store.accounts.update(user, { status: 'active' }) },
+        ],
+        ctx.logger,
+        { op: 'account.create', user },
+      );
+    } catch (err) {
+      await ctx.store.accounts.delete(user);
+      throw err;
+    }
+    const account = publicAccount({ ...record, status: 'active' });
+    return generated ? { account, password } : { account };
+  });
+}
+
+function validatePlanNameForAccount(name: string): string {
+  try {
+    return validatePlanName(name);
+  } catch {
+    throw new DomainError('unknown_plan', `no plan named ${name}`, { param: 'plan' });
+  }
+}

@@ -1,0 +1,32 @@
+import { DomainError } from '../domain/errors.js';
+import type { Account } from '../domain/types.js';
+import { validateUser } from '../domain/validation.js';
+import type { AccountRecord } from '../store/store.js';
+import type { AppContext } from './ports.js';
+
+/** getAccount returns one account by user name. */
+export async function getAccount(ctx: AppContext, user: string): Promise<Account> {
+  const { passwordHash: _hidden, ...account } = await requireAccount(ctx, user);
+  return account;
+}
+
+/** requireAccount loads an account record or fails with `account_not_found`. */
+export async function requireAccount(ctx: AppContext, user: string): Promise<AccountRecord> {
+  validateUser(user);
+  const record = await ctx.store.accounts.get(user);
+  if (!record) throw new DomainError('account_not_found', `no account named ${user}`);
+  return record;
+}
+
+/** publicAccount drops the password hash from a stored record. */
+export function publicAccount(record: AccountRecord): Account {
+  const { passwordHash: _hidden, ...account } = record;
+  return account;
+}
+
+/** requireSettled refuses to act on an account that an unfinished operation left mid-way. */
+export function requireSettled(record: AccountRecord): void {
+  if (record.status === 'provisioning' || record.status === 'terminating') {
+    throw new DomainError('account_busy', `account ${record.user} is ${record.status}`);
+  }
+}

@@ -1,0 +1,37 @@
+import type { Account, AccountStatus } from '../domain/types.js';
+import type { AppContext } from './ports.js';
+
+/** AccountQuery is a validated list request. */
+export interface AccountQuery {
+  status?: AccountStatus;
+  plan?: string;
+  q?: string;
+  after?: string;
+  limit: number;
+}
+
+/** listAccounts returns one page of accounts, ordered by user name, and the total matching count. */
+export async function listAccounts(
+  ctx: AppContext,
+  query: AccountQuery,
+): Promise<{ accounts: Account[]; total: number; next: string | null }> {
+  const { accounts, total, more } = await ctx.store.accounts.list(query);
+  const last = accounts[accounts.length - 1];
+  return { accounts, total, next: more && last ? encodeCursor(last.user) : null };
+}
+
+/** encodeCursor makes the opaque `next` value from the last user name of a page. */
+export function encodeCursor(user: string): string {
+  return Buffer.from(JSON.stringify({ u: user }), 'utf8').toString('base64url');
+}
+
+/** decodeCursor reads a cursor back; it returns null when the value is not one of ours. */
+export function decodeCursor(cursor: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (parsed && typeof parsed === 'object' && 'u' in parsed && typeof parsed.u === 'string') return parsed.u;
+  } catch {
+    // falls through to null
+  }
+  return null;
+}

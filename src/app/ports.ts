@@ -1,0 +1,34 @@
+import type { HostDrivers } from '../host/ports.js';
+import type { Store } from '../store/store.js';
+
+/** Logger is the subset of pino the use cases need. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** PasswordHasher hashes and checks passwords (argon2id in production). */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
+
+/** TokenUseSink receives each successful token authentication. */
+export interface TokenUseSink {
+  record(tokenId: number, at: string, ip: string): void;
+}
+
+/** AppContext is everything a use case may touch; each door and each test builds its own. */
+export interface AppContext {
+  store: Store;
+  host: HostDrivers;
+  hasher: PasswordHasher;
+  logger: Logger;
+  now: () => Date;
+  tokenUse: TokenUseSink;
+  /** lockOwner names this process in the shared lock table. */
+  lockOwner: string;
+  /** lockTtlMs is how long a lock lives when its holder dies without releasing it. */
+  lockTtlMs: number;
+}

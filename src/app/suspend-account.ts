@@ -1,0 +1,52 @@
+import type { Account } from '../domain/types.js';
+import { validateReason } from '../domain/validation.js';
+import { withAccountLock } from './account-lock.js';
+import { publicAccount, requireAccount, requireSettled } from './get-account.js';
+import type { AppContext } from './ports.js';
+import { runSteps } from './steps.js';
+
+/** AccountChange is the answer of an operation that may find nothing to change. */
+export interface AccountChange {
+  account: Account;
+  changed: boolean;
+}
+
+/** suspendAccount locks the system user and database users and serves the "suspended" page. */
+export async function suspendAccount(ctx: AppContext, user: string, reason: string | null = null): Promise<AccountChange> {
+  const why = reason === null ? null : validateReason(reason);
+  await requireAccount(ctx, user);
+  return withAccountLock(ctx, user, async () => {
+    const record = await requireAccount(ctx, user);
+    requireSettled(record);
+    if (record.status === 'suspended') return { account: publicAccount(record), changed: false };
+    const { systemUsers, webServer, databases } = ctx.host;
+    const root = `${ctx.host.homeOf(user)}/public_html`;
+    const suspendedAt = ctx.now().toISOString();
+    await runSteps(
+      [
+        { name: 'system_user', run: () => systemUsers.lock(user), undo: () => systemUsers.unlock(user) },
+        {
+          name: 'web_server',
+          run: () => webServer.writeSite({ user, domain: record.domain, root, suspended: true }),
+          undo: () => webServer.writeSite({ user, domain: record.domain, root, suspended: false }),
+        },
+        { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+        {
+          name: 'database_server',
+          run: () => databases.lockUsers(user, record.databases),
+          undo: () => databases.unlockUsers(user, record.databases),
+        },
+        {
+          name: 'store',
+          run: () => ctx.store.accounts.update(user, { status: 'suspended', suspendReason: why, suspendedAt }),
+        },
+      ],
+      ctx.logger,
+      { op: 'account.suspend', user },
+    );
+    return {
+      account: publicAccount({ ...record, status: 'suspended', suspendReason: why, suspendedAt }),
+      changed: true,
+    };
+  });
+}

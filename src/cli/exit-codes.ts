@@ -1,0 +1,53 @@
+import type { ErrorCode } from '../domain/errors.js';
+
+/** EXIT is the CLI's stable exit codes. */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  invalidInput: 5,
+  provisioningFailed: 6,
+  auditBroken: 7,
+  config: 78,
+} as const;
+
+/** EXIT_BY_CODE maps each error code to the CLI's exit code. */
+export const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  missing_token: EXIT.usage,
+  invalid_token: EXIT.usage,
+  token_expired: EXIT.usage,
+  token_revoked: EXIT.usage,
+  ip_not_allowed: EXIT.usage,
+  insufficient_scope: EXIT.usage,
+  rate_limited: EXIT.usage,
+  conflicting_credentials: EXIT.usage,
+  unknown_api: EXIT.usage,
+  method_not_allowed: EXIT.usage,
+  unknown_action: EXIT.usage,
+  unsupported_media_type: EXIT.usage,
+  payload_too_large: EXIT.usage,
+  invalid_json: EXIT.usage,
+  unknown_field: EXIT.usage,
+  missing_parameter: EXIT.invalidInput,
+  invalid_parameter: EXIT.invalidInput,
+  conflicting_parameters: EXIT.invalidInput,
+  invalid_user: EXIT.invalidInput,
+  invalid_domain: EXIT.invalidInput,
+  invalid_email: EXIT.invalidInput,
+  weak_password: EXIT.invalidInput,
+  unknown_plan: EXIT.invalidInput,
+  account_not_found: EXIT.notFound,
+  token_not_found: EXIT.notFound,
+  admin_not_found: EXIT.notFound,
+  account_exists: EXIT.conflict,
+  domain_exists: EXIT.conflict,
+  account_busy: EXIT.conflict,
+  token_exists: EXIT.conflict,
+  plan_exists: EXIT.conflict,
+  plan_in_use: EXIT.conflict,
+  admin_exists: EXIT.conflict,
+  provisioning_failed: EXIT.provisioningFailed,
+  internal_error: EXIT.internal,
+};

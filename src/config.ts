@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { normalizeCidr } from './domain/cidr.js';
+
+/** Config is the panel's configuration, read from VANTA_* environment variables. */
+export interface Config {
+  dataDir: string;
+  host: string;
+  panelPort: number;
+  whmPort: number;
+  mode: 'sandbox' | 'host';
+  mysqlUrl: string | null;
+  trustedProxies: string[];
+  logLevel: string;
+  authFailLimit: number;
+  authFailWindowMs: number;
+  nginxListen: string;
+  suspendedDir: string;
+}
+
+/** ConfigError is a bad configuration value, reported in one line at start-up. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${key} must be a port number (0-65535), got "${raw}"`);
+  return n;
+}
+
+function positive(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${key} must be a whole number of 1 or more, got "${raw}"`);
+  return n;
+}
+
+/** loadConfig reads the environment; every command reads the same variables. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.VANTA_DATA_DIR || './data');
+  const mode = env.VANTA_MODE || 'sandbox';
+  if (mode !== 'sandbox' && mode !== 'host') throw new ConfigError(`VANTA_MODE must be "sandbox" or "host", got "${mode}"`);
+  let trustedProxies: string[];
+  try {
+    trustedProxies = (env.VANTA_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map(normalizeCidr);
+  } catch {
+    throw new ConfigError('VANTA_TRUSTED_PROXIES must be a comma-separated list of addresses or CIDR blocks');
+  }
+  return {
+    dataDir,
+    host: env.VANTA_HOST || '127.0.0.1',
+    panelPort: port(env, 'VANTA_PANEL_PORT', 2083),
+    whmPort: port(env, 'VANTA_WHM_PORT', 2087),
+    mode,
+    mysqlUrl: env.VANTA_MYSQL_URL || null,
+    trustedProxies,
+    logLevel: env.VANTA_LOG_LEVEL || 'info',
+    authFailLimit: positive(env, 'VANTA_AUTH_FAIL_LIMIT', 20),
+    authFailWindowMs: positive(env, 'VANTA_AUTH_FAIL_WINDOW', 300) * 1000,
+    nginxListen: env.VANTA_NGINX_LISTEN || '80',
+    suspendedDir: resolve(env.VANTA_SUSPENDED_DIR || resolve(dataDir, 'suspended')),
+  };
+}

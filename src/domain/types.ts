@@ -1,0 +1,77 @@
+import type { Scope } from './scopes.js';
+
+/** ACCOUNT_STATUSES are the states an account moves through. */
+export const ACCOUNT_STATUSES = ['provisioning', 'active', 'suspended', 'terminating'] as const;
+
+/** AccountStatus is one of ACCOUNT_STATUSES. */
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** Account is a hosting account as the panel stores it (without its password hash). */
+export interface Account {
+  user: string;
+  domain: string;
+  email: string | null;
+  plan: string | null;
+  status: AccountStatus;
+  suspendReason: string | null;
+  createdAt: string;
+  suspendedAt: string | null;
+  databases: string[];
+}
+
+/** Plan is a named package of limits; null means unlimited. */
+export interface Plan {
+  name: string;
+  diskMb: number | null;
+  maxDatabases: number | null;
+  bandwidthMb: number | null;
+  maxAddonDomains: number | null;
+  maxEmailAccounts: number | null;
+  shell: boolean;
+  createdAt: string;
+}
+
+/** ApiToken is a token's stored record; the secret itself is never kept. */
+export interface ApiToken {
+  id: number;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  allowedCidrs: string[];
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+}
+
+/** ActorType tells who made a change. */
+export type ActorType = 'token' | 'admin' | 'cli' | 'system' | 'anonymous';
+
+/** Actor identifies who made a change, for the audit log. */
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+  name: string;
+}
+
+/** AuditInput is what a door reports about one change. */
+export interface AuditInput {
+  at: string;
+  requestId: string | null;
+  actor: Actor;
+  ip: string | null;
+  action: string;
+  target: string | null;
+  outcome: string;
+  status: number | null;
+  params: Record<string, unknown>;
+}
+
+/** AuditEntry is one stored, hash-chained audit record. */
+export interface AuditEntry extends AuditInput {
+  id: number;
+  prevHash: string;
+  hash: string;
+}

@@ -1,0 +1,59 @@
+/** SystemUserSpec is what the host needs to make an account's system user. */
+export interface SystemUserSpec {
+  user: string;
+  domain: string;
+  home: string;
+  shell: boolean;
+}
+
+/** SystemUsers is the port for the account's Linux user, group and home. */
+export interface SystemUsers {
+  /** exists tells whether the name is taken on the host, even by a user the panel does not know. */
+  exists(user: string): Promise<boolean>;
+  create(spec: SystemUserSpec): Promise<void>;
+  setPassword(user: string, password: string): Promise<void>;
+  /** lock stops every login of the user (password and keys) and ends its processes. */
+  lock(user: string): Promise<void>;
+  unlock(user: string): Promise<void>;
+  /** remove deletes the user and its home; it is a no-op when the user is already gone. */
+  remove(user: string, home: string): Promise<void>;
+}
+
+/** SiteSpec is one account's web site as the web server serves it. */
+export interface SiteSpec {
+  user: string;
+  domain: string;
+  root: string;
+  suspended: boolean;
+}
+
+/** WebServer is the port for the account's virtual host. */
+export interface WebServer {
+  /** writeSite writes (or rewrites) the account's server block; it must be checked before it is kept. */
+  writeSite(site: SiteSpec): Promise<void>;
+  /** removeSite deletes the account's server block; a no-op when there is none. */
+  removeSite(user: string): Promise<void>;
+  /** reload makes the web server pick up written sites. */
+  reload(): Promise<void>;
+}
+
+/** DatabaseServer is the port for the account's customer databases. */
+export interface DatabaseServer {
+  /** available tells whether a database server is configured. */
+  readonly available: boolean;
+  lockUsers(user: string, databases: readonly string[]): Promise<void>;
+  unlockUsers(user: string, databases: readonly string[]): Promise<void>;
+  /** dropAll drops every database and database user of the account and returns the dropped database names. */
+  dropAll(user: string, databases: readonly string[]): Promise<string[]>;
+}
+
+/** HostDrivers groups the ports that change the host. */
+export interface HostDrivers {
+  /** mode is the name shown in the startup log. */
+  readonly mode: 'sandbox' | 'host';
+  systemUsers: SystemUsers;
+  webServer: WebServer;
+  databases: DatabaseServer;
+  /** homeOf gives the home directory an account gets. */
+  homeOf(user: string): string;
+}

@@ -1,0 +1,36 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../files.js';
+import { renderServerBlock } from '../nginx/server-block.js';
+import type { SiteSpec, WebServer } from '../ports.js';
+
+/** SandboxWebServer writes each account's nginx server block into the data directory and reloads nothing. */
+export class SandboxWebServer implements WebServer {
+  /** reloads counts reload requests, which the sandbox accepts without a web server to signal. */
+  reloads = 0;
+
+  constructor(
+    private readonly sitesDir: string,
+    private readonly listen: string,
+    private readonly suspendedRoot: string,
+  ) {}
+
+  async writeSite(site: SiteSpec): Promise<void> {
+    const text = renderServerBlock({ ...site, listen: this.listen, suspendedRoot: this.suspendedRoot });
+    await mkdir(this.sitesDir, { recursive: true });
+    await writeFileAtomic(this.sitePath(site.user), text);
+  }
+
+  async removeSite(user: string): Promise<void> {
+    await rm(this.sitePath(user), { force: true });
+  }
+
+  async reload(): Promise<void> {
+    this.reloads++;
+  }
+
+  /** sitePath is where one account's server block lives. */
+  sitePath(user: string): string {
+    return join(this.sitesDir, `${user}.conf`);
+  }
+}

@@ -1,0 +1,93 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateToken } from '../../app/authenticate-token.js';
+import { type AuditContext, recordAudit } from '../../app/audit.js';
+import type { FailureLimiter } from '../../app/failure-limiter.js';
+import type { AppContext } from '../../app/ports.js';
+import { plainIp } from '../../domain/cidr.js';
+import { DomainError, isDomainError } from '../../domain/errors.js';
+import type { ApiToken } from '../../domain/types.js';
+import { toErrorReply } from '../errors.js';
+import { auditAction, resolveEndpoint } from './endpoints.js';
+import { type JsonBody, type Query, auditParams, checkBody, readCredentials, readJsonBody } from './request.js';
+
+const GUESSING_CODES = new Set(['invalid_token', 'token_expired', 'token_revoked']);
+
+/** ApiDeps are the long-lived parts the API handler shares across requests. */
+export interface ApiDeps {
+  ctx: AppContext;
+  limiter: FailureLimiter;
+}
+
+function firstString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * handleApi answers one `/?api=` call in the contract's order: rate limit, authenticate, route,
+ * scope, validate, act. Every call other than GET and HEAD is audited whatever its outcome.
+ */
+export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { ctx, limiter } = deps;
+  const query = req.query as Query;
+  const api = firstString(query.api);
+  const action = firstString(query.action);
+  const ip = plainIp(req.ip);
+  const mutating = req.method !== 'GET' && req.method !== 'HEAD';
+  const audit: AuditContext = {
+    actor: { type: 'anonymous', id: null, name: 'anonymous' },
+    action: auditAction(api, req.method, action),
+    target: typeof query.user === 'string' ? query.user : null,
+    params: auditParams(query, null),
+    requestId: req.id,
+    ip,
+  };
+
+  let status: number;
+  let payload: Record<string, unknown>;
+  let outcome = 'ok';
+  try {
+    const wait = limiter.retryAfter(ip);
+    if (wait > 0) {
+      throw new DomainError('rate_limited', 'too many failed authentication attempts from this address', {
+        retryAfter: wait,
+      });
+    }
+    let token: ApiToken;
+    try {
+      token = await authenticateToken(ctx, readCredentials(req.headers), ip);
+    } catch (err) {
+      if (isDomainError(err) && GUESSING_CODES.has(err.code)) limiter.fail(ip);
+      throw err;
+    }
+    audit.actor = { type: 'token', id: String(token.id), name: token.name };
+    const endpoint = resolveEndpoint(api, req.method, action);
+    if (endpoint.scope !== null && !token.scopes.includes(endpoint.scope)) {
+      throw new DomainError('insufficient_scope', `this call needs the ${endpoint.scope} scope`, {
+        required_scope: endpoint.scope,
+      });
+    }
+    let body: JsonBody = {};
+    if (endpoint.body) {
+      const raw = readJsonBody(req.body, req.headers['content-type']);
+      audit.params = auditParams(query, raw);
+      if (audit.target === null && typeof raw?.user === 'string') audit.target = raw.user;
+      body = checkBody(raw, endpoint.body);
+    }
+    const result = await endpoint.run({ ctx, token, query, body });
+    status = result.status;
+    payload = result.body;
+  } catch (err) {
+    const rendered = toErrorReply(err);
+    if (rendered.code === 'internal_error') {
+      req.log.error({ err, reqId: req.id }, 'API call failed unexpectedly');
+    } else if (isDomainError(err) && err.cause !== undefined) {
+      req.log.warn({ err: err.cause, code: rendered.code, reqId: req.id }, 'API call failed');
+    }
+    status = rendered.status;
+    payload = rendered.body;
+    outcome = rendered.code;
+    reply.headers(rendered.headers);
+  }
+  if (mutating) await recordAudit(ctx, audit, outcome, status);
+  reply.header('cache-control', 'no-store').code(status).send(payload);
+}

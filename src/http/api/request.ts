@@ -1,0 +1,129 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { DomainError } from '../../domain/errors.js';
+
+/** MAX_BODY_BYTES is the largest API body accepted. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Query is the parsed query string. */
+export type Query = Record<string, string | string[] | undefined>;
+
+/** JsonBody is a parsed JSON object body. */
+export type JsonBody = Record<string, unknown>;
+
+function single(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
+}
+
+/** readCredentials finds the presented token in `Authorization: Bearer` or `X-Api-Key`. */
+export function readCredentials(headers: IncomingHttpHeaders): string {
+  const authorization = single(headers.authorization);
+  const apiKey = single(headers['x-api-key'])?.trim();
+  let bearer: string | undefined;
+  if (authorization !== undefined) {
+    const match = /^bearer(?:\s+(.*))?$/i.exec(authorization.trim());
+    // Another scheme (say Basic, added by a proxy) is not an API credential.
+    if (match) bearer = (match[1] ?? '').trim();
+  }
+  if (bearer !== undefined && apiKey !== undefined && bearer !== apiKey) {
+    throw new DomainError('conflicting_credentials', 'Authorization and X-Api-Key carry different tokens');
+  }
+  const token = bearer ?? apiKey;
+  if (token === undefined) {
+    if (authorization !== undefined) throw new DomainError('invalid_token', 'the Authorization header is not a Bearer token');
+    throw new DomainError('missing_token', 'send a token as "Authorization: Bearer <token>" or "X-Api-Key: <token>"');
+  }
+  if (token === '') throw new DomainError('invalid_token', 'the token is empty');
+  return token;
+}
+
+/** queryValue reads a query parameter given at most once. */
+export function queryValue(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw new DomainError('invalid_parameter', `${name} may be given only once`, { param: name });
+  return value;
+}
+
+/** readJsonBody checks the size, media type and syntax of a buffered body; null when there is none. */
+export function readJsonBody(raw: unknown, contentType: string | undefined): JsonBody | null {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return null;
+  if (raw.length > MAX_BODY_BYTES) {
+    throw new DomainError('payload_too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  const media = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (media !== 'application/json') {
+    throw new DomainError('unsupported_media_type', 'send the body as Content-Type: application/json');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new DomainError('invalid_json', 'the body is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new DomainError('invalid_json', 'the body must be a JSON object');
+  }
+  return parsed as JsonBody;
+}
+
+/** FieldType is the JSON type a body field must have. */
+export type FieldType = 'string' | 'string|null';
+
+/** BodySpec lists the fields a body may carry and which are required. */
+export interface BodySpec {
+  fields: Record<string, FieldType>;
+  required?: readonly string[];
+}
+
+/** checkBody refuses unknown fields, fields of the wrong type and missing required fields. */
+export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
+  const data = body ?? {};
+  for (const key of Object.keys(data)) {
+    if (!(key in spec.fields)) throw new DomainError('unknown_field', `unknown field "${key}"`, { param: key });
+  }
+  for (const [key, type] of Object.entries(spec.fields)) {
+    const value = data[key];
+    if (value === undefined) continue;
+    const ok = typeof value === 'string' || (type === 'string|null' && value === null);
+    if (!ok) {
+      throw new DomainError('invalid_parameter', `${key} must be ${type === 'string' ? 'a string' : 'a string or null'}`, {
+        param: key,
+      });
+    }
+  }
+  for (const key of spec.required ?? []) {
+    if (data[key] === undefined) throw new DomainError('missing_parameter', `${key} is required`, { param: key });
+  }
+  return data;
+}
+
+/** accountUser finds the account named by `user` in the query or the body. */
+export function accountUser(query: Query, body: JsonBody): string {
+  const fromQuery = queryValue(query, 'user');
+  const fromBody = body.user as string | undefined;
+  if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody) {
+    throw new DomainError('conflicting_parameters', 'user differs between the query string and the body', { param: 'user' });
+  }
+  const user = fromQuery ?? fromBody;
+  if (user === undefined) throw new DomainError('missing_parameter', 'user is required', { param: 'user' });
+  return user;
+}
+
+const SECRET_KEY_RE = /pass|token|secret|key|auth/i;
+
+/** auditParams keeps the non-secret inputs of a call, shortened, for the audit log. */
+export function auditParams(query: Query, body: JsonBody | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (key: string, value: unknown) => {
+    if (SECRET_KEY_RE.test(key)) {
+      out[key] = '[redacted]';
+      return;
+    }
+    out[key] = typeof value === 'string' && value.length > 256 ? `${value.slice(0, 256)}…` : value;
+  };
+  for (const [key, value] of Object.entries(query)) if (key !== 'api') put(key, value);
+  for (const [key, value] of Object.entries(body ?? {})) {
+    const safe = value === null || ['string', 'number', 'boolean'].includes(typeof value) ? value : '[structured]';
+    put(key, safe);
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+import { DomainError, type ErrorCode, isDomainError } from '../domain/errors.js';
+
+/** STATUS_BY_CODE is the one table from error code to HTTP status. */
+export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  missing_token: 401,
+  invalid_token: 401,
+  token_expired: 401,
+  token_revoked: 401,
+  ip_not_allowed: 403,
+  insufficient_scope: 403,
+  rate_limited: 429,
+  conflicting_credentials: 400,
+  unknown_api: 404,
+  method_not_allowed: 405,
+  unknown_action: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  invalid_json: 400,
+  unknown_field: 400,
+  missing_parameter: 400,
+  invalid_parameter: 400,
+  conflicting_parameters: 400,
+  invalid_user: 400,
+  invalid_domain: 400,
+  invalid_email: 400,
+  weak_password: 400,
+  unknown_plan: 400,
+  account_not_found: 404,
+  account_exists: 409,
+  domain_exists: 409,
+  account_busy: 409,
+  provisioning_failed: 502,
+  token_not_found: 404,
+  token_exists: 409,
+  plan_exists: 409,
+  plan_in_use: 409,
+  admin_not_found: 404,
+  admin_exists: 409,
+  internal_error: 500,
+};
+
+/** ErrorReply is an error rendered for the API: status, headers and the JSON body. */
+export interface ErrorReply {
+  status: number;
+  code: ErrorCode;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** toErrorReply renders any thrown value; what is not a DomainError becomes a bare `internal_error`. */
+export function toErrorReply(err: unknown): ErrorReply {
+  const known: DomainError = isDomainError(err) ? err : new DomainError('internal_error', 'an unexpected error occurred');
+  const status = STATUS_BY_CODE[known.code];
+  const headers: Record<string, string> = {};
+  const { allow, retryAfter, ...details } = known.details as { allow?: string[]; retryAfter?: number } & Record<
+    string,
+    unknown
+  >;
+  if (status === 401) headers['www-authenticate'] = 'Bearer realm="vanta", error="invalid_token"';
+  if (known.code === 'insufficient_scope') {
+    headers['www-authenticate'] = `Bearer realm="vanta", error="insufficient_scope", scope="${String(details.required_scope)}"`;
+  }
+  if (allow) headers.allow = allow.join(', ');
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  return { status, code: known.code, headers, body: { ok: false, error: known.code, message: known.message, ...details } };
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { ensureFirstAdmin } from './app/admins.js';
+import { type RuntimeOverrides, createRuntime, describeDrivers } from './compose.js';
+import type { Config } from './config.js';
+import { buildPanelServer, buildWhmServer } from './http/server.js';
+
+/** Serving is a running panel: both listeners and a way to stop them cleanly. */
+export interface Serving {
+  panel: FastifyInstance;
+  whm: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+/** serve starts both listeners; `print` receives the first admin's generated password, shown once. */
+export async function serve(config: Config, print: (line: string) => void, overrides: RuntimeOverrides = {}): Promise<Serving> {
+  const rt = await createRuntime(config, overrides);
+  const first = await ensureFirstAdmin(rt.ctx);
+  if (first) {
+    print(`Created the first vWHM admin "${first.name}" with password: ${first.password}`);
+    print('This password is shown once. Change it with: vanta admin passwd admin');
+  }
+  if (config.mysqlUrl) {
+    rt.logger.warn('VANTA_MYSQL_URL is set, but this version has no database driver yet; databases are unavailable');
+  }
+  const deps = { ctx: rt.ctx, logger: rt.logger, limiter: rt.limiter, trustedProxies: config.trustedProxies };
+  const panel = buildPanelServer(deps);
+  const whm = buildWhmServer(deps);
+  try {
+    await panel.listen({ host: config.host, port: config.panelPort });
+    await whm.listen({ host: config.host, port: config.whmPort });
+  } catch (err) {
+    await Promise.allSettled([panel.close(), whm.close()]);
+    await rt.close();
+    throw err;
+  }
+  rt.logger.info({ panel: panel.addresses(), whm: whm.addresses() }, `Vanta Panel started: ${describeDrivers(rt)}`);
+  let stopping: Promise<void> | null = null;
+  return {
+    panel,
+    whm,
+    stop: () => {
+      stopping ??= (async () => {
+        await Promise.allSettled([panel.close(), whm.close()]);
+        await rt.close();
+      })();
+      return stopping;
+    },
+  };
+}

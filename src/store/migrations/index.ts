@@ -1,0 +1,114 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('plans')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('disk_mb', 'integer')
+      .addColumn('max_databases', 'integer')
+      .addColumn('bandwidth_mb', 'integer')
+      .addColumn('max_addon_domains', 'integer')
+      .addColumn('max_email_accounts', 'integer')
+      .addColumn('shell', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('accounts')
+      .addColumn('user', 'text', (c) => c.primaryKey())
+      .addColumn('domain', 'text', (c) => c.notNull().unique())
+      .addColumn('email', 'text')
+      .addColumn('plan', 'text', (c) => c.references('plans.name').onUpdate('cascade').onDelete('restrict'))
+      .addColumn('status', 'text', (c) =>
+        c.notNull().check(sql`status in ('provisioning', 'active', 'suspended', 'terminating')`),
+      )
+      .addColumn('suspend_reason', 'text')
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('suspended_at', 'text')
+      .execute();
+    await db.schema.createIndex('accounts_plan').on('accounts').column('plan').execute();
+    await db.schema.createIndex('accounts_status').on('accounts').column('status').execute();
+    await db.schema
+      .createTable('databases')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('account', 'text', (c) => c.notNull().references('accounts.user').onDelete('cascade'))
+      .addColumn('db_user', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('databases_account').on('databases').column('account').execute();
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('prefix', 'text', (c) => c.notNull())
+      .addColumn('scopes', 'text', (c) => c.notNull())
+      .addColumn('allowed_cidrs', 'text', (c) => c.notNull().defaultTo('[]'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text')
+      .addColumn('revoked_at', 'text')
+      .addColumn('last_used_at', 'text')
+      .addColumn('last_used_ip', 'text')
+      .execute();
+    await db.schema
+      .createTable('admins')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('request_id', 'text')
+      .addColumn('actor_type', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('actor_name', 'text', (c) => c.notNull())
+      .addColumn('ip', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target', 'text')
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('params', 'text', (c) => c.notNull())
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
+    for (const column of ['at', 'action', 'actor_name', 'target', 'outcome']) {
+      await db.schema.createIndex(`audit_log_${column}`).on('audit_log').column(column).execute();
+    }
+    await db.schema
+      .createTable('audit_head')
+      .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+      .addColumn('last_id', 'integer', (c) => c.notNull())
+      .addColumn('last_hash', 'text', (c) => c.notNull())
+      .execute();
+    await sql`insert into audit_head (id, last_id, last_hash) values (1, 0, ${'0'.repeat(64)})`.execute(db);
+    // The audit log is append-only: the store refuses to change or remove what it holds.
+    await sql`create trigger audit_log_no_update before update on audit_log
+      begin select raise(abort, 'audit log is append-only'); end`.execute(db);
+    await sql`create trigger audit_log_no_delete before delete on audit_log
+      begin select raise(abort, 'audit log is append-only'); end`.execute(db);
+    await sql`create trigger audit_head_no_delete before delete on audit_head
+      begin select raise(abort, 'audit head cannot be removed'); end`.execute(db);
+    await sql`create trigger audit_head_forward_only before update on audit_head
+      when new.last_id <> old.last_id + 1
+        or not exists (select 1 from audit_log where id = new.last_id and hash = new.last_hash)
+      begin select raise(abort, 'audit head only moves to the newest entry'); end`.execute(db);
+    await db.schema
+      .createTable('locks')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'integer', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/** migrations is every schema version in order; a new one gets the next number and is never edited later. */
+export const migrations: MigrationProvider = {
+  async getMigrations() {
+    return { '0001_initial': initial };
+  },
+};
