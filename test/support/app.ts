@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import { issueToken } from '../../src/app/issue-token.js';
+import { type Runtime, type RuntimeOverrides, createRuntime } from '../../src/compose.js';
+import { loadConfig } from '../../src/config.js';
+import { parseScopes } from '../../src/domain/scopes.js';
+import { Argon2PasswordHasher } from '../../src/host/argon2-password-hasher.js';
+import { buildPanelServer, buildWhmServer } from '../../src/http/server.js';
+
+/** FAST_ARGON2 keeps argon2id real but cheap, so suites that create many accounts stay quick. */
+export const fastHasher = () => new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
+
+/** TestApp is a real runtime on a temporary data directory with both servers built (not listening). */
+export interface TestApp {
+  dir: string;
+  rt: Runtime;
+  panel: FastifyInstance;
+  whm: FastifyInstance;
+  token(scopes: string[], extra?: { name?: string; expiresAt?: string | null; allowedCidrs?: string[] }): Promise<string>;
+  api(
+    method: string,
+    query: string,
+    opts?: { token?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; ip?: string },
+  ): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+let tokenSeq = 0;
+
+/** makeApp builds a TestApp; `env` adds VANTA_* variables, `overrides` swaps runtime parts. */
+export async function makeApp(env: Record<string, string> = {}, overrides: RuntimeOverrides = {}): Promise<TestApp> {
+  const dir = await mkdtemp(join(tmpdir(), 'vanta-test-'));
+  const config = loadConfig({ VANTA_DATA_DIR: dir, VANTA_AUTH_FAIL_LIMIT: '100000', ...env });
+  const rt = await createRuntime(config, {
+    logger: pino({ level: 'silent' }),
+    hasher: fastHasher(),
+    tokenFlushMs: 0,
+    ...overrides,
+  });
+  const deps = { ctx: rt.ctx, logger: rt.logger, limiter: rt.limiter, trustedProxies: config.trustedProxies };
+  const panel = buildPanelServer(deps);
+  const whm = buildWhmServer(deps);
+  return {
+    dir,
+    rt,
+    panel,
+    whm,
+    async token(scopes, extra = {}) {
+      const { secret } = await issueToken(rt.ctx, {
+        name: extra.name ?? `test-token-${++tokenSeq}`,
+        scopes: parseScopes(scopes),
+        expiresAt: extra.expiresAt ?? null,
+        allowedCidrs: extra.allowedCidrs ?? [],
+        createdBy: 'test',
+      });
+      return secret;
+    },
+    api(method, query, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+      let payload: string | Buffer | undefined = opts.rawBody;
+      if (opts.body !== undefined) {
+        payload = JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      return panel.inject({
+        method: method as 'GET',
+        url: `/?${query}`,
+        headers,
+        payload,
+        remoteAddress: opts.ip ?? '127.0.0.1',
+      });
+    },
+    async close() {
+      await panel.close();
+      await whm.close();
+      await rt.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** ALL_SCOPES is every scope, for a token that may do anything. */
+export const ALL_SCOPES = ['accounts:read', 'accounts:write', 'accounts:delete'];
