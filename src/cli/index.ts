@@ -207,21 +207,23 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   admin
     .command('add <name>')
     .description('add an admin; the password is read from stdin, or asked for on a terminal')
+    .option('--json', 'print JSON')
     .action(async (name: string) =>
       withCtx(async (ctx) => {
         const password = await readSecret(io, `Password for ${name}: `);
         await change(ctx, 'admin.add', name, { name }, () => addAdmin(ctx, name, password));
-        io.out(`Added admin ${name}.\n`);
+        print({ ok: true, admin: name }, `Added admin ${name}.\n`);
       }),
     );
   admin
     .command('passwd <name>')
     .description("change an admin's password (read from stdin, or asked for on a terminal)")
+    .option('--json', 'print JSON')
     .action(async (name: string) =>
       withCtx(async (ctx) => {
         const password = await readSecret(io, `New password for ${name}: `);
         await change(ctx, 'admin.passwd', name, { name }, () => setAdminPassword(ctx, name, password));
-        io.out(`Changed the password of admin ${name}.\n`);
+        print({ ok: true, admin: name }, `Changed the password of admin ${name}.\n`);
       }),
     );
 
@@ -274,10 +276,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   plan
     .command('delete <name>')
     .description('delete a plan no account uses')
+    .option('--json', 'print JSON')
     .action(async (name: string) =>
       withCtx(async (ctx) => {
         await change(ctx, 'plan.delete', name, { name }, () => deletePlan(ctx, name));
-        io.out(`Deleted plan ${name}.\n`);
+        print({ ok: true, plan: name }, `Deleted plan ${name}.\n`);
       }),
     );
 
