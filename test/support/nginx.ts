@@ -1,0 +1,118 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** NGINX_BIN is the nginx binary the tests drive (Debian's, installed by scripts/test-deps.sh). */
+export const NGINX_BIN = process.env.VANTA_TEST_NGINX ?? '/usr/sbin/nginx';
+
+/** freePort asks the kernel for a loopback port that is free right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** PrivateNginx is an nginx instance of the test's own, on a loopback port, serving a sites directory. */
+export class PrivateNginx {
+  private child: ChildProcess | null = null;
+  readonly args: string[];
+
+  constructor(
+    readonly prefix: string,
+    readonly port: number,
+    sitesDir: string,
+  ) {
+    for (const d of ['logs', 'tmp']) mkdirSync(join(prefix, d), { recursive: true });
+    const runAsRoot = process.getuid?.() === 0 ? 'user root;\n' : '';
+    writeFileSync(
+      join(prefix, 'nginx.conf'),
+      `${runAsRoot}worker_processes 1;
+daemon off;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/logs/error.log warn;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path ${prefix}/tmp/body;
+    proxy_temp_path ${prefix}/tmp/proxy;
+    fastcgi_temp_path ${prefix}/tmp/fastcgi;
+    uwsgi_temp_path ${prefix}/tmp/uwsgi;
+    scgi_temp_path ${prefix}/tmp/scgi;
+    server {
+        listen 127.0.0.1:${port} default_server;
+        return 404;
+    }
+    include ${sitesDir}/*.conf;
+}
+`,
+    );
+    this.args = ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'logs', 'error.log')];
+  }
+
+  /** test runs `nginx -t` and returns its exit status and output. */
+  async test(): Promise<{ ok: boolean; output: string }> {
+    try {
+      const r = await run(NGINX_BIN, [...this.args, '-t']);
+      return { ok: true, output: r.stderr };
+    } catch (err) {
+      return { ok: false, output: String((err as { stderr?: string }).stderr ?? err) };
+    }
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn(NGINX_BIN, this.args, { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if ((await get(this.port, 'nothing.invalid').catch(() => null)) !== null) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('private nginx did not start');
+  }
+
+  async reload(): Promise<void> {
+    await run(NGINX_BIN, [...this.args, '-s', 'reload']);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child) return;
+    const exited = new Promise((r) => this.child?.once('exit', r));
+    this.child.kill('SIGQUIT');
+    await exited;
+    this.child = null;
+  }
+}
+
+/** get requests `/` from a loopback port with the given Host header. */
+export function get(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** eventually polls `probe` until it returns true, for changes that follow an nginx reload. */
+export async function eventually(probe: () => Promise<boolean>, tries = 100): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    if (await probe()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
