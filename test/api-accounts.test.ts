@@ -331,3 +331,24 @@ describe('account list paging and filters', () => {
     });
   }
 });
+
+describe('audit entries of refused calls', () => {
+  it('name the target and the non-secret body inputs even when the token is missing or lacks the scope', async () => {
+    const app = await makeApp();
+    try {
+      const reader = await app.token(['accounts:read']);
+      const body = { user: 'zed', domain: 'zed.example', password: 'never-in-the-log-1' };
+      await app.api('POST', 'api=accounts', { body });
+      await app.api('POST', 'api=accounts&user=other', { token: reader, body });
+      const [scope, anon] = await app.rt.ctx.store.audit.list({ limit: 2 });
+      assert.equal(anon?.outcome, 'missing_token');
+      assert.deepEqual(anon?.actor, { type: 'anonymous', id: null, name: 'anonymous' });
+      assert.equal(anon?.target, 'zed');
+      assert.deepEqual(anon?.params, { domain: 'zed.example', password: '[redacted]', user: 'zed' });
+      assert.equal(scope?.outcome, 'insufficient_scope');
+      assert.equal(scope?.target, 'zed', 'create acts on the body user, so the audit names it');
+    } finally {
+      await app.close();
+    }
+  });
+});

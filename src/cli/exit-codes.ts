@@ -48,6 +48,7 @@ export const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   plan_exists: EXIT.conflict,
   plan_in_use: EXIT.conflict,
   admin_exists: EXIT.conflict,
+  not_found: EXIT.notFound,
   provisioning_failed: EXIT.provisioningFailed,
   internal_error: EXIT.internal,
 };

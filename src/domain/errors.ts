@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'plan_in_use',
   'admin_not_found',
   'admin_exists',
+  'not_found',
   'internal_error',
 ] as const;
 

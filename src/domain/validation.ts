@@ -135,7 +135,7 @@ export function validateAdminName(value: string): string {
 
 /** validateReason checks a suspension reason. */
 export function validateReason(value: string): string {
-  if ([...value].length > 255 || /[\u0000-\u001f\u007f]/.test(value)) {
+  if ([...value].length > 255 || /\p{Cc}/u.test(value)) {
     throw new DomainError('invalid_parameter', 'reason must be at most 255 characters, without control characters', {
       param: 'reason',
     });

@@ -36,6 +36,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   plan_in_use: 409,
   admin_not_found: 404,
   admin_exists: 409,
+  not_found: 404,
   internal_error: 500,
 };
 

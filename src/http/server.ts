@@ -48,7 +48,8 @@ function baseServer(deps: ServerDeps): FastifyInstance {
     void reply.code(rendered.status).header('cache-control', 'no-store').send(rendered.body);
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ ok: false, error: 'not_found', message: `nothing at ${req.method} ${req.url.split('?')[0]}` });
+    const rendered = toErrorReply(new DomainError('not_found', `nothing at ${req.method} ${req.url.split('?')[0]}`));
+    void reply.code(rendered.status).send(rendered.body);
   });
   return app;
 }

@@ -8,7 +8,7 @@ export interface ServerBlockInput {
   suspendedRoot: string;
 }
 
-const SAFE_PATH_RE = /^\/[^"\\;{}$\s\u0000-\u001f\u007f]*$/;
+const SAFE_PATH_RE = /^\/[^"\\;{}$\s\p{Cc}]*$/u;
 const SAFE_LISTEN_RE = /^(?:\[[0-9a-f:.]+\]:|[0-9.]+:)?[0-9]{1,5}$/i;
 const SAFE_NAME_RE = /^[a-z0-9.-]+$/;
 

@@ -8,7 +8,7 @@ import { DomainError, isDomainError } from '../../domain/errors.js';
 import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
 import { auditAction, resolveEndpoint } from './endpoints.js';
-import { type JsonBody, type Query, auditParams, checkBody, readCredentials, readJsonBody } from './request.js';
+import { type JsonBody, type Query, auditParams, checkBody, peekJsonBody, readCredentials, readJsonBody } from './request.js';
 
 const GUESSING_CODES = new Set(['invalid_token', 'token_expired', 'token_revoked']);
 
@@ -33,11 +33,14 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   const action = firstString(query.action);
   const ip = plainIp(req.ip);
   const mutating = req.method !== 'GET' && req.method !== 'HEAD';
+  // The audit entry names the target and inputs even when the call is refused before its body is
+  // checked; a body that does not parse simply contributes nothing.
+  const peeked = mutating ? peekJsonBody(req.body) : null;
   const audit: AuditContext = {
     actor: { type: 'anonymous', id: null, name: 'anonymous' },
     action: auditAction(api, req.method, action),
-    target: typeof query.user === 'string' ? query.user : null,
-    params: auditParams(query, null),
+    target: typeof peeked?.user === 'string' ? peeked.user : typeof query.user === 'string' ? query.user : null,
+    params: auditParams(query, peeked),
     requestId: req.id,
     ip,
   };
@@ -68,10 +71,7 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
     }
     let body: JsonBody = {};
     if (endpoint.body) {
-      const raw = readJsonBody(req.body, req.headers['content-type']);
-      audit.params = auditParams(query, raw);
-      if (audit.target === null && typeof raw?.user === 'string') audit.target = raw.user;
-      body = checkBody(raw, endpoint.body);
+      body = checkBody(readJsonBody(req.body, req.headers['content-type']), endpoint.body);
     }
     const result = await endpoint.run({ ctx, token, query, body });
     status = result.status;

@@ -65,6 +65,17 @@ export function readJsonBody(raw: unknown, contentType: string | undefined): Jso
   return parsed as JsonBody;
 }
 
+/** peekJsonBody parses a body for the audit log only: any problem yields null, never an error. */
+export function peekJsonBody(raw: unknown): JsonBody | null {
+  if (!Buffer.isBuffer(raw) || raw.length === 0 || raw.length > MAX_BODY_BYTES) return null;
+  try {
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as JsonBody) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** FieldType is the JSON type a body field must have. */
 export type FieldType = 'string' | 'string|null';
 
