@@ -142,3 +142,24 @@ describe('API failed-attempt limit', () => {
     }
   });
 });
+
+describe('client address behind a proxy', () => {
+  for (const [name, env, peer, expected] of [
+    ['a trusted proxy: X-Forwarded-For is honoured', { VANTA_TRUSTED_PROXIES: '127.0.0.1' }, '127.0.0.1', '203.0.113.5'],
+    ['no trusted proxy: X-Forwarded-For is ignored', {}, '127.0.0.1', '127.0.0.1'],
+    ['an untrusted peer: X-Forwarded-For is ignored', { VANTA_TRUSTED_PROXIES: '10.0.0.0/8' }, '192.0.2.1', '192.0.2.1'],
+  ] as const) {
+    it(name, async () => {
+      const app = await makeApp({ ...env });
+      try {
+        const t = await app.token(['accounts:read'], { name: 'p' });
+        const res = await app.api('GET', 'api=ping', { token: t, ip: peer, headers: { 'x-forwarded-for': '203.0.113.5' } });
+        assert.equal(res.statusCode, 200);
+        await app.rt.tokenUsage.flush();
+        assert.equal((await app.rt.ctx.store.tokens.findByName('p'))?.lastUsedIp, expected);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});

@@ -43,22 +43,34 @@ describe('sandbox server blocks, served by a real nginx', () => {
     assert.equal((await app.api('POST', 'api=account&action=suspend&user=alice', { token })).statusCode, 200);
     assert.ok((await nginx.test()).ok);
     await nginx.reload();
-    assert.ok(await eventually(async () => (await get(port, 'alice.example')).status === 503));
-    assert.match((await get(port, 'alice.example')).body, /This account is suspended/);
+    let page = { status: 0, body: '' };
+    const settle = (status: number) =>
+      eventually(async () => {
+        page = await get(port, 'alice.example');
+        return page.status === status;
+      });
+    assert.ok(await settle(503));
+    assert.match(page.body, /This account is suspended/);
     assert.equal((await get(port, 'bob.example')).status, 200, 'other sites keep answering');
 
     assert.equal((await app.api('POST', 'api=account&action=unsuspend&user=alice', { token })).statusCode, 200);
     await nginx.reload();
-    assert.ok(await eventually(async () => (await get(port, 'alice.example')).status === 200));
-    assert.match((await get(port, 'alice.example')).body, /<h1>alice\.example<\/h1>/);
+    assert.ok(await settle(200));
+    assert.match(page.body, /<h1>alice\.example<\/h1>/);
   });
 
   it('after terminate the domain no longer answers with the account page', async () => {
     assert.equal((await app.api('DELETE', 'api=account&user=alice', { token })).statusCode, 200);
     assert.ok((await nginx.test()).ok);
     await nginx.reload();
-    assert.ok(await eventually(async () => (await get(port, 'alice.example')).status === 404));
-    assert.doesNotMatch((await get(port, 'alice.example')).body, /alice\.example<\/h1>/);
+    let page = { status: 0, body: '' };
+    assert.ok(
+      await eventually(async () => {
+        page = await get(port, 'alice.example');
+        return page.status === 404;
+      }),
+    );
+    assert.doesNotMatch(page.body, /alice\.example<\/h1>/);
     assert.equal((await get(port, 'bob.example')).status, 200);
   });
 });

@@ -94,7 +94,8 @@ http {
 /** get requests `/` from a loopback port with the given Host header. */
 export function get(port: number, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, timeout: 3000 }, (res) => {
+    // A fresh connection each time: a kept-alive one may belong to a worker that a reload retires.
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false, timeout: 3000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -111,7 +112,7 @@ export function get(port: number, host: string): Promise<{ status: number; body:
 /** eventually polls `probe` until it returns true, for changes that follow an nginx reload. */
 export async function eventually(probe: () => Promise<boolean>, tries = 100): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
-    if (await probe()) return true;
+    if (await probe().catch(() => false)) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
