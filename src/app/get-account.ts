@@ -6,8 +6,7 @@ import type { AppContext } from './ports.js';
 
 /** getAccount returns one account by user name. */
 export async function getAccount(ctx: AppContext, user: string): Promise<Account> {
-  const { passwordHash: _hidden, ...account } = await requireAccount(ctx, user);
-  return account;
+  return publicAccount(await requireAccount(ctx, user));
 }
 
 /** requireAccount loads an account record or fails with `account_not_found`. */
