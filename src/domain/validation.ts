@@ -35,11 +35,6 @@ export function validateUser(value: string): string {
   return value;
 }
 
-/** isWellFormedUser tells whether a string could name an account, without the reserved-name rules. */
-export function isWellFormedUser(value: string): boolean {
-  return USER_RE.test(value);
-}
-
 const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** normalizeDomain lower-cases a host name, converts IDN to punycode and checks it is a fully qualified name. */

@@ -6,9 +6,6 @@ import type { SiteSpec, WebServer } from '../ports.js';
 
 /** SandboxWebServer writes each account's nginx server block into the data directory and reloads nothing. */
 export class SandboxWebServer implements WebServer {
-  /** reloads counts reload requests, which the sandbox accepts without a web server to signal. */
-  reloads = 0;
-
   constructor(
     private readonly sitesDir: string,
     private readonly listen: string,
@@ -25,9 +22,8 @@ export class SandboxWebServer implements WebServer {
     await rm(this.sitePath(user), { force: true });
   }
 
-  async reload(): Promise<void> {
-    this.reloads++;
-  }
+  /** reload has no web server to signal in the sandbox: written files are all there is. */
+  async reload(): Promise<void> {}
 
   /** sitePath is where one account's server block lives. */
   sitePath(user: string): string {
