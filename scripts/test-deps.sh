@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs on a Debian machine, only where it is missing:
-# nginx (the rendered server blocks are checked and served by a private nginx).
+# Installs what the test suite needs on a Debian machine, only where it is missing, and starts
+# the database server when it is not running:
+#   nginx           the rendered server blocks are checked and served by private nginx instances
+#   chromium        browser tests of vWHM (driven by playwright-core)
+#   mariadb-server  customer databases are real MariaDB databases
 set -euo pipefail
 
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+[ -x /usr/sbin/useradd ] || missing+=(passwd)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -15,7 +22,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The package starts the system nginx; the tests use private instances only.
+  # The nginx package starts the system nginx; the tests use private instances only.
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+fi
+
+# MariaDB: start it when its socket does not answer (no systemd on every machine).
+socket=/run/mysqld/mysqld.sock
+if ! mariadb-admin --socket="$socket" -uroot ping >/dev/null 2>&1; then
+  echo "test-deps: starting mariadb"
+  install -d -o mysql -g mysql /run/mysqld
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  for _ in $(seq 1 60); do
+    mariadb-admin --socket="$socket" -uroot ping >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  mariadb-admin --socket="$socket" -uroot ping >/dev/null 2>&1 || { echo "test-deps: mariadb did not start" >&2; exit 1; }
 fi
 echo "test-deps: ready"
