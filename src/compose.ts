@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { FailureLimiter } from './app/failure-limiter.js';
 import type { AppContext, PasswordHasher } from './app/ports.js';
@@ -10,7 +11,8 @@ import { Argon2PasswordHasher } from './host/argon2-password-hasher.js';
 import { writeFileAtomic } from './host/files.js';
 import { NoDatabaseServer } from './host/no-database-server.js';
 import { renderSuspendedPage } from './host/pages.js';
-import type { HostDrivers } from './host/ports.js';
+import { HostSetupError, createHostDrivers } from './host/host-drivers.js';
+import type { DatabaseServer, HostDrivers } from './host/ports.js';
 import { createSandboxDrivers } from './host/sandbox/sandbox-drivers.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -50,21 +52,20 @@ export function createLogger(level: string, destination = 1): Logger {
 
 /** createRuntime is the composition root: config in, a wired application out. */
 export async function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
-  if (config.mode === 'host') {
-    throw new ConfigError('VANTA_MODE=host is not available in this version yet; use sandbox mode');
-  }
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? (() => new Date());
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store: Store = await openSqliteStore(join(config.dataDir, 'vanta.db'));
-  await mkdir(config.suspendedDir, { recursive: true });
+  await mkdir(config.suspendedDir, { recursive: true, mode: 0o755 });
   await writeFileAtomic(join(config.suspendedDir, 'suspended.html'), renderSuspendedPage());
-  const sandbox = createSandboxDrivers(
-    { dataDir: config.dataDir, listen: config.nginxListen, suspendedDir: config.suspendedDir },
-    new NoDatabaseServer(),
-    now,
-  );
-  const host = overrides.wrapHost ? overrides.wrapHost(sandbox) : sandbox;
+  let drivers: HostDrivers;
+  try {
+    drivers = await buildDrivers(config, new NoDatabaseServer(), now, logger);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const host = overrides.wrapHost ? overrides.wrapHost(drivers) : drivers;
   const tokenUsage = new TokenUsageRecorder(store, logger, overrides.tokenFlushMs ?? 2000);
   const ctx: AppContext = {
     store,
@@ -73,9 +74,15 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     logger,
     now,
     tokenUse: tokenUsage,
-    lockOwner: `${process.pid}-${randomBytes(4).toString('hex')}`,
+    lockOwner: processOwner(),
     lockTtlMs: 10 * 60_000,
   };
+  const crashAfter = config.testCrashAfter;
+  if (crashAfter) {
+    ctx.afterStep = (op, step) => {
+      if (`${op}:${step}` === crashAfter) process.kill(process.pid, 'SIGKILL');
+    };
+  }
   const limiter = new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
   return {
     config,
@@ -90,8 +97,77 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   };
 }
 
+async function buildDrivers(config: Config, databases: DatabaseServer, now: () => Date, logger: Logger): Promise<HostDrivers> {
+  if (config.mode === 'sandbox') {
+    return createSandboxDrivers(
+      { dataDir: config.dataDir, listen: config.nginxListen, suspendedDir: config.suspendedDir },
+      databases,
+      now,
+    );
+  }
+  if (isInside(config.suspendedDir, config.dataDir)) {
+    // nginx workers must reach the suspended page; the data directory stays unlistable and the store 0600.
+    await chmod(config.dataDir, 0o711);
+  }
+  try {
+    const host = await createHostDrivers(
+      {
+        homeBase: config.homeBase,
+        sitesDir: config.nginxSitesDir,
+        nginxBin: config.nginxBin,
+        nginxArgs: config.nginxArgs,
+        nginxReload: config.nginxReload,
+        listen: config.nginxListen,
+        suspendedDir: config.suspendedDir,
+        timeoutMs: config.hostTimeoutMs,
+        brokenSiteUser: config.testBreakSite,
+      },
+      databases,
+    );
+    if (host.quotaNote) logger.warn(`disk quotas are not applied: ${host.quotaNote}`);
+    return host;
+  } catch (err) {
+    if (err instanceof HostSetupError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/');
+}
+
+const BOOT_ID = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);
+  } catch {
+    return 'noboot';
+  }
+})();
+
+/** processOwner names this process in the lock table and the journal: boot, pid, and a random part. */
+export function processOwner(): string {
+  return `${BOOT_ID}:${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** ownerAlive tells whether the process named by processOwner still runs (same boot, pid alive). */
+export function ownerAlive(owner: string): boolean {
+  const m = /^([^:]+):(\d+)-/.exec(owner);
+  if (!m || m[1] !== BOOT_ID) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** describeDrivers is the one startup line saying which mode and drivers are active. */
 export function describeDrivers(rt: Runtime): string {
   const db = rt.ctx.host.databases.available ? 'mariadb' : 'unavailable (VANTA_MYSQL_URL not set)';
-  return `mode=${rt.ctx.host.mode} system-users=${rt.ctx.host.mode} web-server=${rt.ctx.host.mode} databases=${db}`;
+  const { mode } = rt.ctx.host;
+  const users = mode === 'host' ? 'shadow' : 'sandbox';
+  const web = mode === 'host' ? `nginx (${rt.config.nginxSitesDir})` : 'sandbox';
+  const quota = rt.ctx.host.quota.enabled ? 'setquota' : 'off';
+  return `mode=${mode} system-users=${users} web-server=${web} quota=${quota} databases=${db}`;
 }

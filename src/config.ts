@@ -15,6 +15,18 @@ export interface Config {
   authFailWindowMs: number;
   nginxListen: string;
   suspendedDir: string;
+  /** homeBase is where host mode makes account homes. */
+  homeBase: string;
+  nginxSitesDir: string;
+  nginxBin: string;
+  nginxArgs: string[];
+  /** nginxReload replaces `nginx ARGS -s reload` when set. */
+  nginxReload: string[] | null;
+  hostTimeoutMs: number;
+  /** testCrashAfter (`op:step`) makes the process kill itself after that step: crash-safety tests only. */
+  testCrashAfter: string | null;
+  /** testBreakSite gives that account's server block an invalid directive: nginx-check tests only. */
+  testBreakSite: string | null;
 }
 
 /** ConfigError is a bad configuration value, reported in one line at start-up. */
@@ -36,6 +48,16 @@ function positive(env: NodeJS.ProcessEnv, key: string, fallback: number): number
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${key} must be a whole number of 1 or more, got "${raw}"`);
   return n;
+}
+
+function words(env: NodeJS.ProcessEnv, key: string): string[] {
+  return (env[key] ?? '').split(/\s+/).filter((w) => w !== '');
+}
+
+function absolute(env: NodeJS.ProcessEnv, key: string, fallback: string): string {
+  const raw = env[key] || fallback;
+  if (!raw.startsWith('/')) throw new ConfigError(`${key} must be an absolute path, got "${raw}"`);
+  return resolve(raw);
 }
 
 /** loadConfig reads the environment; every command reads the same variables. */
@@ -66,5 +88,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailWindowMs: positive(env, 'VANTA_AUTH_FAIL_WINDOW', 300) * 1000,
     nginxListen: env.VANTA_NGINX_LISTEN || '80',
     suspendedDir: resolve(env.VANTA_SUSPENDED_DIR || resolve(dataDir, 'suspended')),
+    homeBase: absolute(env, 'VANTA_HOME_BASE', '/home'),
+    nginxSitesDir: absolute(env, 'VANTA_NGINX_SITES_DIR', '/etc/nginx/conf.d/vanta'),
+    nginxBin: env.VANTA_NGINX_BIN || 'nginx',
+    nginxArgs: words(env, 'VANTA_NGINX_ARGS'),
+    nginxReload: words(env, 'VANTA_NGINX_RELOAD').length > 0 ? words(env, 'VANTA_NGINX_RELOAD') : null,
+    hostTimeoutMs: positive(env, 'VANTA_HOST_TIMEOUT', 30) * 1000,
+    testCrashAfter: env.VANTA_TEST_CRASH_AFTER || null,
+    testBreakSite: env.VANTA_TEST_BREAK_SITE || null,
   };
 }

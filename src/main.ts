@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './app/admins.js';
-import { type RuntimeOverrides, createRuntime, describeDrivers } from './compose.js';
+import { recoverOperations } from './app/recover-operations.js';
+import { type RuntimeOverrides, createRuntime, describeDrivers, ownerAlive } from './compose.js';
 import type { Config } from './config.js';
 import { buildPanelServer, buildWhmServer } from './http/server.js';
 
@@ -14,6 +15,13 @@ export interface Serving {
 /** serve starts both listeners; `print` receives the first admin's generated password, shown once. */
 export async function serve(config: Config, print: (line: string) => void, overrides: RuntimeOverrides = {}): Promise<Serving> {
   const rt = await createRuntime(config, overrides);
+  try {
+    // Before any listener opens: an operation cut short by a crash is finished or undone first.
+    await recoverOperations(rt.ctx, ownerAlive);
+  } catch (err) {
+    await rt.close();
+    throw err;
+  }
   const first = await ensureFirstAdmin(rt.ctx);
   if (first) {
     print(`Created the first vWHM admin "${first.name}" with password: ${first.password}`);

@@ -6,7 +6,8 @@ import type { AccountRecord } from '../store/store.js';
 import { withAccountLock } from './account-lock.js';
 import { publicAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
-import { runSteps } from './steps.js';
+import { runJournalled } from './journal.js';
+import type { Step } from './steps.js';
 
 /** CreateAccountInput is what a caller gives to create an account. */
 export interface CreateAccountInput {
@@ -31,10 +32,12 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
   const generated = input.password === undefined;
   const password = generated ? generatePassword() : checkPassword(input.password ?? '', user);
   let shell = false;
+  let diskMb: number | null = null;
   if (input.plan != null) {
     const plan = await ctx.store.plans.get(validatePlanNameForAccount(input.plan));
     if (!plan) throw new DomainError('unknown_plan', `no plan named ${input.plan}`, { param: 'plan' });
     shell = plan.shell;
+    diskMb = plan.diskMb;
   }
   const passwordHash = await ctx.hasher.hash(password);
 
@@ -58,44 +61,74 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
       databases: [],
       passwordHash,
     };
-    try {
-      await ctx.store.accounts.insert(record);
-    } catch (err) {
-      // Another process may have taken the domain between the check and the insert.
-      if (await ctx.store.accounts.domainTaken(domain)) {
-        throw new DomainError('domain_exists', `domain ${domain} is already used by an account`, { param: 'domain' });
-      }
-      throw err;
-    }
-    const home = ctx.host.homeOf(user);
-    const { systemUsers, webServer } = ctx.host;
-    try {
-      await runSteps(
-        [
-          {
-            name: 'system_user',
-            run: () => systemUsers.create({ user, domain, home, shell }),
-            undo: () => systemUsers.remove(user, home),
-          },
-          { name: 'password', run: () => systemUsers.setPassword(user, password) },
-          {
-            name: 'web_server',
-            run: () => webServer.writeSite({ user, domain, root: `${home}/public_html`, suspended: false }),
-            undo: () => webServer.removeSite(user),
-          },
-          { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
-          { name: 'store', run: () => ctx.store.accounts.update(user, { status: 'active' }) },
-        ],
-        ctx.logger,
-        { op: 'account.create', user },
-      );
-    } catch (err) {
-      await ctx.store.accounts.delete(user);
-      throw err;
-    }
+    const spec = { user, domain, shell, diskMb, password };
+    await runJournalled(ctx, { op: 'account.create', user, params: { domain, shell, diskMb } }, [
+      {
+        name: 'record',
+        run: () => insertAccount(ctx, record),
+        undo: () => deleteUnfinishedAccount(ctx, user),
+      },
+      ...createSteps(ctx, spec),
+    ]);
     const account = publicAccount({ ...record, status: 'active' });
     return generated ? { account, password } : { account };
   });
+}
+
+/** CreateSpec is what the host steps of a create need; the password is absent when recovery undoes one. */
+export interface CreateSpec {
+  user: string;
+  domain: string;
+  shell: boolean;
+  diskMb: number | null;
+  password?: string;
+}
+
+/** createSteps are the host steps of a create, after the account row exists; recovery rebuilds them to undo. */
+export function createSteps(ctx: AppContext, spec: CreateSpec): Step[] {
+  const { user, domain } = spec;
+  const home = ctx.host.homeOf(user);
+  const { systemUsers, webServer, quota } = ctx.host;
+  return [
+    {
+      name: 'system_user',
+      run: () => systemUsers.create({ user, domain, home, shell: spec.shell }),
+      undo: () => systemUsers.remove(user, home),
+    },
+    {
+      name: 'password',
+      run: () => {
+        if (spec.password === undefined) throw new Error('the password is not kept, so a create cannot be resumed');
+        return systemUsers.setPassword(user, spec.password);
+      },
+    },
+    {
+      name: 'web_server',
+      run: () => webServer.writeSite({ user, domain, root: `${home}/public_html`, suspended: false }),
+      undo: () => webServer.removeSite(user),
+    },
+    { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+    { name: 'quota', run: () => quota.apply(user, spec.diskMb) },
+    { name: 'store', run: () => ctx.store.accounts.update(user, { status: 'active' }) },
+  ];
+}
+
+async function insertAccount(ctx: AppContext, record: AccountRecord): Promise<void> {
+  try {
+    await ctx.store.accounts.insert(record);
+  } catch (err) {
+    // Another process may have taken the domain between the check and the insert.
+    if (await ctx.store.accounts.domainTaken(record.domain)) {
+      throw new DomainError('domain_exists', `domain ${record.domain} is already used by an account`, { param: 'domain' });
+    }
+    throw err;
+  }
+}
+
+/** deleteUnfinishedAccount removes the row of a create being undone, never an account that is already active. */
+export async function deleteUnfinishedAccount(ctx: AppContext, user: string): Promise<void> {
+  const current = await ctx.store.accounts.get(user);
+  if (current?.status === 'provisioning') await ctx.store.accounts.delete(user);
 }
 
 function validatePlanNameForAccount(name: string): string {

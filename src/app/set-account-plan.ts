@@ -1,21 +1,45 @@
 import { DomainError } from '../domain/errors.js';
+import type { Plan } from '../domain/types.js';
 import { withAccountLock } from './account-lock.js';
 import { publicAccount, requireAccount, requireSettled } from './get-account.js';
+import { runJournalled } from './journal.js';
 import type { AppContext } from './ports.js';
+import type { Step } from './steps.js';
 import type { AccountChange } from './suspend-account.js';
 
-/** setAccountPlan gives an account a plan, or none when `plan` is null. */
+/**
+ * setAccountPlan gives an account a plan, or none when `plan` is null. The plan's limits (shell
+ * access, disk quota) are applied to the host every time, even when the plan name is unchanged,
+ * so re-sending a plan repairs drift.
+ */
 export async function setAccountPlan(ctx: AppContext, user: string, plan: string | null): Promise<AccountChange> {
   await requireAccount(ctx, user);
-  if (plan !== null && !(await ctx.store.plans.get(plan))) {
-    throw new DomainError('unknown_plan', `no plan named ${plan}`, { param: 'plan' });
-  }
+  const limits = plan === null ? null : await ctx.store.plans.get(plan);
+  if (plan !== null && !limits) throw new DomainError('unknown_plan', `no plan named ${plan}`, { param: 'plan' });
   return withAccountLock(ctx, user, async () => {
     const record = await requireAccount(ctx, user);
     requireSettled(record);
-    // Limits are applied by the host drivers that enforce them (quota in host mode); sandbox mode has none.
     const changed = record.plan !== plan;
-    if (changed) await ctx.store.accounts.update(user, { plan });
+    await runJournalled(ctx, { op: 'account.plan', user, params: { plan } }, planSteps(ctx, user, plan, limits ?? null, record.plan));
     return { account: publicAccount({ ...record, plan }), changed };
   });
+}
+
+/** planSteps store the plan and apply its limits; each is idempotent, so recovery re-runs them to finish. */
+export function planSteps(
+  ctx: AppContext,
+  user: string,
+  plan: string | null,
+  limits: Plan | null,
+  previous: string | null,
+): Step[] {
+  return [
+    {
+      name: 'store',
+      run: () => ctx.store.accounts.update(user, { plan }),
+      undo: () => ctx.store.accounts.update(user, { plan: previous }),
+    },
+    { name: 'system_user', run: () => ctx.host.systemUsers.setShell(user, limits?.shell ?? false) },
+    { name: 'quota', run: () => ctx.host.quota.apply(user, limits?.diskMb ?? null) },
+  ];
 }

@@ -9,27 +9,48 @@ export interface Step {
   undo?(): Promise<void>;
 }
 
+/** StepHooks let the journal record each step before it starts and observe it after it ends. */
+export interface StepHooks {
+  before?(index: number, step: Step): Promise<void>;
+  after?(index: number, step: Step): void;
+}
+
 /**
  * runSteps runs steps in order; when one fails it undoes the completed ones in reverse and
  * throws `provisioning_failed` naming the failed step.
  */
-export async function runSteps(steps: readonly Step[], logger: Logger, context: Record<string, unknown>): Promise<void> {
+export async function runSteps(
+  steps: readonly Step[],
+  logger: Logger,
+  context: Record<string, unknown>,
+  hooks: StepHooks = {},
+): Promise<void> {
   const done: Step[] = [];
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
     try {
+      await hooks.before?.(index, step);
       await step.run();
       done.push(step);
+      hooks.after?.(index, step);
     } catch (err) {
       logger.error({ ...context, step: step.name, err }, 'operation step failed; undoing completed steps');
-      for (const prior of done.reverse()) {
-        try {
-          await prior.undo?.();
-        } catch (undoErr) {
-          logger.error({ ...context, step: prior.name, err: undoErr }, 'undo of a completed step failed');
-        }
-      }
+      await undoSteps(done, logger, context);
       if (isDomainError(err) && err.code !== 'provisioning_failed') throw err;
       throw new DomainError('provisioning_failed', `the host could not be changed (step ${step.name})`, { step: step.name }, { cause: err });
     }
   }
+}
+
+/** undoSteps undoes steps in reverse, logging (not throwing) the undos that fail; it returns how many failed. */
+export async function undoSteps(steps: readonly Step[], logger: Logger, context: Record<string, unknown>): Promise<number> {
+  let failed = 0;
+  for (const step of [...steps].reverse()) {
+    try {
+      await step.undo?.();
+    } catch (err) {
+      failed++;
+      logger.error({ ...context, step: step.name, err }, 'undo of a step failed');
+    }
+  }
+  return failed;
 }

@@ -1,9 +1,11 @@
 import type { Account } from '../domain/types.js';
+import type { AccountRecord } from '../store/store.js';
 import { validateReason } from '../domain/validation.js';
 import { withAccountLock } from './account-lock.js';
 import { publicAccount, requireAccount, requireSettled } from './get-account.js';
 import type { AppContext } from './ports.js';
-import { runSteps } from './steps.js';
+import { runJournalled } from './journal.js';
+import type { Step } from './steps.js';
 
 /** AccountChange is the answer of an operation that may find nothing to change. */
 export interface AccountChange {
@@ -19,34 +21,40 @@ export async function suspendAccount(ctx: AppContext, user: string, reason: stri
     const record = await requireAccount(ctx, user);
     requireSettled(record);
     if (record.status === 'suspended') return { account: publicAccount(record), changed: false };
-    const { systemUsers, webServer, databases } = ctx.host;
-    const root = `${ctx.host.homeOf(user)}/public_html`;
     const suspendedAt = ctx.now().toISOString();
-    await runSteps(
-      [
-        { name: 'system_user', run: () => systemUsers.lock(user), undo: () => systemUsers.unlock(user) },
-        {
-          name: 'web_server',
-          run: () => webServer.writeSite({ user, domain: record.domain, root, suspended: true }),
-          undo: () => webServer.writeSite({ user, domain: record.domain, root, suspended: false }),
-        },
-        { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
-        {
-          name: 'database_server',
-          run: () => databases.lockUsers(user, record.databases),
-          undo: () => databases.unlockUsers(user, record.databases),
-        },
-        {
-          name: 'store',
-          run: () => ctx.store.accounts.update(user, { status: 'suspended', suspendReason: why, suspendedAt }),
-        },
-      ],
-      ctx.logger,
-      { op: 'account.suspend', user },
+    await runJournalled(
+      ctx,
+      { op: 'account.suspend', user, params: { reason: why, suspendedAt } },
+      suspendSteps(ctx, record, why, suspendedAt),
     );
     return {
       account: publicAccount({ ...record, status: 'suspended', suspendReason: why, suspendedAt }),
       changed: true,
     };
   });
+}
+
+/** suspendSteps are the steps of a suspend; each is idempotent, so recovery re-runs them to finish. */
+export function suspendSteps(ctx: AppContext, record: AccountRecord, reason: string | null, suspendedAt: string): Step[] {
+  const { user, domain } = record;
+  const { systemUsers, webServer, databases } = ctx.host;
+  const root = `${ctx.host.homeOf(user)}/public_html`;
+  return [
+    { name: 'system_user', run: () => systemUsers.lock(user), undo: () => systemUsers.unlock(user) },
+    {
+      name: 'web_server',
+      run: () => webServer.writeSite({ user, domain, root, suspended: true }),
+      undo: () => webServer.writeSite({ user, domain, root, suspended: false }),
+    },
+    { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+    {
+      name: 'database_server',
+      run: () => databases.lockUsers(user, record.databases),
+      undo: () => databases.unlockUsers(user, record.databases),
+    },
+    {
+      name: 'store',
+      run: () => ctx.store.accounts.update(user, { status: 'suspended', suspendReason: reason, suspendedAt }),
+    },
+  ];
 }

@@ -81,6 +81,10 @@ export function checkPassword(password: string, user: string, param = 'password'
   if (chars.length < 10 || chars.length > 128) {
     throw new DomainError('weak_password', 'password must be 10-128 characters long', { param });
   }
+  // Control characters (a newline above all) would split the `user:password` lines chpasswd reads.
+  if (/\p{Cc}/u.test(password)) {
+    throw new DomainError('weak_password', 'password must not contain control characters', { param });
+  }
   if (user !== '' && password.toLowerCase().includes(user.toLowerCase())) {
     throw new DomainError('weak_password', 'password must not contain the user name', { param });
   }

@@ -15,6 +15,8 @@ export interface SystemUsers {
   /** lock stops every login of the user (password and keys) and ends its processes. */
   lock(user: string): Promise<void>;
   unlock(user: string): Promise<void>;
+  /** setShell gives the user a login shell or takes it away, as the plan says. */
+  setShell(user: string, shell: boolean): Promise<void>;
   /** remove deletes the user and its home; it is a no-op when the user is already gone. */
   remove(user: string, home: string): Promise<void>;
 }
@@ -47,6 +49,14 @@ export interface DatabaseServer {
   dropAll(user: string, databases: readonly string[]): Promise<string[]>;
 }
 
+/** DiskQuota is the port for the plan's disk limit on the filesystem of the homes. */
+export interface DiskQuota {
+  /** enabled is false where the filesystem has no quotas; apply is then a no-op. */
+  readonly enabled: boolean;
+  /** apply sets the user's limit in MiB; null removes it. */
+  apply(user: string, diskMb: number | null): Promise<void>;
+}
+
 /** HostDrivers groups the ports that change the host. */
 export interface HostDrivers {
   /** mode is the name shown in the startup log. */
@@ -54,6 +64,7 @@ export interface HostDrivers {
   systemUsers: SystemUsers;
   webServer: WebServer;
   databases: DatabaseServer;
+  quota: DiskQuota;
   /** homeOf gives the home directory an account gets. */
   homeOf(user: string): string;
 }

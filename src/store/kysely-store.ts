@@ -307,6 +307,43 @@ export class KyselyStore implements Store {
     release: async (key, owner) => {
       await this.db.deleteFrom('locks').where('key', '=', key).where('owner', '=', owner).execute();
     },
+    list: async () => this.db.selectFrom('locks').select(['key', 'owner']).orderBy('key').execute(),
+  };
+
+  readonly operations: Store['operations'] = {
+    begin: async (op) => {
+      const row = await this.db
+        .insertInto('operations')
+        .values({
+          op: op.op,
+          account: op.account,
+          params: JSON.stringify(op.params),
+          step: -1,
+          owner: op.owner,
+          started_at: op.startedAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
+    setStep: async (id, step) => {
+      await this.db.updateTable('operations').set({ step }).where('id', '=', id).execute();
+    },
+    finish: async (id) => {
+      await this.db.deleteFrom('operations').where('id', '=', id).execute();
+    },
+    list: async () => {
+      const rows = await this.db.selectFrom('operations').selectAll().orderBy('id').execute();
+      return rows.map((r) => ({
+        id: r.id,
+        op: r.op,
+        account: r.account,
+        params: JSON.parse(r.params) as Record<string, unknown>,
+        step: r.step,
+        owner: r.owner,
+        startedAt: r.started_at,
+      }));
+    },
   };
 
   async close(): Promise<void> {

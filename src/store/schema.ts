@@ -89,6 +89,17 @@ export interface LocksTable {
   expires_at: number;
 }
 
+/** OperationsTable is the journal of host operations in progress. */
+export interface OperationsTable {
+  id: Generated<number>;
+  op: string;
+  account: string;
+  params: string;
+  step: number;
+  owner: string;
+  started_at: string;
+}
+
 /** Database is the whole schema as Kysely sees it. */
 export interface Database {
   accounts: AccountsTable;
@@ -99,4 +110,5 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   locks: LocksTable;
+  operations: OperationsTable;
 }

@@ -50,6 +50,18 @@ export interface AuditFilter {
   target?: string;
 }
 
+/** OperationRecord is one journalled host operation that has not finished yet. */
+export interface OperationRecord {
+  id: number;
+  op: string;
+  account: string;
+  params: Record<string, unknown>;
+  /** step is the index of the last step started; -1 before the first. */
+  step: number;
+  owner: string;
+  startedAt: string;
+}
+
 /** Store is the panel's own state; SQLite now, another Kysely dialect later. */
 export interface Store {
   accounts: {
@@ -92,6 +104,17 @@ export interface Store {
     /** acquire takes a named lock unless another live owner holds it. */
     acquire(key: string, owner: string, nowMs: number, ttlMs: number): Promise<boolean>;
     release(key: string, owner: string): Promise<void>;
+    /** list returns every held lock with its owner, expired or not. */
+    list(): Promise<{ key: string; owner: string }[]>;
+  };
+  operations: {
+    /** begin records an operation before it touches the host and returns its id. */
+    begin(op: Omit<OperationRecord, 'id' | 'step'>): Promise<number>;
+    /** setStep records that step `step` is starting. */
+    setStep(id: number, step: number): Promise<void>;
+    /** finish removes the record of an operation that completed or was undone. */
+    finish(id: number): Promise<void>;
+    list(): Promise<OperationRecord[]>;
   };
   close(): Promise<void>;
 }

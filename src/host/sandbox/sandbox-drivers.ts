@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DatabaseServer, HostDrivers } from '../ports.js';
+import { NoQuota } from '../quota/setquota-quota.js';
 import { SandboxSystemUsers } from './sandbox-system-users.js';
 import { SandboxWebServer } from './sandbox-web-server.js';
 
@@ -21,6 +22,7 @@ export function createSandboxDrivers(paths: SandboxPaths, databases: DatabaseSer
     systemUsers: new SandboxSystemUsers(join(paths.dataDir, 'sandbox', 'users'), homeBase, now),
     webServer: new SandboxWebServer(join(paths.dataDir, 'nginx', 'sites'), paths.listen, paths.suspendedDir),
     databases,
+    quota: new NoQuota('sandbox mode makes no Linux users'),
     homeOf: (user) => join(homeBase, user),
   };
 }

@@ -59,6 +59,11 @@ export class SandboxSystemUsers implements SystemUsers {
     await this.write({ ...record, locked: false, expired: false });
   }
 
+  async setShell(user: string, shell: boolean): Promise<void> {
+    const record = await this.require(user);
+    await this.write({ ...record, shell: shell ? '/bin/bash' : '/usr/sbin/nologin' });
+  }
+
   async remove(user: string, home: string): Promise<void> {
     const expected = join(this.homeBase, user);
     if (home !== expected) throw new Error(`refusing to remove ${home}: expected ${expected}`);

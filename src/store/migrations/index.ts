@@ -106,9 +106,27 @@ const initial: Migration = {
   },
 };
 
+const operations: Migration = {
+  async up(db: Kysely<unknown>) {
+    // The journal of host operations in progress: a row exists from before the first host change
+    // until the operation has finished or been undone, so a restart knows what to finish or undo.
+    await db.schema
+      .createTable('operations')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('op', 'text', (c) => c.notNull())
+      .addColumn('account', 'text', (c) => c.notNull())
+      .addColumn('params', 'text', (c) => c.notNull())
+      .addColumn('step', 'integer', (c) => c.notNull())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('operations_account').on('operations').column('account').execute();
+  },
+};
+
 /** migrations is every schema version in order; a new one gets the next number and is never edited later. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial };
+    return { '0001_initial': initial, '0002_operations': operations };
   },
 };

@@ -1,0 +1,74 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HOST_TOOLS, findProgram, includesSitesDir } from './host-checks.js';
+import { NginxWebServer } from './nginx/nginx-web-server.js';
+import type { DatabaseServer, HostDrivers } from './ports.js';
+import { detectQuota } from './quota/setquota-quota.js';
+import { ShadowSystemUsers } from './shadow/shadow-system-users.js';
+
+/** HostOptions are the paths and commands host mode works with (all configurable, see product.md). */
+export interface HostOptions {
+  homeBase: string;
+  sitesDir: string;
+  nginxBin: string;
+  nginxArgs: string[];
+  nginxReload: string[] | null;
+  listen: string;
+  suspendedDir: string;
+  timeoutMs: number;
+  brokenSiteUser: string | null;
+}
+
+/** HostSetupError is a start-up check that failed; its message is one line an operator can act on. */
+export class HostSetupError extends Error {
+  override readonly name = 'HostSetupError';
+}
+
+/** HostModeDrivers are the real drivers plus what the startup log reports about them. */
+export type HostModeDrivers = HostDrivers & { webServer: NginxWebServer; quotaNote: string | null };
+
+/**
+ * createHostDrivers checks that host mode can work here (root, the shadow tools, nginx with a valid
+ * configuration that includes the sites directory, the homes base) and builds the real drivers.
+ */
+export async function createHostDrivers(opts: HostOptions, databases: DatabaseServer): Promise<HostModeDrivers> {
+  if (process.getuid?.() !== 0) throw new HostSetupError(`VANTA_MODE=host must run as root (running as uid ${process.getuid?.()})`);
+  const missing: string[] = [];
+  for (const tool of HOST_TOOLS) if (!(await findProgram(tool))) missing.push(tool);
+  if (!(await findProgram(opts.nginxBin))) missing.push(opts.nginxBin);
+  if (missing.length > 0) throw new HostSetupError(`VANTA_MODE=host needs these programs on PATH: ${missing.join(', ')}`);
+  const base = await stat(opts.homeBase).catch(() => null);
+  if (!base?.isDirectory()) throw new HostSetupError(`VANTA_HOME_BASE ${opts.homeBase} is not a directory`);
+  await mkdir(opts.sitesDir, { recursive: true, mode: 0o755 });
+  const webServer = new NginxWebServer({
+    sitesDir: opts.sitesDir,
+    bin: opts.nginxBin,
+    args: opts.nginxArgs,
+    reloadCommand: opts.nginxReload,
+    listen: opts.listen,
+    suspendedRoot: opts.suspendedDir,
+    timeoutMs: opts.timeoutMs,
+    brokenSiteUser: opts.brokenSiteUser,
+  });
+  let dump: string;
+  try {
+    await webServer.check();
+    dump = await webServer.dump();
+  } catch (err) {
+    const detail = (err as Error).message.split('\n')[0];
+    throw new HostSetupError(`nginx configuration is not valid (nginx -t): ${detail}`);
+  }
+  if (!includesSitesDir(dump, opts.sitesDir)) {
+    throw new HostSetupError(`nginx does not include the sites directory; add "include ${opts.sitesDir}/*.conf;" to its http block`);
+  }
+  const quota = await detectQuota(opts.homeBase, opts.timeoutMs);
+  return {
+    mode: 'host',
+    systemUsers: new ShadowSystemUsers(opts.homeBase, opts.timeoutMs),
+    webServer,
+    databases,
+    quota,
+    quotaNote: quota.enabled ? null : (quota.reason ?? 'quotas are off'),
+    homeOf: (user) => join(opts.homeBase, user),
+  };
+}

@@ -1,0 +1,113 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCommand } from '../exec.js';
+import { writeFileAtomic } from '../files.js';
+import type { SiteSpec, WebServer } from '../ports.js';
+import { renderServerBlock } from './server-block.js';
+
+/** NginxOptions say where the server blocks go and how nginx is checked and reloaded. */
+export interface NginxOptions {
+  sitesDir: string;
+  bin: string;
+  /** args go before every nginx call, e.g. `-p DIR -c DIR/nginx.conf`. */
+  args: readonly string[];
+  /** reloadCommand replaces `nginx ARGS -s reload` when set (e.g. `systemctl reload nginx`). */
+  reloadCommand: readonly string[] | null;
+  listen: string;
+  suspendedRoot: string;
+  timeoutMs: number;
+  /** brokenSiteUser is a test hook: this account's block gets an invalid directive, so `nginx -t` must catch it. */
+  brokenSiteUser?: string | null;
+}
+
+/** NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads. */
+export class NginxWebServer implements WebServer {
+  private writing: Promise<unknown> = Promise.resolve();
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  /** reloads counts the reloads actually run (not requested), for the startup log and tests. */
+  reloads = 0;
+
+  constructor(private readonly opts: NginxOptions) {}
+
+  async writeSite(site: SiteSpec): Promise<void> {
+    let text = renderServerBlock({ ...site, listen: this.opts.listen, suspendedRoot: this.opts.suspendedRoot });
+    if (this.opts.brokenSiteUser === site.user) text = text.replace(/\n}\n$/, '\n    vanta_test_invalid_directive on;\n}\n');
+    await this.exclusive(async () => {
+      const path = this.sitePath(site.user);
+      const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+      await mkdir(this.opts.sitesDir, { recursive: true });
+      await writeFileAtomic(path, text);
+      try {
+        await this.nginx(['-t']);
+      } catch (err) {
+        // Never leave a block nginx refuses: the next reload (anyone's) would fail on it.
+        if (previous === null) await rm(path, { force: true });
+        else await writeFileAtomic(path, previous);
+        throw new Error(`nginx -t refused the server block of ${site.user}`, { cause: err });
+      }
+    });
+  }
+
+  async removeSite(user: string): Promise<void> {
+    await this.exclusive(() => rm(this.sitePath(user), { force: true }));
+  }
+
+  /**
+   * reload signals nginx. With no reload running it starts one at once; calls made while one runs
+   * share a single follow-up reload, so a burst of operations costs two reloads, not one each.
+   */
+  reload(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (!this.running) return this.startReload();
+    const current = this.running;
+    this.queued = current
+      .catch(() => {})
+      .then(() => {
+        this.queued = null;
+        return this.startReload();
+      });
+    return this.queued;
+  }
+
+  /** check runs `nginx -t` on the whole configuration. */
+  async check(): Promise<void> {
+    await this.nginx(['-t']);
+  }
+
+  /** dump returns `nginx -T`: the whole configuration as nginx reads it. */
+  async dump(): Promise<string> {
+    return (await this.nginx(['-T'])).stdout;
+  }
+
+  private startReload(): Promise<void> {
+    const run = (async () => {
+      this.reloads++;
+      const [file, ...args] = this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload'];
+      await runCommand(file ?? this.opts.bin, args, { timeoutMs: this.opts.timeoutMs });
+    })();
+    const tracked: Promise<void> = run.finally(() => {
+      if (this.running === tracked) this.running = null;
+    });
+    this.running = tracked;
+    return tracked;
+  }
+
+  private nginx(args: string[]) {
+    return runCommand(this.opts.bin, [...this.opts.args, ...args], { timeoutMs: this.opts.timeoutMs });
+  }
+
+  /** exclusive serialises writes and checks: one account's `nginx -t` must not see another's half-made block. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.writing.then(fn, fn);
+    this.writing = next.catch(() => {});
+    return next;
+  }
+
+  private sitePath(user: string): string {
+    return join(this.opts.sitesDir, `${user}.conf`);
+  }
+}

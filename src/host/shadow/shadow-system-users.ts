@@ -1,0 +1,151 @@
+import { chmod, chown, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CommandError, runCommand } from '../exec.js';
+import { renderDefaultPage } from '../pages.js';
+import type { SystemUserSpec, SystemUsers } from '../ports.js';
+import {
+  type PasswdEntry,
+  chpasswdInput,
+  lockArgs,
+  parsePasswdLine,
+  shellArgs,
+  unlockArgs,
+  useraddArgs,
+  userdelArgs,
+} from './shadow-commands.js';
+
+/** MIN_ACCOUNT_UID guards process killing and removal: the panel never touches system accounts. */
+const MIN_ACCOUNT_UID = 1000;
+
+/** ShadowSystemUsers makes real Linux users with the shadow tools (useradd, usermod, chpasswd, userdel). */
+export class ShadowSystemUsers implements SystemUsers {
+  constructor(
+    private readonly homeBase: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async exists(user: string): Promise<boolean> {
+    if ((await this.lookup(user)) !== null) return true;
+    const group = await runCommand('getent', ['group', user], { okCodes: [2], timeoutMs: this.timeoutMs });
+    return group.code === 0;
+  }
+
+  async create(spec: SystemUserSpec): Promise<void> {
+    await runCommand('useradd', useraddArgs(spec), { timeoutMs: this.timeoutMs });
+    try {
+      const entry = await this.require(spec.user);
+      // Others may pass through the home (nginx serves public_html) but not list or read it.
+      await chmod(spec.home, 0o711);
+      const web = join(spec.home, 'public_html');
+      await mkdir(web, { mode: 0o755 });
+      await chmod(web, 0o755);
+      const index = join(web, 'index.html');
+      await writeFile(index, renderDefaultPage(spec.domain), { mode: 0o644 });
+      await chown(web, entry.uid, entry.gid);
+      await chown(index, entry.uid, entry.gid);
+    } catch (err) {
+      // The step failed after useradd succeeded: take the user back so nothing is left half-made.
+      await this.remove(spec.user, spec.home).catch(() => {});
+      throw err;
+    }
+  }
+
+  async setPassword(user: string, password: string): Promise<void> {
+    await runCommand('chpasswd', [], { input: chpasswdInput(user, password), timeoutMs: this.timeoutMs });
+  }
+
+  async lock(user: string): Promise<void> {
+    const entry = await this.require(user);
+    await runCommand('usermod', lockArgs(user), { timeoutMs: this.timeoutMs });
+    await killProcesses(entry.uid);
+  }
+
+  async unlock(user: string): Promise<void> {
+    await this.require(user);
+    await runCommand('usermod', unlockArgs(user), { timeoutMs: this.timeoutMs });
+  }
+
+  async setShell(user: string, shell: boolean): Promise<void> {
+    await this.require(user);
+    await runCommand('usermod', shellArgs(user, shell), { timeoutMs: this.timeoutMs });
+  }
+
+  async remove(user: string, home: string): Promise<void> {
+    const expected = await this.checkedHome(user, home);
+    const entry = await this.lookup(user);
+    if (entry) {
+      if (entry.uid < MIN_ACCOUNT_UID) throw new Error(`refusing to remove ${user}: uid ${entry.uid} is a system account`);
+      if (entry.home !== home) throw new Error(`refusing to remove ${user}: its home is ${entry.home}, expected ${home}`);
+      // userdel refuses while the user runs processes; end them, then retry once for stragglers.
+      await killProcesses(entry.uid);
+      try {
+        await runCommand('userdel', userdelArgs(user), { timeoutMs: this.timeoutMs, okCodes: [6] });
+      } catch (err) {
+        if (!(err instanceof CommandError) || err.code !== 8) throw err;
+        await killProcesses(entry.uid);
+        await runCommand('userdel', userdelArgs(user), { timeoutMs: this.timeoutMs, okCodes: [6] });
+      }
+    }
+    // A step cut short (a crash mid-create) can leave a home or group without its user.
+    if (expected !== null) await rm(expected, { recursive: true, force: true });
+    const group = await runCommand('getent', ['group', user], { okCodes: [2], timeoutMs: this.timeoutMs });
+    if (group.code === 0) await runCommand('groupdel', [user], { okCodes: [6], timeoutMs: this.timeoutMs });
+  }
+
+  /** lookup reads the user's passwd entry, or null when there is no such user. */
+  async lookup(user: string): Promise<PasswdEntry | null> {
+    const r = await runCommand('getent', ['passwd', user], { okCodes: [2], timeoutMs: this.timeoutMs });
+    if (r.code !== 0) return null;
+    return parsePasswdLine(r.stdout.split('\n')[0] ?? '');
+  }
+
+  private async require(user: string): Promise<PasswdEntry> {
+    const entry = await this.lookup(user);
+    if (!entry) throw new Error(`system user ${user} does not exist`);
+    return entry;
+  }
+
+  /**
+   * checkedHome refuses a home that is not `<base>/<user>` or that resolves elsewhere (a symlink
+   * planted to make the removal delete something else); it returns the real path, or null when gone.
+   */
+  private async checkedHome(user: string, home: string): Promise<string | null> {
+    const expected = join(this.homeBase, user);
+    if (home !== expected) throw new Error(`refusing to remove ${home}: expected ${expected}`);
+    const real = await realpath(home).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (real === null) return null;
+    const realBase = await realpath(this.homeBase);
+    if (real !== join(realBase, user)) throw new Error(`refusing to remove ${home}: it resolves to ${real}`);
+    return real;
+  }
+}
+
+/** killProcesses ends every process whose real or effective uid is `uid`, read from /proc. */
+export async function killProcesses(uid: number): Promise<number> {
+  if (uid < MIN_ACCOUNT_UID) throw new Error(`refusing to kill processes of system uid ${uid}`);
+  let killed = 0;
+  for (let round = 0; round < 3; round++) {
+    let found = 0;
+    for (const name of await readdir('/proc')) {
+      if (!/^[0-9]+$/.test(name)) continue;
+      const pid = Number(name);
+      if (pid === process.pid) continue;
+      const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
+      const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
+      if (!uids || (Number(uids[1]) !== uid && Number(uids[2]) !== uid)) continue;
+      found++;
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      } catch {
+        // Already gone.
+      }
+    }
+    if (found === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return killed;
+}
