@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { HostRig, hostModeSkip } from './support/host-mode.js';
+
+const skip = hostModeSkip();
+
+describe('host mode: real users in a private /etc, a private nginx', { skip: skip ?? false }, () => {
+  let rig: HostRig;
+
+  before(async () => {
+    rig = await HostRig.create();
+    await rig.start();
+  });
+  after(async () => {
+    await rig?.close();
+  });
+
+  test('the startup line names host mode and its drivers', () => {
+    assert.match(rig.output, /mode=host system-users=shadow web-server=nginx/);
+    assert.match(rig.output, /disk quotas are not applied|quota=setquota/);
+  });
+
+  test('create, password, suspend, unsuspend, plan, terminate change the host as a person would see it', async () => {
+    const user = 'hm' + Math.random().toString(36).slice(2, 8).replace(/[0-9]/g, 'x');
+    const domain = `${user}.example.test`;
+    const password = 'correct-horse-battery-9';
+    const made = await rig.api('POST', 'api=accounts', { user, domain, email: `ops@${domain}`, password });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+
+    const pw = await rig.passwdEntry(user);
+    assert.ok(pw, 'the user is in the private passwd file');
+    assert.equal(pw[5], join(rig.homes, user));
+    assert.equal(pw[6], '/usr/sbin/nologin');
+    assert.ok(Number(pw[2]) >= 40000, 'the uid comes from the private range');
+    assert.ok(await rig.groupEntry(user), 'the user has its own group');
+    assert.equal(await rig.passwordWorks(user, password), true, 'the password works against shadow');
+    assert.equal(await rig.passwordWorks(user, 'not-the-password-1'), false);
+
+    const index = await readFile(join(rig.homes, user, 'public_html', 'index.html'), 'utf8');
+    assert.ok(await rig.settled(domain, (r) => r.body === index), 'the domain serves public_html/index.html');
+    assert.ok(await rig.settled(`www.${domain}`, (r) => r.body === index), 'and so does www.');
+    assert.deepEqual(await rig.siteFiles(), [`${user}.conf`]);
+
+    const suspended = await rig.api('POST', `api=account&action=suspend&user=${user}`, { reason: 'unpaid invoice' });
+    assert.equal(suspended.status, 200, JSON.stringify(suspended.body));
+    assert.ok(
+      await rig.settled(domain, (r) => r.status === 503 && /suspended/i.test(r.body)),
+      'a suspended site answers 503 with the suspended page',
+    );
+    const locked = await rig.shadowEntry(user);
+    assert.ok(locked?.[1]?.startsWith('!'), 'the password is locked');
+    assert.equal(locked?.[7], '1', 'the account is expired, so key logins stop too');
+
+    const back = await rig.api('POST', `api=account&action=unsuspend&user=${user}`);
+    assert.equal(back.status, 200, JSON.stringify(back.body));
+    assert.ok(await rig.settled(domain, (r) => r.status === 200 && r.body === index), 'the site is back');
+    const unlocked = await rig.shadowEntry(user);
+    assert.ok(!unlocked?.[1]?.startsWith('!'), 'the password is unlocked');
+    assert.equal(unlocked?.[7], '', 'no expiry date');
+    assert.equal(await rig.passwordWorks(user, password), true, 'the same password works again');
+
+    const newPassword = 'another-fine-secret-7';
+    const changed = await rig.api('POST', `api=account&action=password&user=${user}`, { password: newPassword });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.equal(await rig.passwordWorks(user, newPassword), true);
+
+    const gone = await rig.api('DELETE', `api=account&user=${user}`);
+    assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    assert.equal(await rig.passwdEntry(user), null, 'the user is gone');
+    assert.equal(await rig.groupEntry(user), null, 'its group is gone');
+    assert.equal(rig.homeExists(user), false, 'the home is gone');
+    assert.deepEqual(await rig.siteFiles(), []);
+    assert.ok(await rig.settled(domain, (r) => r.status === 404), 'the domain falls through to the default server');
+  });
+
+  test('a plan with shell access gives a login shell; changing the plan takes it away', async () => {
+    const user = 'sh' + Math.random().toString(36).slice(2, 8).replace(/[0-9]/g, 'y');
+    const plans = await import('./support/cli.js');
+    const added = await plans.runVanta(rig.data, ['plan', 'add', `${user}-shell`, '--shell']);
+    assert.equal(added.code, 0, added.stderr);
+    const noShell = await plans.runVanta(rig.data, ['plan', 'add', `${user}-web`]);
+    assert.equal(noShell.code, 0, noShell.stderr);
+    const made = await rig.api('POST', 'api=accounts', { user, domain: `${user}.example.test`, plan: `${user}-shell` });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal((await rig.passwdEntry(user))?.[6], '/bin/bash');
+    const moved = await rig.api('POST', `api=account&action=plan&user=${user}`, { plan: `${user}-web` });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.equal((await rig.passwdEntry(user))?.[6], '/usr/sbin/nologin');
+    assert.equal((await rig.api('DELETE', `api=account&user=${user}`)).status, 200);
+  });
+
+  test('a name that exists on the system but not in the panel is refused and left alone', async () => {
+    // "daemon" is reserved by validation; pick a real user of the private /etc that validation allows.
+    const before = await readFile(join(rig.etc, 'passwd'), 'utf8');
+    const candidates = (await readFile('/etc/passwd', 'utf8'))
+      .split('\n')
+      .map((l) => l.split(':')[0] ?? '')
+      .filter((n) => /^[a-z][a-z0-9]{0,15}$/.test(n) && !n.startsWith('test'));
+    let refused = 0;
+    for (const name of candidates) {
+      const r = await rig.api('POST', 'api=accounts', { user: name, domain: `${name}.example.test` });
+      assert.equal(r.status, 400, `${name}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error, 'invalid_user');
+      refused++;
+    }
+    assert.ok(refused > 0);
+    assert.equal(await readFile(join(rig.etc, 'passwd'), 'utf8'), before);
+  });
+
+  test('20 parallel creates of one name make one account and one system user', async () => {
+    const user = 'cc' + Math.random().toString(36).slice(2, 8).replace(/[0-9]/g, 'z');
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        rig.api('POST', 'api=accounts', { user, domain: i === 0 ? `${user}.example.test` : `${user}-${i}.example.test` }),
+      ),
+    );
+    const created = replies.filter((r) => r.status === 201);
+    assert.equal(created.length, 1, JSON.stringify(replies.map((r) => r.body)));
+    for (const r of replies.filter((x) => x.status !== 201)) {
+      assert.ok(['account_exists', 'account_busy'].includes(String(r.body.error)), JSON.stringify(r.body));
+    }
+    const passwd = await readFile(join(rig.etc, 'passwd'), 'utf8');
+    assert.equal(passwd.split('\n').filter((l) => l.startsWith(`${user}:`)).length, 1);
+    assert.equal((await rig.siteFiles()).filter((f) => f === `${user}.conf`).length, 1);
+    assert.equal((await rig.api('DELETE', `api=account&user=${user}`)).status, 200);
+    assert.equal(await rig.passwdEntry(user), null);
+  });
+});

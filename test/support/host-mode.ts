@@ -1,0 +1,230 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { runVanta } from './cli.js';
+import { NGINX_BIN, PrivateNginx, freePort, get } from './nginx.js';
+
+const run = promisify(execFile);
+const VANTA_BIN = fileURLToPath(new URL('../../bin/vanta.js', import.meta.url));
+const EXEC_HELPER = fileURLToPath(new URL('./private-etc-exec.mjs', import.meta.url));
+
+/** hostModeSkip says why host-mode tests cannot run here, or null when they can (root and unshare). */
+export function hostModeSkip(): string | null {
+  if (process.getuid?.() !== 0) return 'host-mode tests need root';
+  if (!existsSync('/usr/bin/unshare')) return 'host-mode tests need unshare (util-linux)';
+  if (!existsSync(NGINX_BIN)) return 'host-mode tests need nginx (scripts/test-deps.sh installs it)';
+  return null;
+}
+
+/** ApiReply is a parsed answer of the account API. */
+export interface ApiReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * HostRig is one throwaway host: a copy of /etc (users are made there, in a private mount
+ * namespace), homes and a sites directory under a temp dir, a private nginx on a loopback port,
+ * and the real panel (`vanta serve` in host mode) started and killed as a separate process.
+ */
+export class HostRig {
+  readonly etc: string;
+  readonly homes: string;
+  readonly sites: string;
+  readonly data: string;
+  token = '';
+  panelPort = 0;
+  private panel: ChildProcess | null = null;
+  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null = null;
+  output = '';
+
+  private constructor(
+    readonly dir: string,
+    readonly nginx: PrivateNginx,
+  ) {
+    this.etc = join(dir, 'etc');
+    this.homes = join(dir, 'homes');
+    this.sites = join(dir, 'sites');
+    this.data = join(dir, 'data');
+  }
+
+  /** create copies /etc, gives the copy a uid range of its own, and starts the private nginx. */
+  static async create(): Promise<HostRig> {
+    const dir = await mkdtemp(join(tmpdir(), 'vanta-host-'));
+    await run('cp', ['-a', '/etc', join(dir, 'etc')]);
+    // A uid range no real user of this machine has, different for each rig.
+    const base = 40000 + Math.floor(Math.random() * 30) * 500;
+    const defsPath = join(dir, 'etc', 'login.defs');
+    const defs = (await readFile(defsPath, 'utf8'))
+      .split('\n')
+      .filter((l) => !/^\s*(UID_MIN|UID_MAX|GID_MIN|GID_MAX)\s/.test(l))
+      .join('\n');
+    await writeFile(defsPath, `${defs}\nUID_MIN ${base}\nUID_MAX ${base + 499}\nGID_MIN ${base}\nGID_MAX ${base + 499}\n`);
+    for (const d of ['homes', 'sites', 'data']) await mkdir(join(dir, d), { recursive: true });
+    const nginx = new PrivateNginx(join(dir, 'nginx'), await freePort(), join(dir, 'sites'));
+    await nginx.start();
+    const rig = new HostRig(dir, nginx);
+    const out = await runVanta(rig.data, ['token', 'create', '--name', 'billing', '--scopes', 'accounts:read,accounts:write,accounts:delete']);
+    if (out.code !== 0) throw new Error(`token create failed: ${out.stderr}`);
+    rig.token = /vp_[A-Za-z0-9]+/.exec(out.stdout)?.[0] ?? '';
+    return rig;
+  }
+
+  /** env is what `vanta serve` gets: host mode pointed at this rig. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      VANTA_MODE: 'host',
+      VANTA_DATA_DIR: this.data,
+      VANTA_HOME_BASE: this.homes,
+      VANTA_NGINX_SITES_DIR: this.sites,
+      VANTA_NGINX_BIN: NGINX_BIN,
+      VANTA_NGINX_ARGS: this.nginx.args.join(' '),
+      VANTA_NGINX_LISTEN: `127.0.0.1:${this.nginx.port}`,
+      VANTA_PANEL_PORT: String(this.panelPort),
+      VANTA_WHM_PORT: '0',
+      VANTA_AUTH_FAIL_LIMIT: '100000',
+      VANTA_LOG_LEVEL: 'info',
+      ...extra,
+    };
+  }
+
+  /** start runs `vanta serve` in host mode inside a private mount namespace and waits until it listens. */
+  async start(extra: Record<string, string> = {}): Promise<void> {
+    if (this.panel) throw new Error('panel already running');
+    this.panelPort = await freePort();
+    this.output = '';
+    const child = spawn(
+      'unshare',
+      ['--mount', '--propagation', 'private', process.execPath, EXEC_HELPER, this.etc, '--', process.execPath, VANTA_BIN, 'serve'],
+      { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.panel = child;
+    child.stdout?.on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const gone = this.exited.then(() => 'exited' as const);
+    for (let i = 0; i < 200; i++) {
+      if (this.output.includes('Vanta Panel started')) return;
+      const state = await Promise.race([gone, new Promise((r) => setTimeout(r, 50)).then(() => 'waiting' as const)]);
+      if (state === 'exited') {
+        this.panel = null;
+        throw new Error(`vanta serve exited at start: ${this.output}`);
+      }
+    }
+    throw new Error(`vanta serve did not start: ${this.output}`);
+  }
+
+  /** waitForExit waits for the panel process to end on its own (the crash hook kills it). */
+  async waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const r = await (this.exited ?? Promise.resolve({ code: null, signal: null }));
+    this.panel = null;
+    return r;
+  }
+
+  /** stop ends the panel cleanly. */
+  async stop(): Promise<void> {
+    if (!this.panel) return;
+    this.panel.kill('SIGTERM');
+    await this.waitForExit();
+  }
+
+  /** api calls the account API of the running panel with the rig's token. */
+  api(method: string, query: string, body?: unknown): Promise<ApiReply> {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+      if (payload !== undefined) headers['content-type'] = 'application/json';
+      const req = request(
+        { host: '127.0.0.1', port: this.panelPort, method, path: `/?${query}`, headers, agent: false },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            text += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** passwdEntry returns the user's line of the private passwd file as fields, or null. */
+  async passwdEntry(user: string): Promise<string[] | null> {
+    return findLine(join(this.etc, 'passwd'), user);
+  }
+
+  /** shadowEntry returns the user's line of the private shadow file as fields, or null. */
+  async shadowEntry(user: string): Promise<string[] | null> {
+    return findLine(join(this.etc, 'shadow'), user);
+  }
+
+  /** groupEntry returns the group's line of the private group file, or null. */
+  async groupEntry(user: string): Promise<string[] | null> {
+    return findLine(join(this.etc, 'group'), user);
+  }
+
+  /** passwordWorks checks a password against the user's shadow hash with the system's crypt(3). */
+  async passwordWorks(user: string, password: string): Promise<boolean> {
+    const hash = (await this.shadowEntry(user))?.[1]?.replace(/^!/, '');
+    if (!hash) return false;
+    const script = 'chomp(my $h = <STDIN>); chomp(my $p = <STDIN>); exit(crypt($p, $h) eq $h ? 0 : 1);';
+    return new Promise((resolve) => {
+      const child = spawn('perl', ['-e', script], { stdio: ['pipe', 'ignore', 'ignore'] });
+      child.on('exit', (code) => resolve(code === 0));
+      child.stdin.end(`${hash}\n${password}\n`);
+    });
+  }
+
+  /** site requests `/` of a domain from the private nginx. */
+  site(domain: string): Promise<{ status: number; body: string }> {
+    return get(this.nginx.port, domain);
+  }
+
+  /**
+   * settled waits until the domain answers as `ok` says three times in a row: just after a reload,
+   * a retiring worker may still take a connection and answer from the old configuration.
+   */
+  async settled(domain: string, ok: (r: { status: number; body: string }) => boolean): Promise<boolean> {
+    let streak = 0;
+    for (let i = 0; i < 200 && streak < 3; i++) {
+      const r = await this.site(domain).catch(() => null);
+      streak = r && ok(r) ? streak + 1 : 0;
+      if (streak < 3) await new Promise((res) => setTimeout(res, 25));
+    }
+    return streak >= 3;
+  }
+
+  /** siteFiles lists the server blocks in the sites directory. */
+  async siteFiles(): Promise<string[]> {
+    return (await readdir(this.sites)).filter((f) => f.endsWith('.conf')).sort();
+  }
+
+  /** home tells whether the account's home directory exists. */
+  homeExists(user: string): boolean {
+    return existsSync(join(this.homes, user));
+  }
+
+  async close(): Promise<void> {
+    await this.stop().catch(() => {});
+    await this.nginx.stop().catch(() => {});
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function findLine(path: string, name: string): Promise<string[] | null> {
+  const text = await readFile(path, 'utf8');
+  const line = text.split('\n').find((l) => l.startsWith(`${name}:`));
+  return line ? line.split(':') : null;
+}
