@@ -6,6 +6,10 @@ import { HostRig, hostModeSkip } from './support/host-mode.js';
 
 const skip = hostModeSkip();
 
+function randomUser(prefix: string): string {
+  return prefix + Math.random().toString(36).slice(2, 8).replace(/[0-9]/g, 'x');
+}
+
 describe('host mode: real users in a private /etc, a private nginx', { skip: skip ?? false }, () => {
   let rig: HostRig;
 
@@ -23,7 +27,7 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
   });
 
   test('create, password, suspend, unsuspend, plan, terminate change the host as a person would see it', async () => {
-    const user = 'hm' + Math.random().toString(36).slice(2, 8).replace(/[0-9]/g, 'x');
+    const user = randomUser('hm');
     const domain = `${user}.example.test`;
     const password = 'correct-horse-battery-9';
     const made = await rig.api('POST', 'api=accounts', { user, domain, email: `ops@${domain}`, password });
@@ -76,7 +80,7 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
   });
 
   test('a plan with shell access gives a login shell; changing the plan takes it away', async () => {
-    const user = 'sh' + Math.random().toString(36).slice(2, 8).replace(/[0-9]/g, 'y');
+    const user = randomUser('sh');
     const plans = await import('./support/cli.js');
     const added = await plans.runVanta(rig.data, ['plan', 'add', `${user}-shell`, '--shell']);
     assert.equal(added.code, 0, added.stderr);
@@ -110,7 +114,7 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
   });
 
   test('20 parallel creates of one name make one account and one system user', async () => {
-    const user = 'cc' + Math.random().toString(36).slice(2, 8).replace(/[0-9]/g, 'z');
+    const user = randomUser('cc');
     const replies = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         rig.api('POST', 'api=accounts', { user, domain: i === 0 ? `${user}.example.test` : `${user}-${i}.example.test` }),
