@@ -8,9 +8,11 @@ import { TokenUsageRecorder } from './app/token-usage.js';
 import { ConfigError, type Config } from './config.js';
 import { Argon2PasswordHasher } from './host/argon2-password-hasher.js';
 import { writeFileAtomic } from './host/files.js';
+import { MariaDbDatabaseServer } from './host/mariadb/mariadb-database-server.js';
+import { parseMysqlUrl } from './host/mariadb/mysql-url.js';
 import { NoDatabaseServer } from './host/no-database-server.js';
 import { renderSuspendedPage } from './host/pages.js';
-import type { HostDrivers } from './host/ports.js';
+import type { DatabaseServer, HostDrivers } from './host/ports.js';
 import { createSandboxDrivers } from './host/sandbox/sandbox-drivers.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -48,11 +50,24 @@ export function createLogger(level: string, destination = 1): Logger {
   );
 }
 
+/** createDatabaseServer picks the database driver: MariaDB when VANTA_MYSQL_URL is set, in every mode. */
+export function createDatabaseServer(config: Config): DatabaseServer {
+  if (config.mysqlUrl === null) return new NoDatabaseServer();
+  try {
+    return new MariaDbDatabaseServer(parseMysqlUrl(config.mysqlUrl));
+  } catch (err) {
+    throw new ConfigError(`VANTA_MYSQL_URL ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** createRuntime is the composition root: config in, a wired application out. */
 export async function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   if (config.mode === 'host') {
     throw new ConfigError('VANTA_MODE=host is not available in this version yet; use sandbox mode');
   }
+  // Built first so that a bad VANTA_MYSQL_URL stops start-up before anything is opened; the pool
+  // connects only when a database call needs it.
+  const databases = createDatabaseServer(config);
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? (() => new Date());
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -61,7 +76,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   await writeFileAtomic(join(config.suspendedDir, 'suspended.html'), renderSuspendedPage());
   const sandbox = createSandboxDrivers(
     { dataDir: config.dataDir, listen: config.nginxListen, suspendedDir: config.suspendedDir },
-    new NoDatabaseServer(),
+    databases,
     now,
   );
   const host = overrides.wrapHost ? overrides.wrapHost(sandbox) : sandbox;
@@ -85,6 +100,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     tokenUsage,
     close: async () => {
       await tokenUsage.flush();
+      await databases.close();
       await store.close();
     },
   };
@@ -92,6 +108,6 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
 
 /** describeDrivers is the one startup line saying which mode and drivers are active. */
 export function describeDrivers(rt: Runtime): string {
-  const db = rt.ctx.host.databases.available ? 'mariadb' : 'unavailable (VANTA_MYSQL_URL not set)';
-  return `mode=${rt.ctx.host.mode} system-users=${rt.ctx.host.mode} web-server=${rt.ctx.host.mode} databases=${db}`;
+  const { mode, databases } = rt.ctx.host;
+  return `mode=${mode} system-users=${mode} web-server=${mode} databases=${databases.label}`;
 }
