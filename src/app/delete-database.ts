@@ -1,8 +1,4 @@
-import { fullDatabaseName } from '../domain/database-names.js';
-import { validateUser } from '../domain/validation.js';
-import { withAccountLock } from './account-lock.js';
-import { requireAccount, requireSettled } from './get-account.js';
-import { requireDatabase, requireDatabaseServer } from './list-databases.js';
+import { withAccountDatabase } from './list-databases.js';
 import type { AppContext } from './ports.js';
 import { runSteps } from './steps.js';
 
@@ -11,13 +7,7 @@ import { runSteps } from './steps.js';
  * cannot come back, so nothing is undone: after a failure the record stays and a retry finishes.
  */
 export async function deleteDatabase(ctx: AppContext, user: string, name: string): Promise<{ database: string }> {
-  fullDatabaseName(validateUser(user), name);
-  requireDatabaseServer(ctx);
-  await requireAccount(ctx, user);
-  return withAccountLock(ctx, user, async () => {
-    const record = await requireAccount(ctx, user);
-    requireSettled(record);
-    const database = await requireDatabase(ctx, record, name);
+  return withAccountDatabase(ctx, user, name, async (database) => {
     const { databases } = ctx.host;
     await runSteps(
       [

@@ -1,9 +1,6 @@
-import { fullDatabaseName } from '../domain/database-names.js';
 import { generatePassword } from '../domain/secrets.js';
-import { checkPassword, validateUser } from '../domain/validation.js';
-import { withAccountLock } from './account-lock.js';
-import { requireAccount, requireSettled } from './get-account.js';
-import { requireDatabase, requireDatabaseServer } from './list-databases.js';
+import { checkPassword } from '../domain/validation.js';
+import { withAccountDatabase } from './list-databases.js';
 import type { AppContext } from './ports.js';
 import { runSteps } from './steps.js';
 
@@ -14,14 +11,8 @@ export async function setDatabasePassword(
   name: string,
   given?: string,
 ): Promise<{ database: string; dbUser: string; password?: string }> {
-  fullDatabaseName(validateUser(user), name);
   const password = given === undefined ? generatePassword() : checkPassword(given, user);
-  requireDatabaseServer(ctx);
-  await requireAccount(ctx, user);
-  return withAccountLock(ctx, user, async () => {
-    const record = await requireAccount(ctx, user);
-    requireSettled(record);
-    const database = await requireDatabase(ctx, record, name);
+  return withAccountDatabase(ctx, user, name, async (database) => {
     await runSteps(
       [{ name: 'database_user', run: () => ctx.host.databases.setPassword(database.dbUser, password) }],
       ctx.logger,
