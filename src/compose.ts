@@ -9,6 +9,8 @@ import { TokenUsageRecorder } from './app/token-usage.js';
 import { ConfigError, type Config } from './config.js';
 import { Argon2PasswordHasher } from './host/argon2-password-hasher.js';
 import { writeFileAtomic } from './host/files.js';
+import { MariaDbDatabaseServer } from './host/mariadb/mariadb-database-server.js';
+import { parseMysqlUrl } from './host/mariadb/mysql-url.js';
 import { NoDatabaseServer } from './host/no-database-server.js';
 import { renderSuspendedPage } from './host/pages.js';
 import { HostSetupError, createHostDrivers } from './host/host-drivers.js';
@@ -50,8 +52,21 @@ export function createLogger(level: string, destination = 1): Logger {
   );
 }
 
+/** createDatabaseServer picks the database driver: MariaDB when VANTA_MYSQL_URL is set, in every mode. */
+export function createDatabaseServer(config: Config): DatabaseServer {
+  if (config.mysqlUrl === null) return new NoDatabaseServer();
+  try {
+    return new MariaDbDatabaseServer(parseMysqlUrl(config.mysqlUrl));
+  } catch (err) {
+    throw new ConfigError(`VANTA_MYSQL_URL ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** createRuntime is the composition root: config in, a wired application out. */
 export async function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  // Built first so that a bad VANTA_MYSQL_URL stops start-up before anything is opened; the pool
+  // connects only when a database call needs it.
+  const databases = createDatabaseServer(config);
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? (() => new Date());
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -60,9 +75,10 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   await writeFileAtomic(join(config.suspendedDir, 'suspended.html'), renderSuspendedPage());
   let drivers: HostDrivers;
   try {
-    drivers = await buildDrivers(config, new NoDatabaseServer(), now, logger);
+    drivers = await buildDrivers(config, databases, now, logger);
   } catch (err) {
     await store.close();
+    await databases.close();
     throw err;
   }
   const host = overrides.wrapHost ? overrides.wrapHost(drivers) : drivers;
@@ -92,6 +108,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     tokenUsage,
     close: async () => {
       await tokenUsage.flush();
+      await databases.close();
       await store.close();
     },
   };
@@ -164,10 +181,9 @@ export function ownerAlive(owner: string): boolean {
 
 /** describeDrivers is the one startup line saying which mode and drivers are active. */
 export function describeDrivers(rt: Runtime): string {
-  const db = rt.ctx.host.databases.available ? 'mariadb' : 'unavailable (VANTA_MYSQL_URL not set)';
-  const { mode } = rt.ctx.host;
+  const { mode, databases } = rt.ctx.host;
   const users = mode === 'host' ? 'shadow' : 'sandbox';
   const web = mode === 'host' ? `nginx (${rt.config.nginxSitesDir})` : 'sandbox';
   const quota = rt.ctx.host.quota.enabled ? 'setquota' : 'off';
-  return `mode=${mode} system-users=${users} web-server=${web} quota=${quota} databases=${db}`;
+  return `mode=${mode} system-users=${users} web-server=${web} quota=${quota} databases=${databases.label}`;
 }

@@ -27,9 +27,6 @@ export async function serve(config: Config, print: (line: string) => void, overr
     print(`Created the first vWHM admin "${first.name}" with password: ${first.password}`);
     print('This password is shown once. Change it with: vanta admin passwd admin');
   }
-  if (config.mysqlUrl) {
-    rt.logger.warn('VANTA_MYSQL_URL is set, but this version has no database driver yet; databases are unavailable');
-  }
   const deps = { ctx: rt.ctx, logger: rt.logger, limiter: rt.limiter, trustedProxies: config.trustedProxies };
   const panel = buildPanelServer(deps);
   const whm = buildWhmServer(deps);

@@ -3,14 +3,18 @@ import { Command, CommanderError, Option } from 'commander';
 import { addAdmin, setAdminPassword } from '../app/admins.js';
 import { type AuditContext, audited, listAudit, verifyAudit } from '../app/audit.js';
 import { createAccount } from '../app/create-account.js';
+import { createDatabase } from '../app/create-database.js';
+import { deleteDatabase } from '../app/delete-database.js';
 import { getAccount } from '../app/get-account.js';
 import { issueToken } from '../app/issue-token.js';
 import { listAccounts } from '../app/list-accounts.js';
+import { listDatabases } from '../app/list-databases.js';
 import { addPlan, deletePlan, listPlans } from '../app/plans.js';
 import type { AppContext } from '../app/ports.js';
 import { listTokens, revokeToken } from '../app/revoke-token.js';
 import { setAccountPassword } from '../app/set-account-password.js';
 import { setAccountPlan } from '../app/set-account-plan.js';
+import { setDatabasePassword } from '../app/set-database-password.js';
 import { suspendAccount } from '../app/suspend-account.js';
 import { terminateAccount } from '../app/terminate-account.js';
 import { unsuspendAccount } from '../app/unsuspend-account.js';
@@ -440,6 +444,59 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       withCtx(async (ctx) => {
         const r = await change(ctx, 'account.terminate', user, { user }, () => terminateAccount(ctx, user));
         print({ ok: true, user: r.user, dropped_databases: r.droppedDatabases }, `Terminated ${user}.\n`);
+      }),
+    );
+
+  const db = program.command('db').description('customer databases on the MariaDB server (VANTA_MYSQL_URL)');
+  const shownOnce = (r: { database: string; dbUser: string; password?: string }) => ({
+    json: { database: r.database, db_user: r.dbUser, ...(r.password === undefined ? {} : { password: r.password }) },
+    text: r.password === undefined ? '' : `Password (shown once): ${r.password}\n`,
+  });
+  db.command('create <user> <name>')
+    .description('create the database USER_NAME and a database user of that name; without --password-stdin a password is generated and printed once')
+    .option('--password-stdin', "read the database user's password from stdin")
+    .option('--json', 'print JSON')
+    .action(async (user: string, name: string, o: { passwordStdin?: boolean }) =>
+      withCtx(async (ctx) => {
+        const password = o.passwordStdin ? await readSecret(io, 'Password: ') : undefined;
+        const r = await change(ctx, 'database.create', user, { user, name }, () => createDatabase(ctx, { user, name, password }));
+        const out = shownOnce(r);
+        print(out.json, `Created database ${r.database} with database user ${r.dbUser}.\n${out.text}`);
+      }),
+    );
+  db.command('delete <user> <name>')
+    .description('drop one of the account\'s databases and its database user')
+    .option('--json', 'print JSON')
+    .action(async (user: string, name: string) =>
+      withCtx(async (ctx) => {
+        const r = await change(ctx, 'database.delete', user, { user, name }, () => deleteDatabase(ctx, user, name));
+        print({ ok: true, database: r.database }, `Deleted database ${r.database} and its database user.\n`);
+      }),
+    );
+  db.command('password <user> <name>')
+    .description("set a database user's password; without --password-stdin one is generated and printed once")
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--json', 'print JSON')
+    .action(async (user: string, name: string, o: { passwordStdin?: boolean }) =>
+      withCtx(async (ctx) => {
+        const given = o.passwordStdin ? await readSecret(io, 'Password: ') : undefined;
+        const r = await change(ctx, 'database.password', user, { user, name }, () => setDatabasePassword(ctx, user, name, given));
+        const out = shownOnce(r);
+        print(out.json, `Changed the password of database user ${r.dbUser}.\n${out.text}`);
+      }),
+    );
+  db.command('list <user>')
+    .description("list the account's databases")
+    .option('--json', 'print JSON')
+    .action(async (user: string) =>
+      withCtx(async (ctx) => {
+        const list = await listDatabases(ctx, user);
+        print(
+          list.map((d) => ({ database: d.name, db_user: d.dbUser, created_at: d.createdAt })),
+          list.length === 0
+            ? `${user} has no databases.\n`
+            : table([['DATABASE', 'DB USER', 'CREATED'], ...list.map((d) => [d.name, d.dbUser, d.createdAt])]),
+        );
       }),
     );
 

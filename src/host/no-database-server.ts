@@ -1,12 +1,45 @@
 import { DomainError } from '../domain/errors.js';
 import type { DatabaseServer } from './ports.js';
 
+function unavailable(): DomainError {
+  return new DomainError(
+    'databases_unavailable',
+    'no database server is configured: set VANTA_MYSQL_URL to use customer databases',
+  );
+}
+
 /**
- * NoDatabaseServer stands where no MariaDB server is configured: an account without databases
- * needs nothing from it, and one that has databases cannot be changed without the server.
+ * NoDatabaseServer stands where no MariaDB server is configured: database calls answer
+ * `databases_unavailable`; an account without databases needs nothing from it, and one that has
+ * databases cannot be changed without the server.
  */
 export class NoDatabaseServer implements DatabaseServer {
   readonly available = false;
+  readonly label = 'unavailable (VANTA_MYSQL_URL not set)';
+
+  async createDatabase(): Promise<void> {
+    throw unavailable();
+  }
+
+  async dropDatabase(): Promise<void> {
+    throw unavailable();
+  }
+
+  async createUser(): Promise<void> {
+    throw unavailable();
+  }
+
+  async grantAll(): Promise<void> {
+    throw unavailable();
+  }
+
+  async setPassword(): Promise<void> {
+    throw unavailable();
+  }
+
+  async dropUser(): Promise<void> {
+    throw unavailable();
+  }
 
   async lockUsers(_user: string, databases: readonly string[]): Promise<void> {
     this.requireNone(databases);
@@ -20,6 +53,8 @@ export class NoDatabaseServer implements DatabaseServer {
     this.requireNone(databases);
     return [];
   }
+
+  async close(): Promise<void> {}
 
   private requireNone(databases: readonly string[]): void {
     if (databases.length > 0) {

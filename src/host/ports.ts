@@ -39,14 +39,36 @@ export interface WebServer {
   reload(): Promise<void>;
 }
 
-/** DatabaseServer is the port for the account's customer databases. */
+/**
+ * DatabaseServer is the port for the account's customer databases. A database user has the
+ * database's name; `user` is the account, whose databases and database users all start `<user>_`.
+ */
 export interface DatabaseServer {
   /** available tells whether a database server is configured. */
   readonly available: boolean;
+  /** label names the driver and its server for the startup log, never with a password. */
+  readonly label: string;
+  /** createDatabase makes an empty utf8mb4 database; `database_exists` when the server already has it. */
+  createDatabase(name: string): Promise<void>;
+  /** dropDatabase drops a database; a no-op when it is gone. */
+  dropDatabase(name: string): Promise<void>;
+  /** createUser makes a database user (locked from the start when asked); `database_exists` when it exists. */
+  createUser(dbUser: string, password: string, locked: boolean): Promise<void>;
+  /** grantAll lets the user do everything but GRANT on that one database, and on no other. */
+  grantAll(database: string, dbUser: string): Promise<void>;
+  setPassword(dbUser: string, password: string): Promise<void>;
+  /** dropUser drops the user and ends its open connections; a no-op when it is gone. */
+  dropUser(dbUser: string): Promise<void>;
+  /** lockUsers stops every login of the account's database users and ends their open connections. */
   lockUsers(user: string, databases: readonly string[]): Promise<void>;
   unlockUsers(user: string, databases: readonly string[]): Promise<void>;
-  /** dropAll drops every database and database user of the account and returns the dropped database names. */
+  /**
+   * dropAll drops every database and database user of the account, those given and those left on
+   * the server under its prefix, and returns the names of the databases, sorted.
+   */
   dropAll(user: string, databases: readonly string[]): Promise<string[]>;
+  /** close ends the driver's connections. */
+  close(): Promise<void>;
 }
 
 /** DiskQuota is the port for the plan's disk limit on the filesystem of the homes. */

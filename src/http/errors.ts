@@ -30,6 +30,13 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   domain_exists: 409,
   account_busy: 409,
   provisioning_failed: 502,
+  invalid_database: 400,
+  database_exists: 409,
+  database_not_found: 404,
+  databases_unavailable: 503,
+  // 409, not 403: in this API 403 means the credentials may not do this; a full plan is a
+  // state of the account that deleting a database or changing the plan resolves.
+  limit_reached: 409,
   token_not_found: 404,
   token_exists: 409,
   plan_exists: 409,

@@ -3,13 +3,14 @@ import { ChainVerifier, GENESIS_HASH, auditHash, canonicalParams } from '../doma
 import type { ChainCheck } from '../domain/audit-chain.js';
 import type { Scope } from '../domain/scopes.js';
 import type { Account, AccountStatus, ActorType, ApiToken, AuditEntry, AuditInput, Plan } from '../domain/types.js';
-import type { AccountsTable, ApiTokensTable, AuditLogTable, Database, PlansTable } from './schema.js';
+import type { AccountsTable, ApiTokensTable, AuditLogTable, Database, DatabasesTable, PlansTable } from './schema.js';
 import type {
   AccountFilter,
   AccountPatch,
   AccountRecord,
   AdminRecord,
   AuditFilter,
+  DatabaseRecord,
   NewToken,
   Store,
   TokenUse,
@@ -101,6 +102,34 @@ export class KyselyStore implements Store {
         .where('plan', '=', plan)
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+  };
+
+  readonly databases: Store['databases'] = {
+    get: async (name) => {
+      const row = await this.db.selectFrom('databases').selectAll().where('name', '=', name).executeTakeFirst();
+      return row ? toDatabase(row) : undefined;
+    },
+    listByAccount: async (account) =>
+      (await this.db.selectFrom('databases').selectAll().where('account', '=', account).orderBy('name').execute()).map(
+        toDatabase,
+      ),
+    countByAccount: async (account) => {
+      const row = await this.db
+        .selectFrom('databases')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account', '=', account)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    insert: async (d: DatabaseRecord) => {
+      await this.db
+        .insertInto('databases')
+        .values({ name: d.name, account: d.account, db_user: d.dbUser, created_at: d.createdAt })
+        .execute();
+    },
+    delete: async (name) => {
+      await this.db.deleteFrom('databases').where('name', '=', name).execute();
     },
   };
 
@@ -380,6 +409,10 @@ function toAccount(row: Selectable<AccountsTable>, databases: string[]): Account
     suspendedAt: row.suspended_at,
     databases,
   };
+}
+
+function toDatabase(row: Selectable<DatabasesTable>): DatabaseRecord {
+  return { name: row.name, account: row.account, dbUser: row.db_user, createdAt: row.created_at };
 }
 
 function toPlan(row: Selectable<PlansTable>): Plan {

@@ -62,6 +62,14 @@ export interface OperationRecord {
   startedAt: string;
 }
 
+/** DatabaseRecord is a customer database the panel made, with its database user. */
+export interface DatabaseRecord {
+  name: string;
+  account: string;
+  dbUser: string;
+  createdAt: string;
+}
+
 /** Store is the panel's own state; SQLite now, another Kysely dialect later. */
 export interface Store {
   accounts: {
@@ -72,6 +80,14 @@ export interface Store {
     delete(user: string): Promise<void>;
     list(filter: AccountFilter): Promise<{ accounts: Account[]; total: number; more: boolean }>;
     countByPlan(plan: string): Promise<number>;
+  };
+  /** databases records customer databases; an account's rows go with the account. */
+  databases: {
+    get(name: string): Promise<DatabaseRecord | undefined>;
+    listByAccount(account: string): Promise<DatabaseRecord[]>;
+    countByAccount(account: string): Promise<number>;
+    insert(database: DatabaseRecord): Promise<void>;
+    delete(name: string): Promise<void>;
   };
   plans: {
     get(name: string): Promise<Plan | undefined>;
