@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { addAdmin } from '../../src/app/admins.js';
-import type { TestApp } from './app.js';
+import { type TestApp, makeApp } from './app.js';
 
 /** WhmClient drives vWHM through inject() like a browser: Basic Auth, a cookie jar and CSRF tokens read from pages. */
 export interface WhmClient {
   name: string;
   get(url: string): Promise<LightMyRequestResponse>;
-  /** post sends a form with a CSRF token taken from the page at `from` (default: the same URL without its last part). */
+  /** post sends a form with a CSRF token taken from the page at `from` (default: `/section` for any URL under it). */
   post(url: string, form: Record<string, string | string[]>, opts?: { from?: string; csrf?: string | null }): Promise<LightMyRequestResponse>;
   csrfFrom(url: string): Promise<string>;
   cookies: Map<string, string>;
@@ -59,7 +60,7 @@ export async function whmClient(app: TestApp, name = 'alice', password = 'correc
     get,
     csrfFrom,
     async post(url, form, opts = {}) {
-      const from = opts.from ?? (url.replace(/\/[^/]*$/, '') || '/');
+      const from = opts.from ?? `/${url.split('/')[1] ?? ''}`;
       const csrf = opts.csrf === undefined ? await csrfFrom(from) : opts.csrf;
       const body = csrf === null ? form : { ...form, _csrf: csrf };
       return remember(
@@ -72,4 +73,22 @@ export async function whmClient(app: TestApp, name = 'alice', password = 'correc
       );
     },
   };
+}
+
+/** WhmSuite is the app and signed-in client of one describe block, filled in by its before hook. */
+export interface WhmSuite {
+  app: TestApp;
+  whm: WhmClient;
+}
+
+/** whmSuite registers before/after hooks that build an app with an admin "alice", run `setup`, and close it. */
+export function whmSuite(setup: (s: WhmSuite) => Promise<void> = async () => {}): WhmSuite {
+  const suite = {} as WhmSuite;
+  before(async () => {
+    suite.app = await makeApp();
+    suite.whm = await whmClient(suite.app);
+    await setup(suite);
+  });
+  after(() => suite.app.close());
+  return suite;
 }

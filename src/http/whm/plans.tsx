@@ -177,7 +177,7 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
 
   scope.get('/plans/:name/edit', async (req, reply) => {
     const plan = await ctx.store.plans.get(nameOf(req));
-    if (!plan) throw new DomainError('unknown_plan', `no plan named ${nameOf(req)}`);
+    if (!plan) throw new DomainError('not_found', `no plan named ${nameOf(req)}`);
     return showEdit(req, reply, plan.name, emptyForm(planValues(plan)));
   });
 
