@@ -22,7 +22,8 @@ nav a[aria-current=page]{background:var(--accent);color:var(--accent-fg)}
 main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.6rem;margin:.5rem 0 1rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:1rem;margin:0 0 1rem}
-.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr))}
+.card>h1:first-child,.card>h2:first-child{margin-top:0}
+.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));align-items:start}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{padding:.45rem .6rem;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
@@ -57,7 +58,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;marg
 @media (max-width:40rem){.who{margin-left:0;width:100%}main{padding:.75rem}h1{font-size:1.35rem}
 table.responsive thead{display:none}table.responsive tr{display:block;border-bottom:1px solid var(--line);padding:.4rem 0}
 table.responsive td{display:flex;gap:.75rem;border:0;padding:.15rem 0}
-table.responsive td::before{content:attr(data-label);min-width:7.5rem;color:var(--muted);font-weight:600}}
+table.responsive td::before{content:attr(data-label);min-width:7.5rem;color:var(--muted);font-weight:600;font-family:system-ui,sans-serif;font-size:.95rem}}
 `;
 
 // The copy button's behaviour lives here so that pages need no inline script under the strict CSP.

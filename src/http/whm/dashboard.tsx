@@ -4,8 +4,8 @@ import { ACCOUNT_STATUSES, type AuditEntry } from '../../domain/types.js';
 import { type PageDeps, sendPage, when } from './kit.js';
 
 /** AuditRows is a compact table of audit entries, used on the dashboard and the Audit Log. */
-export function AuditRows(props: { entries: readonly AuditEntry[]; caption: string }) {
-  if (props.entries.length === 0) return <p>No audit entries match.</p>;
+export function AuditRows(props: { entries: readonly AuditEntry[]; caption: string; empty?: string }) {
+  if (props.entries.length === 0) return <p>{props.empty ?? 'No audit entries match.'}</p>;
   return (
     <div class="table-wrap">
       <table class="responsive">
@@ -111,7 +111,7 @@ export function registerDashboard(scope: FastifyInstance, deps: PageDeps): void 
         </div>
         <section aria-labelledby="h-recent">
           <h2 id="h-recent">Recent changes</h2>
-          <AuditRows entries={s.recentAudit} caption="Recent audit entries" />
+          <AuditRows entries={s.recentAudit} caption="Recent audit entries" empty="Nothing has changed yet." />
           <p>
             <a href="/audit">The whole audit log</a>
           </p>
