@@ -20,6 +20,22 @@ export async function setAdminPassword(ctx: AppContext, name: string, password: 
   await ctx.store.admins.setPassword(name, await ctx.hasher.hash(password), ctx.now().toISOString());
 }
 
+/** changeOwnAdminPassword lets a signed-in admin replace their password after proving the current one. */
+export async function changeOwnAdminPassword(ctx: AppContext, name: string, current: string, next: string): Promise<void> {
+  const admin = await ctx.store.admins.get(name);
+  if (!admin) throw new DomainError('admin_not_found', `no admin named ${name}`);
+  if (!(await ctx.hasher.verify(admin.passwordHash, current))) {
+    throw new DomainError('invalid_parameter', 'the current password is not correct', { param: 'current' });
+  }
+  if (next === current) throw new DomainError('invalid_parameter', 'the new password must differ from the current one', { param: 'password' });
+  await setAdminPassword(ctx, name, next);
+}
+
+/** listAdmins returns every admin by name, without password hashes. */
+export async function listAdmins(ctx: AppContext): Promise<{ name: string; createdAt: string; updatedAt: string }[]> {
+  return ctx.store.admins.list();
+}
+
 /** ensureFirstAdmin creates the admin "admin" with a generated password when there is no admin yet. */
 export async function ensureFirstAdmin(ctx: AppContext): Promise<{ name: string; password: string } | null> {
   if ((await ctx.store.admins.count()) > 0) return null;

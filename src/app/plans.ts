@@ -9,15 +9,29 @@ export type PlanLimits = Omit<Plan, 'name' | 'createdAt'>;
 /** addPlan creates a plan. */
 export async function addPlan(ctx: AppContext, name: string, limits: PlanLimits): Promise<Plan> {
   validatePlanName(name);
+  checkLimits(limits);
+  if (await ctx.store.plans.get(name)) throw new DomainError('plan_exists', `plan ${name} already exists`);
+  const plan: Plan = { name, ...limits, createdAt: ctx.now().toISOString() };
+  await ctx.store.plans.insert(plan);
+  return plan;
+}
+
+/** updatePlan replaces the limits of an existing plan; accounts on it follow the new limits. */
+export async function updatePlan(ctx: AppContext, name: string, limits: PlanLimits): Promise<Plan> {
+  const existing = await ctx.store.plans.get(name);
+  if (!existing) throw new DomainError('unknown_plan', `no plan named ${name}`);
+  checkLimits(limits);
+  const plan: Plan = { ...existing, ...limits };
+  await ctx.store.plans.update(plan);
+  return plan;
+}
+
+function checkLimits(limits: PlanLimits): void {
   for (const [key, value] of Object.entries(limits)) {
     if (typeof value === 'number' && (!Number.isSafeInteger(value) || value < 0)) {
       throw new DomainError('invalid_parameter', `${key} must be a whole number of 0 or more`, { param: key });
     }
   }
-  if (await ctx.store.plans.get(name)) throw new DomainError('plan_exists', `plan ${name} already exists`);
-  const plan: Plan = { name, ...limits, createdAt: ctx.now().toISOString() };
-  await ctx.store.plans.insert(plan);
-  return plan;
 }
 
 /** listPlans returns every plan by name. */

@@ -17,6 +17,8 @@ export interface PasswordHasher {
 /** TokenUseSink receives each successful token authentication. */
 export interface TokenUseSink {
   record(tokenId: number, at: string, ip: string): void;
+  /** flush writes the uses recorded so far, so that a listing shows them. */
+  flush(): Promise<void>;
 }
 
 /** AppContext is everything a use case may touch; each door and each test builds its own. */

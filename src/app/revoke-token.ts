@@ -20,7 +20,8 @@ export async function revokeToken(ctx: AppContext, nameOrId: string): Promise<{ 
   return { token: { ...token, revokedAt: at }, changed: true };
 }
 
-/** listTokens returns every token record, oldest first. */
+/** listTokens returns every token record, oldest first, with the uses this process has batched so far. */
 export async function listTokens(ctx: AppContext): Promise<ApiToken[]> {
+  await ctx.tokenUse.flush();
   return ctx.store.tokens.list();
 }

@@ -23,6 +23,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { parseScopes } from '../domain/scopes.js';
 import { parseExpiry } from '../domain/time.js';
+import { tokenStatus } from '../domain/token-status.js';
 import { ACCOUNT_STATUSES, type Account, type AccountStatus, type Actor, type ApiToken, type Plan } from '../domain/types.js';
 import { accountJson } from '../http/api/json.js';
 import { serve } from '../main.js';
@@ -72,12 +73,6 @@ function table(rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return `${rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
-}
-
-function tokenStatus(t: ApiToken, now: Date): string {
-  if (t.revokedAt) return 'revoked';
-  if (t.expiresAt && Date.parse(t.expiresAt) <= now.getTime()) return 'expired';
-  return 'active';
 }
 
 function wholeNumber(name: string) {

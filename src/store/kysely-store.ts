@@ -18,6 +18,17 @@ import type {
 
 const AUDIT_PAGE = 1000;
 
+function planLimitColumns(p: Plan) {
+  return {
+    disk_mb: p.diskMb,
+    max_databases: p.maxDatabases,
+    bandwidth_mb: p.bandwidthMb,
+    max_addon_domains: p.maxAddonDomains,
+    max_email_accounts: p.maxEmailAccounts,
+    shell: p.shell ? 1 : 0,
+  };
+}
+
 /** KyselyStore implements the Store over any Kysely dialect whose SQL it speaks (SQLite today). */
 export class KyselyStore implements Store {
   constructor(
@@ -142,16 +153,14 @@ export class KyselyStore implements Store {
     insert: async (p: Plan) => {
       await this.db
         .insertInto('plans')
-        .values({
-          name: p.name,
-          disk_mb: p.diskMb,
-          max_databases: p.maxDatabases,
-          bandwidth_mb: p.bandwidthMb,
-          max_addon_domains: p.maxAddonDomains,
-          max_email_accounts: p.maxEmailAccounts,
-          shell: p.shell ? 1 : 0,
-          created_at: p.createdAt,
-        })
+        .values({ name: p.name, ...planLimitColumns(p), created_at: p.createdAt })
+        .execute();
+    },
+    update: async (p: Plan) => {
+      await this.db
+        .updateTable('plans')
+        .set(planLimitColumns(p))
+        .where('name', '=', p.name)
         .execute();
     },
     delete: async (name) => {
@@ -228,6 +237,12 @@ export class KyselyStore implements Store {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    list: async () =>
+      (await this.db.selectFrom('admins').select(['name', 'created_at', 'updated_at']).orderBy('name').execute()).map((r) => ({
+        name: r.name,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      })),
     insert: async (a: AdminRecord) => {
       await this.db
         .insertInto('admins')
@@ -292,6 +307,7 @@ export class KyselyStore implements Store {
       if (filter.until) query = query.where('at', '<', filter.until);
       if (filter.action) query = query.where('action', '=', filter.action);
       if (filter.actor) query = query.where('actor_name', '=', filter.actor);
+      if (filter.actorType) query = query.where('actor_type', '=', filter.actorType);
       if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
       if (filter.target) query = query.where('target', '=', filter.target);
       return (await query.execute()).map(toAuditEntry);

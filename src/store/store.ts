@@ -46,6 +46,8 @@ export interface AuditFilter {
   until?: string;
   action?: string;
   actor?: string;
+  /** actorType narrows `actor` to one kind, so that an admin and a token of the same name differ. */
+  actorType?: string;
   outcome?: string;
   target?: string;
 }
@@ -93,6 +95,7 @@ export interface Store {
     get(name: string): Promise<Plan | undefined>;
     list(): Promise<Plan[]>;
     insert(plan: Plan): Promise<void>;
+    update(plan: Plan): Promise<void>;
     delete(name: string): Promise<void>;
   };
   tokens: {
@@ -107,6 +110,7 @@ export interface Store {
   admins: {
     get(name: string): Promise<AdminRecord | undefined>;
     count(): Promise<number>;
+    list(): Promise<Omit<AdminRecord, 'passwordHash'>[]>;
     insert(admin: AdminRecord): Promise<void>;
     setPassword(name: string, passwordHash: string, at: string): Promise<void>;
   };

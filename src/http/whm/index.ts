@@ -1,10 +1,20 @@
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { AdminVerifier } from '../../app/admins.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
 import type { AppContext } from '../../app/ports.js';
 import { plainIp } from '../../domain/cidr.js';
-import { ACCOUNT_STATUSES } from '../../domain/types.js';
-import { escapeHtml, page } from '../html.js';
+import { registerAccountPages } from './accounts.js';
+import { registerAdminPages } from './admins.js';
+import { loadWhmAssets, registerAssets } from './assets.js';
+import { registerAuditPages } from './audit.js';
+import { registerDashboard } from './dashboard.js';
+import { registerErrorPages } from './error-page.js';
+import type { PageDeps } from './kit.js';
+import { registerPlanPages } from './plans.js';
+import { registerTokenPages } from './tokens.js';
 
 /** WhmDeps are what the vWHM routes need. */
 export interface WhmDeps {
@@ -14,6 +24,19 @@ export interface WhmDeps {
 }
 
 const CHALLENGE = 'Basic realm="vWHM", charset="UTF-8"';
+
+/** CONTENT_SECURITY_POLICY allows only vWHM's own files: no inline script or style, no framing. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "object-src 'none'",
+].join('; ');
 
 /** parseBasic reads `Authorization: Basic` credentials; null when absent or malformed. */
 export function parseBasic(header: string | undefined): { name: string; password: string } | null {
@@ -31,7 +54,7 @@ declare module 'fastify' {
   }
 }
 
-/** registerWhm puts every vWHM route behind Basic Auth against the admins table. */
+/** registerWhm puts every vWHM route behind Basic Auth against the admins table, and every POST behind a CSRF check. */
 export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
   app.addHook('onRequest', async (req, reply) => {
     const ip = plainIp(req.ip);
@@ -48,22 +71,31 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
     return reply.code(401).header('www-authenticate', CHALLENGE).type('text/plain; charset=utf-8').send('Sign in to vWHM.\n');
   });
 
-  app.get('/', async (req, reply) => {
-    const counts = await Promise.all(
-      ACCOUNT_STATUSES.map(async (status) => [status, (await deps.ctx.store.accounts.list({ status, limit: 1 })).total] as const),
-    );
-    const tokens = await deps.ctx.store.tokens.list();
-    const rows = counts.map(([s, n]) => `<tr><th scope="row">${s}</th><td>${n}</td></tr>`).join('');
-    return reply.type('text/html; charset=utf-8').send(
-      page(
-        'vWHM',
-        `<h1>vWHM</h1>
-<p>Signed in as <strong>${escapeHtml(req.admin ?? '')}</strong>.</p>
-<h2>Accounts</h2>
-<table>${rows}</table>
-<h2>API tokens</h2>
-<p>${tokens.filter((t) => t.revokedAt === null).length} active of ${tokens.length} issued. Issue tokens with <code>vanta token create</code>.</p>`,
-      ),
-    );
+  const pageDeps: PageDeps = { ctx: deps.ctx, assets: loadWhmAssets() };
+  app.register(async (scope) => {
+    await scope.register(formbody);
+    await scope.register(cookie);
+    await scope.register(csrf, {
+      sessionPlugin: '@fastify/cookie',
+      cookieKey: 'vwhm_csrf',
+      cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true },
+    });
+    // A preHandler, not onRequest: the form body, which carries the token, is parsed by then.
+    scope.addHook('preHandler', (req, reply, done) => {
+      if (req.method === 'POST') return scope.csrfProtection(req, reply, done);
+      done();
+    });
+    scope.addHook('onSend', async (_req, reply) => {
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    });
+    registerErrorPages(scope, pageDeps);
+    registerAssets(scope, pageDeps.assets);
+    registerDashboard(scope, pageDeps);
+    registerAccountPages(scope, pageDeps);
+    registerPlanPages(scope, pageDeps);
+    registerTokenPages(scope, pageDeps);
+    registerAuditPages(scope, pageDeps);
+    registerAdminPages(scope, pageDeps);
   });
 }

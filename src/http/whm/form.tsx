@@ -1,0 +1,127 @@
+import type { Child } from 'hono/jsx';
+
+/** FormState is a form as it is re-shown: the values to keep, errors by field and a form-level message. */
+export interface FormState {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  message: string | null;
+}
+
+/** emptyForm is a fresh form with optional default values. */
+export function emptyForm(values: Record<string, string> = {}): FormState {
+  return { values, errors: {}, message: null };
+}
+
+/** Csrf is the hidden field that carries the CSRF token of every state-changing form. */
+export function Csrf(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
+
+/** FormMessage shows a form-level error, announced to screen readers. */
+export function FormMessage(props: { form: FormState }) {
+  if (props.form.message === null) return null;
+  return (
+    <p class="flash error" role="alert">
+      {props.form.message}
+    </p>
+  );
+}
+
+/** FieldProps describe one labelled input. */
+export interface FieldProps {
+  form: FormState;
+  name: string;
+  label: string;
+  type?: string;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  /** secret fields are never filled back in after an error. */
+  secret?: boolean;
+  placeholder?: string;
+  inputmode?: 'numeric' | 'email' | 'text';
+  children?: Child;
+}
+
+/** Field is a labelled input with its hint and its error tied to it for assistive technology. */
+export function Field(props: FieldProps) {
+  const id = `f-${props.name}`;
+  const error = props.form.errors[props.name];
+  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.secret ? '' : (props.form.values[props.name] ?? '')}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        placeholder={props.placeholder}
+        inputmode={props.inputmode}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={described || undefined}
+      />
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+/** FieldError shows the message of a field that failed validation. */
+export function FieldError(props: { id: string; error: string | undefined }) {
+  if (!props.error) return null;
+  return (
+    <p class="error-text" id={props.id}>
+      {props.error}
+    </p>
+  );
+}
+
+/** SelectField is a labelled select with the same error handling as Field. */
+export function SelectField(props: { form: FormState; name: string; label: string; options: readonly (readonly [string, string])[] }) {
+  const id = `f-${props.name}`;
+  const error = props.form.errors[props.name];
+  const chosen = props.form.values[props.name] ?? '';
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={value === chosen}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+/** OneTimeSecret shows a secret that vWHM cannot show again, with a copy button. */
+export function OneTimeSecret(props: { id: string; label: string; secret: string; children?: Child }) {
+  return (
+    <section class="card" aria-labelledby={`${props.id}-label`}>
+      <h2 id={`${props.id}-label`}>{props.label}</h2>
+      <p>
+        <strong>This is the only time it is shown.</strong> vWHM keeps only a hash of it and cannot show it again: copy it now
+        and store it somewhere safe.
+      </p>
+      <code class="secret" id={props.id}>
+        {props.secret}
+      </code>
+      <p class="actions">
+        <button type="button" data-copy={props.id} data-copy-status={`${props.id}-status`}>
+          Copy
+        </button>
+        <span id={`${props.id}-status`} role="status" aria-live="polite"></span>
+      </p>
+      {props.children}
+    </section>
+  );
+}
