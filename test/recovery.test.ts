@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { createAccount } from '../src/app/create-account.js';
 import { recoverOperations } from '../src/app/recover-operations.js';
 import { makeApp } from './support/app.js';
+import { runVanta } from './support/cli.js';
 
 const DEAD = 'deadboot:1-00000000';
 
@@ -33,6 +34,25 @@ test('start-up recovery finishes a suspend whose process died, and frees its loc
   assert.match(site, /return 503/);
   assert.deepEqual(await store.operations.list(), []);
   assert.deepEqual(await store.locks.list(), []);
+  const [entry] = await store.audit.list({ limit: 1, action: 'account.recover' });
+  assert.equal(entry?.actor.type, 'system');
+  assert.equal(entry?.target, 'alice');
+  assert.equal(entry?.outcome, 'ok');
+  assert.deepEqual(entry?.params, { operation: 'account.suspend', step: 1, result: 'finished' });
+});
+
+test('vanta recover finishes what a dead process left, and says so', async (t) => {
+  const app = await makeApp();
+  t.after(() => app.close());
+  const { store } = app.rt.ctx;
+  await createAccount(app.rt.ctx, { user: 'erin', domain: 'erin.example', password: 'long-enough-secret' });
+  await store.accounts.update('erin', { status: 'terminating' });
+  const out = await runVanta(app.dir, ['recover', '--json']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.deepEqual(JSON.parse(out.stdout), { recovered: [{ op: 'account.terminate', user: 'erin', outcome: 'finished' }] });
+  assert.equal(await store.accounts.get('erin'), undefined);
+  const again = await runVanta(app.dir, ['recover']);
+  assert.equal(again.stdout, 'Nothing to recover.\n');
 });
 
 test('start-up recovery leaves alone an operation whose process still runs', async (t) => {

@@ -2,6 +2,7 @@ import { isDomainError } from '../domain/errors.js';
 import type { OperationRecord } from '../store/store.js';
 import { createSteps, deleteUnfinishedAccount } from './create-account.js';
 import { withAccountLock } from './account-lock.js';
+import { recordAudit } from './audit.js';
 import type { AppContext } from './ports.js';
 import { planSteps } from './set-account-plan.js';
 import { type Step, runSteps, undoSteps } from './steps.js';
@@ -64,7 +65,22 @@ async function underLock(ctx: AppContext, user: string, fn: () => Promise<Recove
   }
 }
 
+/** RECOVERY_ACTOR is who the audit log names for what start-up recovery changed. */
+const RECOVERY_ACTOR = { type: 'system', id: null, name: 'recovery' } as const;
+
 async function recoverOne(ctx: AppContext, op: OperationRecord): Promise<Recovery> {
+  const recovery = await recoverSteps(ctx, op);
+  const audit = {
+    actor: RECOVERY_ACTOR,
+    action: 'account.recover',
+    target: op.account,
+    params: { operation: op.op, step: op.step, result: recovery.outcome },
+  };
+  await recordAudit(ctx, audit, recovery.outcome === 'failed' ? 'provisioning_failed' : 'ok', null);
+  return recovery;
+}
+
+async function recoverSteps(ctx: AppContext, op: OperationRecord): Promise<Recovery> {
   const user = op.account;
   const log = { op: op.op, user, step: op.step };
   const result = (outcome: Recovery['outcome']): Recovery => {

@@ -18,7 +18,8 @@ import { setDatabasePassword } from '../app/set-database-password.js';
 import { suspendAccount } from '../app/suspend-account.js';
 import { terminateAccount } from '../app/terminate-account.js';
 import { unsuspendAccount } from '../app/unsuspend-account.js';
-import { createLogger, createRuntime } from '../compose.js';
+import { createLogger, createRuntime, ownerAlive } from '../compose.js';
+import { recoverOperations } from '../app/recover-operations.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { parseScopes } from '../domain/scopes.js';
@@ -138,6 +139,23 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         process.on('SIGTERM', stop);
       });
     });
+
+  program
+    .command('recover')
+    .description('finish or undo operations that a killed panel process left unfinished (serve does this at start)')
+    .option('--json', 'print JSON')
+    .action(async () =>
+      withCtx(async (ctx) => {
+        const done = await recoverOperations(ctx, ownerAlive);
+        print(
+          { recovered: done },
+          done.length === 0
+            ? 'Nothing to recover.\n'
+            : done.map((r) => `${r.user}: ${r.op} ${r.outcome}\n`).join(''),
+        );
+        if (done.some((r) => r.outcome === 'failed')) exitCode = EXIT.provisioningFailed;
+      }),
+    );
 
   const token = program.command('token').description('API tokens');
   token
