@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runVanta } from './support/cli.js';
 import { HostRig, hostModeSkip } from './support/host-mode.js';
+import { MYSQL_URL, MariaDbFixture } from './support/mariadb.js';
 
 const skip = hostModeSkip();
 
@@ -79,12 +81,35 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     assert.ok(await rig.settled(domain, (r) => r.status === 404), 'the domain falls through to the default server');
   });
 
+  test('databases of a host-mode account are locked on suspend and dropped on terminate', async (t) => {
+    const db = new MariaDbFixture();
+    t.after(() => db.cleanup());
+    const user = db.account();
+    const made = await rig.api('POST', 'api=accounts', { user, domain: `${user}.example.test` });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const created = await runVanta(rig.data, ['db', 'create', user, 'wp', '--json'], undefined, { VANTA_MYSQL_URL: MYSQL_URL });
+    assert.equal(created.code, 0, created.stderr);
+    const { db_user: dbUser, password } = JSON.parse(created.stdout) as { db_user: string; password: string };
+    (await db.connectAs(dbUser, password, `${user}_wp`)).destroy();
+
+    assert.equal((await rig.api('POST', `api=account&action=suspend&user=${user}`)).status, 200);
+    await assert.rejects(db.connectAs(dbUser, password), 'the database user of a suspended account cannot log in');
+    assert.equal((await rig.api('POST', `api=account&action=unsuspend&user=${user}`)).status, 200);
+    (await db.connectAs(dbUser, password)).destroy();
+
+    const gone = await rig.api('DELETE', `api=account&user=${user}`);
+    assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    assert.deepEqual(gone.body.dropped_databases, [`${user}_wp`]);
+    assert.deepEqual(await db.databases(`${user}_`), []);
+    assert.deepEqual(await db.users(`${user}_`), []);
+    assert.equal(await rig.passwdEntry(user), null);
+  });
+
   test('a plan with shell access gives a login shell; changing the plan takes it away', async () => {
     const user = randomUser('sh');
-    const plans = await import('./support/cli.js');
-    const added = await plans.runVanta(rig.data, ['plan', 'add', `${user}-shell`, '--shell']);
+    const added = await runVanta(rig.data, ['plan', 'add', `${user}-shell`, '--shell']);
     assert.equal(added.code, 0, added.stderr);
-    const noShell = await plans.runVanta(rig.data, ['plan', 'add', `${user}-web`]);
+    const noShell = await runVanta(rig.data, ['plan', 'add', `${user}-web`]);
     assert.equal(noShell.code, 0, noShell.stderr);
     const made = await rig.api('POST', 'api=accounts', { user, domain: `${user}.example.test`, plan: `${user}-shell` });
     assert.equal(made.status, 201, JSON.stringify(made.body));

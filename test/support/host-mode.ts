@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runVanta } from './cli.js';
+import { MYSQL_URL } from './mariadb.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './nginx.js';
 
 const run = promisify(execFile);
@@ -90,6 +91,7 @@ export class HostRig {
       VANTA_WHM_PORT: '0',
       VANTA_AUTH_FAIL_LIMIT: '100000',
       VANTA_LOG_LEVEL: 'info',
+      VANTA_MYSQL_URL: MYSQL_URL,
       ...extra,
     };
   }
