@@ -352,3 +352,19 @@ describe('audit entries of refused calls', () => {
     }
   });
 });
+
+describe('audit entries of oversized inputs', () => {
+  it('keep at most 256 characters of the target and of each input, whatever the caller sends', async () => {
+    const app = await makeApp();
+    try {
+      const long = 'z'.repeat(20_000);
+      await app.api('POST', `api=accounts&note=${'q'.repeat(5000)}`, { body: { user: long, domain: long } });
+      const [entry] = await app.rt.ctx.store.audit.list({ limit: 1 });
+      assert.equal(entry?.outcome, 'missing_token');
+      assert.equal(entry?.target, `${'z'.repeat(256)}…`);
+      assert.deepEqual(entry?.params, { domain: `${'z'.repeat(256)}…`, note: `${'q'.repeat(256)}…`, user: `${'z'.repeat(256)}…` });
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -324,6 +324,16 @@ describe('vWHM plans', () => {
     assert.match(dup.body, /plan starter already exists/);
   });
 
+  it('keeps at most 256 characters of an oversized form field in the audit entry', async () => {
+    const res = await t.whm.post('/plans', { name: 'p'.repeat(100_000), disk_mb: '5'.repeat(50_000) });
+    assert.equal(res.statusCode, 400);
+    const entry = await lastAudit(t.app);
+    assert.deepEqual([entry.action, entry.outcome], ['plan.add', 'invalid_parameter']);
+    assert.equal(entry.target, `${'p'.repeat(256)}…`);
+    assert.equal(entry.params.name, `${'p'.repeat(256)}…`);
+    assert.equal(entry.params.disk_mb, `${'5'.repeat(256)}…`);
+  });
+
   it('edits a plan', async () => {
     const form = await t.whm.get('/plans/starter/edit');
     assert.equal(inputValue(form.body, 'disk_mb'), '500');
@@ -402,6 +412,27 @@ describe('vWHM API tokens', () => {
       assert.equal((await lastAudit(t.app)).action, 'token.create');
     });
   }
+
+  it('shows markup in a token name as text, in table cells and attributes alike', async () => {
+    const name = `<img src=x onerror=alert(1)>"'&`;
+    const res = await t.whm.post('/tokens', { name, scopes: [], expires: '', allowed_cidrs: '' }, { from: '/tokens/new' });
+    assert.equal(res.statusCode, 201);
+    for (const url of ['/tokens', '/', '/audit']) {
+      const page = await t.whm.get(url);
+      assert.ok(!page.body.includes('<img'), `raw markup on ${url}`);
+      assert.ok(page.body.includes('&lt;img src=x onerror=alert(1)&gt;'), `the name is not shown on ${url}`);
+    }
+    assert.match((await t.whm.get('/tokens')).body, /data-token="&lt;img src=x onerror=alert\(1\)&gt;&quot;&#39;&amp;"/);
+  });
+
+  it('keeps at most 32 allowed addresses of a refused token in its audit entry', async () => {
+    const addresses = Array.from({ length: 5000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
+    const res = await t.whm.post('/tokens', { name: 'many-ips', scopes: [], expires: '1999-01-01', allowed_cidrs: addresses.join('\n') }, { from: '/tokens/new' });
+    assert.equal(res.statusCode, 400);
+    const entry = await lastAudit(t.app);
+    assert.deepEqual([entry.action, entry.outcome], ['token.create', 'invalid_parameter']);
+    assert.deepEqual(entry.params.allowed_cidrs, [...addresses.slice(0, 32), '…']);
+  });
 
   it('an expiry date makes the token work through that day, and keeps the allowed addresses', async () => {
     const res = await t.whm.post('/tokens', { name: 'partner', scopes: ['accounts:read', 'accounts:write'], expires: '2099-03-04', allowed_cidrs: '203.0.113.0/24, 2001:db8::1' }, { from: '/tokens/new' });

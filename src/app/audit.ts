@@ -26,7 +26,33 @@ export async function audited<T>(ctx: AppContext, audit: AuditContext, fn: () =>
   }
 }
 
-/** recordAudit appends one entry to the hash-chained audit log. */
+/** AUDIT_TEXT_MAX is the most characters of one input string that an audit entry keeps. */
+export const AUDIT_TEXT_MAX = 256;
+
+const AUDIT_LIST_MAX = 32;
+
+/** clipAuditText cuts a string longer than AUDIT_TEXT_MAX and marks the cut with `…`. */
+export function clipAuditText(value: string): string {
+  return value.length > AUDIT_TEXT_MAX ? `${value.slice(0, AUDIT_TEXT_MAX)}…` : value;
+}
+
+// Every door's inputs are bounded here, so that no caller (a form field, a JSON body, a list of
+// addresses) can grow the append-only log by more than a few kilobytes an entry.
+function boundParams(params: Record<string, unknown>): Record<string, unknown> {
+  const bound = (value: unknown): unknown => (typeof value === 'string' ? clipAuditText(value) : value);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (!Array.isArray(value)) {
+      out[key] = bound(value);
+      continue;
+    }
+    const items = value.slice(0, AUDIT_LIST_MAX).map(bound);
+    out[key] = value.length > AUDIT_LIST_MAX ? [...items, '…'] : items;
+  }
+  return out;
+}
+
+/** recordAudit appends one entry to the hash-chained audit log, its target and inputs bounded in size. */
 export async function recordAudit(
   ctx: AppContext,
   audit: AuditContext,
@@ -39,10 +65,10 @@ export async function recordAudit(
     actor: audit.actor,
     ip: audit.ip ?? null,
     action: audit.action,
-    target: audit.target,
+    target: audit.target === null ? null : clipAuditText(audit.target),
     outcome,
     status,
-    params: audit.params,
+    params: boundParams(audit.params),
   });
 }
 

@@ -121,15 +121,11 @@ export function accountUser(query: Query, body: JsonBody): string {
 
 const SECRET_KEY_RE = /pass|token|secret|key|auth/i;
 
-/** auditParams keeps the non-secret inputs of a call, shortened, for the audit log. */
+/** auditParams keeps the non-secret inputs of a call for the audit log (recordAudit shortens them). */
 export function auditParams(query: Query, body: JsonBody | null): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (key: string, value: unknown) => {
-    if (SECRET_KEY_RE.test(key)) {
-      out[key] = '[redacted]';
-      return;
-    }
-    out[key] = typeof value === 'string' && value.length > 256 ? `${value.slice(0, 256)}…` : value;
+    out[key] = SECRET_KEY_RE.test(key) ? '[redacted]' : value;
   };
   for (const [key, value] of Object.entries(query)) if (key !== 'api') put(key, value);
   for (const [key, value] of Object.entries(body ?? {})) {
