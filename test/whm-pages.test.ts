@@ -278,14 +278,15 @@ describe('vWHM accounts', () => {
     assert.equal(wrong.statusCode, 400);
     assert.match(fieldError(wrong.body, 'confirm') ?? '', /type the user name/);
     assert.ok(await t.app.rt.ctx.store.accounts.get('dave'));
-    assert.equal((await lastAudit(t.app)).outcome, 'invalid_parameter');
+    const refused = await lastAudit(t.app);
+    assert.deepEqual([refused.outcome, refused.status], ['invalid_parameter', 400], 'the entry records the status the form answered');
     const ok = await t.whm.post('/accounts/dave/terminate', { confirm: 'dave' }, { from: '/accounts/dave' });
     assert.equal(ok.statusCode, 303);
     assert.equal(ok.headers.location, '/accounts');
     assert.equal(await t.app.rt.ctx.store.accounts.get('dave'), undefined);
     assert.equal(await t.app.rt.ctx.host.systemUsers.exists('dave'), false);
     const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.outcome, entry.actor.name], ['account.terminate', 'ok', 'alice']);
+    assert.deepEqual([entry.action, entry.outcome, entry.status, entry.actor.name], ['account.terminate', 'ok', 200, 'alice']);
   });
 
   it('the dashboard counts accounts by status and plan use', async () => {
@@ -400,6 +401,12 @@ describe('vWHM API tokens', () => {
     ['a past expiry', { name: 'x2', expires: '2001-01-01' }, 'expires', /expiry must be in the future/],
     ['a bad date', { name: 'x3', expires: '31/12/2030' }, 'expires', /date such as/],
     ['a bad address', { name: 'x4', allowed_cidrs: '10.0.0.0/8\nnot-an-ip' }, 'allowed_cidrs', /not-an-ip/],
+    [
+      'too many addresses',
+      { name: 'x5', allowed_cidrs: Array.from({ length: 101 }, (_, i) => `10.0.${i}.0/24`).join('\n') },
+      'allowed_cidrs',
+      /at most 100 addresses/,
+    ],
   ];
   for (const [name, form, field, message] of invalid) {
     it(`issuing with ${name} shows the error at ${field} and issues nothing`, async () => {

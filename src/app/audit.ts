@@ -12,16 +12,19 @@ export interface AuditContext {
   params: Record<string, unknown>;
   requestId?: string | null;
   ip?: string | null;
+  /** statusOf gives the HTTP status a door answers for an outcome (`ok` or an error code); absent outside HTTP. */
+  statusOf?: (outcome: string) => number;
 }
 
 /** audited runs a change and writes its audit entry whatever the outcome, then returns or rethrows. */
 export async function audited<T>(ctx: AppContext, audit: AuditContext, fn: () => Promise<T>): Promise<T> {
   try {
     const result = await fn();
-    await recordAudit(ctx, audit, 'ok', null);
+    await recordAudit(ctx, audit, 'ok', audit.statusOf?.('ok') ?? null);
     return result;
   } catch (err) {
-    await recordAudit(ctx, audit, isDomainError(err) ? err.code : 'internal_error', null);
+    const outcome = isDomainError(err) ? err.code : 'internal_error';
+    await recordAudit(ctx, audit, outcome, audit.statusOf?.(outcome) ?? null);
     throw err;
   }
 }

@@ -15,9 +15,17 @@ export interface IssueTokenInput {
   createdBy: string;
 }
 
+/** MAX_ALLOWED_CIDRS bounds a token's allowed addresses: each is checked on every call made with it. */
+export const MAX_ALLOWED_CIDRS = 100;
+
 /** issueToken creates a token and returns its secret, which nothing can show again. */
 export async function issueToken(ctx: AppContext, input: IssueTokenInput): Promise<{ token: ApiToken; secret: string }> {
   const name = validateTokenName(input.name);
+  if (input.allowedCidrs.length > MAX_ALLOWED_CIDRS) {
+    throw new DomainError('invalid_parameter', `a token allows at most ${MAX_ALLOWED_CIDRS} addresses or blocks`, {
+      param: 'allowed_cidrs',
+    });
+  }
   const allowedCidrs = input.allowedCidrs.map(normalizeCidr);
   if (input.expiresAt !== null && Date.parse(input.expiresAt) <= ctx.now().getTime()) {
     throw new DomainError('invalid_parameter', 'expiry must be in the future', { param: 'expires' });

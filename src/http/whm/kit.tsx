@@ -43,7 +43,17 @@ export function change<T>(
   params: Record<string, unknown>,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return audited(deps.ctx, { actor: adminActor(req), action, target, params, requestId: req.id, ip: plainIp(req.ip) }, fn);
+  const audit = { actor: adminActor(req), action, target, params, requestId: req.id, ip: plainIp(req.ip), statusOf: pageStatus };
+  return audited(deps.ctx, audit, fn);
+}
+
+/**
+ * pageStatus is the status recorded for a vWHM change: 200 when it succeeded (the page then
+ * redirects or shows its result), otherwise the error's status, which the re-rendered form answers with.
+ */
+export function pageStatus(outcome: string): number {
+  if (outcome === 'ok') return 200;
+  return (STATUS_BY_CODE as Readonly<Record<string, number>>)[outcome] ?? 500;
 }
 
 /** formBody reads the parsed form, or an empty one when the request had none. */
