@@ -5,6 +5,7 @@ import type { DatabaseServer } from '../ports.js';
 import { type MariaDbTarget, describeTarget } from './mysql-url.js';
 import {
   DB_USER_HOST,
+  SESSION_SQL_MODE_RESET,
   type Statement,
   connectionsStatement,
   createDatabaseStatement,
@@ -43,6 +44,11 @@ interface DriverError {
   message?: string;
 }
 
+/** CallbackConnection is the part of mysql2's core connection the pool's `connection` event needs. */
+interface CallbackConnection {
+  query(sql: string, callback: (err: Error | null) => void): unknown;
+}
+
 interface Account {
   user: string;
   host: string;
@@ -57,6 +63,11 @@ export class MariaDbDatabaseServer implements DatabaseServer {
   constructor(target: MariaDbTarget) {
     this.label = `mariadb ${describeTarget(target)}`;
     this.pool = createPool({ ...target, connectionLimit: 4, charset: 'UTF8MB4_UNICODE_CI', multipleStatements: false });
+    // Runs before the connection serves any statement: commands on one connection run in order.
+    // The event hands over mysql2's callback-style connection, whatever its declared type says.
+    this.pool.on('connection', (conn) => {
+      (conn as unknown as CallbackConnection).query(SESSION_SQL_MODE_RESET, () => {});
+    });
   }
 
   async createDatabase(name: string): Promise<void> {

@@ -49,6 +49,13 @@ function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
 }
 
+/**
+ * SESSION_SQL_MODE_RESET turns NO_BACKSLASH_ESCAPES off for one session, keeping every other mode:
+ * mysql2 fills values in on the client with backslash escapes, which that mode would read differently.
+ */
+export const SESSION_SQL_MODE_RESET =
+  "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
+
 /** createDatabaseStatement makes an empty utf8mb4 database. */
 export function createDatabaseStatement(name: string): Statement {
   return { sql: `CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`, values: [] };
