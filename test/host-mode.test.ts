@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -49,12 +50,17 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     assert.ok(await rig.settled(`www.${domain}`, (r) => r.body === index), 'and so does www.');
     assert.deepEqual(await rig.siteFiles(), [`${user}.conf`]);
 
+    // A process of the account (a customer's cron job, say) must end with the suspend.
+    const uid = Number(pw[2]);
+    const job = spawn('sleep', ['600'], { uid, gid: Number(pw[3]), stdio: 'ignore' });
+    const jobEnd = new Promise<NodeJS.Signals | null>((resolve) => job.once('exit', (_code, signal) => resolve(signal)));
     const suspended = await rig.api('POST', `api=account&action=suspend&user=${user}`, { reason: 'unpaid invoice' });
     assert.equal(suspended.status, 200, JSON.stringify(suspended.body));
     assert.ok(
       await rig.settled(domain, (r) => r.status === 503 && /suspended/i.test(r.body)),
       'a suspended site answers 503 with the suspended page',
     );
+    assert.equal(await jobEnd, 'SIGKILL', 'the account\'s process was ended');
     const locked = await rig.shadowEntry(user);
     assert.ok(locked?.[1]?.startsWith('!'), 'the password is locked');
     assert.equal(locked?.[7], '1', 'the account is expired, so key logins stop too');
@@ -72,8 +78,11 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
     assert.equal(await rig.passwordWorks(user, newPassword), true);
 
+    const late = spawn('sleep', ['600'], { uid, gid: Number(pw[3]), stdio: 'ignore' });
+    const lateEnd = new Promise<NodeJS.Signals | null>((resolve) => late.once('exit', (_code, signal) => resolve(signal)));
     const gone = await rig.api('DELETE', `api=account&user=${user}`);
     assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    assert.equal(await lateEnd, 'SIGKILL', 'terminate ends the account\'s processes before removing it');
     assert.equal(await rig.passwdEntry(user), null, 'the user is gone');
     assert.equal(await rig.groupEntry(user), null, 'its group is gone');
     assert.equal(rig.homeExists(user), false, 'the home is gone');
