@@ -1,6 +1,7 @@
 import { withAccountDatabase } from './list-databases.js';
 import type { AppContext } from './ports.js';
-import { runSteps } from './steps.js';
+import { runJournalled } from './journal.js';
+import type { Step } from './steps.js';
 
 /**
  * deleteDatabase drops one of the account's databases and its database user. A dropped database
@@ -8,16 +9,21 @@ import { runSteps } from './steps.js';
  */
 export async function deleteDatabase(ctx: AppContext, user: string, name: string): Promise<{ database: string }> {
   return withAccountDatabase(ctx, user, name, async (database) => {
-    const { databases } = ctx.host;
-    await runSteps(
-      [
-        { name: 'database_user', run: () => databases.dropUser(database.dbUser) },
-        { name: 'database', run: () => databases.dropDatabase(database.name) },
-        { name: 'store', run: () => ctx.store.databases.delete(database.name) },
-      ],
-      ctx.logger,
-      { op: 'database.delete', user, database: database.name },
+    await runJournalled(
+      ctx,
+      { op: 'database.delete', user, params: { name: database.name, dbUser: database.dbUser } },
+      deleteDatabaseSteps(ctx, database.name, database.dbUser),
     );
     return { database: database.name };
   });
+}
+
+/** deleteDatabaseSteps are the steps of a database delete; each is idempotent, so recovery re-runs them to finish. */
+export function deleteDatabaseSteps(ctx: AppContext, name: string, dbUser: string): Step[] {
+  const { databases } = ctx.host;
+  return [
+    { name: 'database_user', run: () => databases.dropUser(dbUser) },
+    { name: 'database', run: () => databases.dropDatabase(name) },
+    { name: 'store', run: () => ctx.store.databases.delete(name) },
+  ];
 }

@@ -2,7 +2,14 @@ import type { AppContext } from './ports.js';
 import { type Step, runSteps } from './steps.js';
 
 /** OperationName names a journalled operation; recovery looks its steps up by this name. */
-export type OperationName = 'account.create' | 'account.suspend' | 'account.unsuspend' | 'account.terminate' | 'account.plan';
+export type OperationName =
+  | 'account.create'
+  | 'account.suspend'
+  | 'account.unsuspend'
+  | 'account.terminate'
+  | 'account.plan'
+  | 'database.create'
+  | 'database.delete';
 
 /** JournalEntry is what a journalled operation records; params must never hold a secret. */
 export interface JournalEntry {

@@ -1,6 +1,8 @@
 import { isDomainError } from '../domain/errors.js';
 import type { OperationRecord } from '../store/store.js';
 import { createSteps, deleteUnfinishedAccount } from './create-account.js';
+import { createDatabaseSteps } from './create-database.js';
+import { deleteDatabaseSteps } from './delete-database.js';
 import { withAccountLock } from './account-lock.js';
 import { recordAudit } from './audit.js';
 import type { AppContext } from './ports.js';
@@ -108,9 +110,10 @@ async function recoverSteps(ctx: AppContext, op: OperationRecord): Promise<Recov
         const p = op.params as { domain?: string; shell?: boolean; diskMb?: number | null };
         const steps = createSteps(ctx, { user, domain: record?.domain ?? String(p.domain), shell: !!p.shell, diskMb: p.diskMb ?? null });
         // Step 0 of the journalled create is the account row; host steps follow it.
-        await undoSteps(steps.slice(0, Math.max(0, op.step)), ctx.logger, log);
+        const failed = await undoSteps(steps.slice(0, Math.max(0, op.step)), ctx.logger, log);
+        // The row goes even when an undo failed: the account must not stay `provisioning`; the log names what is left.
         await deleteUnfinishedAccount(ctx, user);
-        return result('undone');
+        return result(failed === 0 ? 'undone' : 'failed');
       }
       case 'account.terminate': {
         if (!record) return result('finished');
@@ -138,6 +141,18 @@ async function recoverSteps(ctx: AppContext, op: OperationRecord): Promise<Recov
         const plan = (op.params.plan as string | null) ?? null;
         const limits = plan === null ? null : ((await ctx.store.plans.get(plan)) ?? null);
         return result((await forward(planSteps(ctx, user, plan, limits, record.plan), op.step)) ? 'finished' : 'failed');
+      }
+      case 'database.create': {
+        const name = String(op.params.name);
+        if (await ctx.store.databases.get(name)) return result('finished');
+        const steps = createDatabaseSteps(ctx, { user, name, locked: false });
+        const failed = await undoSteps(steps.slice(0, Math.max(0, op.step + 1)), ctx.logger, log);
+        return result(failed === 0 ? 'undone' : 'failed');
+      }
+      case 'database.delete': {
+        const name = String(op.params.name);
+        const steps = deleteDatabaseSteps(ctx, name, String(op.params.dbUser ?? name));
+        return result((await forward(steps, op.step)) ? 'finished' : 'failed');
       }
       default:
         return result('failed');
