@@ -78,7 +78,7 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
     await scope.register(csrf, {
       sessionPlugin: '@fastify/cookie',
       cookieKey: 'vwhm_csrf',
-      cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true },
+      cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: 'auto' },
     });
     // A preHandler, not onRequest: the form body, which carries the token, is parsed by then.
     scope.addHook('preHandler', (req, reply, done) => {

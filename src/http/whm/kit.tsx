@@ -20,7 +20,7 @@ export interface PageDeps {
 export type FormBody = Record<string, string | string[] | undefined>;
 
 const FLASH_COOKIE = 'vwhm_flash';
-const COOKIE_OPTS = { path: '/', httpOnly: true, sameSite: 'strict' } as const;
+const COOKIE_OPTS = { path: '/', httpOnly: true, sameSite: 'strict', secure: 'auto' } as const;
 
 /** adminOf returns the signed-in admin's name; the Basic Auth hook has set it before any page runs. */
 export function adminOf(req: FastifyRequest): string {
