@@ -115,6 +115,12 @@ export function validateTokenName(value: string): string {
       { param: 'name' },
     );
   }
+  // `vanta token revoke 5` means the token with id 5: a name made of digits would shadow it.
+  if (/^[0-9]+$/.test(value)) {
+    throw new DomainError('invalid_parameter', 'token name must not be a number (numbers name tokens by id)', {
+      param: 'name',
+    });
+  }
   return value;
 }
 
