@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runVanta } from './support/cli.js';
@@ -145,6 +145,20 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     }
     assert.ok(refused > 0);
     assert.equal(await readFile(join(rig.etc, 'passwd'), 'utf8'), before);
+  });
+
+  test('a leftover directory where the home would go is refused, not adopted, and left as it was', async () => {
+    const user = randomUser('lo');
+    const home = join(rig.homes, user);
+    await mkdir(home);
+    await writeFile(join(home, 'someone-elses-file'), 'keep me\n');
+    const r = await rig.api('POST', 'api=accounts', { user, domain: `${user}.example.test` });
+    assert.equal(r.status, 502, JSON.stringify(r.body));
+    assert.deepEqual([r.body.error, r.body.step], ['provisioning_failed', 'system_user']);
+    assert.equal(await rig.passwdEntry(user), null);
+    assert.equal(await readFile(join(home, 'someone-elses-file'), 'utf8'), 'keep me\n');
+    assert.equal((await rig.api('GET', `api=account&user=${user}`)).status, 404);
+    await rm(home, { recursive: true });
   });
 
   test('20 parallel creates of one name make one account and one system user', async () => {

@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommandError, runCommand } from '../exec.js';
 import { renderDefaultPage } from '../pages.js';
@@ -31,6 +31,8 @@ export class ShadowSystemUsers implements SystemUsers {
   }
 
   async create(spec: SystemUserSpec): Promise<void> {
+    // useradd would adopt a leftover directory (and its files, owned by whoever made them): refuse it.
+    if (await lstat(spec.home).catch(() => null)) throw new Error(`${spec.home} already exists`);
     await runCommand('useradd', useraddArgs(spec), { timeoutMs: this.timeoutMs });
     try {
       const entry = await this.require(spec.user);
