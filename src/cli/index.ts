@@ -361,10 +361,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const page = await listAccounts(ctx, o);
         print(
           { accounts: page.accounts.map(accountJson), total: page.total, next: page.next },
-          table([
+          `${table([
             ['USER', 'DOMAIN', 'PLAN', 'STATUS', 'CREATED'],
             ...page.accounts.map((a) => [a.user, a.domain, a.plan ?? '-', a.status, a.createdAt]),
-          ]) + `${page.accounts.length} of ${page.total} account(s)\n`,
+          ])}${page.accounts.length} of ${page.total} account(s)\n`,
         );
       }),
     );
