@@ -41,7 +41,9 @@ async function inside(): Promise<void> {
     for (let i = 0; i < N; i++) {
       const user = `bn${tag}${i}`;
       ops.create.push(
-        await timed(() => createAccount(rt.ctx, { user, domain: `${user}.bench.test`, password: 'bench-password-123' })),
+        await timed(() =>
+          createAccount(rt.ctx, { user, domain: `${user}.bench.test`, password: 'bench-password-123' }),
+        ),
       );
       ops.suspend.push(await timed(() => suspendAccount(rt.ctx, user, 'benchmark')));
       ops.unsuspend.push(await timed(() => unsuspendAccount(rt.ctx, user)));
@@ -67,7 +69,9 @@ async function inside(): Promise<void> {
     for (const [name, xs] of Object.entries(ops)) console.log(row(`panel ${name}`, median(xs)));
     console.log(row('raw useradd+userdel+nginx -t+reload', rawMedian));
     console.log(row('panel create+suspend+terminate', lifecycle));
-    console.log(`ratio panel/raw: ${(lifecycle / rawMedian).toFixed(2)}x (create includes argon2id hashing and chpasswd)`);
+    console.log(
+      `ratio panel/raw: ${(lifecycle / rawMedian).toFixed(2)}x (create includes argon2id hashing and chpasswd)`,
+    );
   } finally {
     await rt.close();
   }
@@ -87,7 +91,20 @@ async function outside(): Promise<void> {
     const code = await new Promise<number>((resolve) => {
       const child = spawn(
         'unshare',
-        ['--mount', '--propagation', 'private', process.execPath, helper, rig.etc, '--', process.execPath, '--import', 'tsx', self, String(N)],
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          process.execPath,
+          helper,
+          rig.etc,
+          '--',
+          process.execPath,
+          '--import',
+          'tsx',
+          self,
+          String(N),
+        ],
         { stdio: 'inherit', env: { ...rig.env({ VANTA_BENCH_INSIDE: '1' }), VANTA_TEST_NGINX: NGINX_BIN } },
       );
       child.on('exit', (c) => resolve(c ?? 1));

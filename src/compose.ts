@@ -114,7 +114,12 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   };
 }
 
-async function buildDrivers(config: Config, databases: DatabaseServer, now: () => Date, logger: Logger): Promise<HostDrivers> {
+async function buildDrivers(
+  config: Config,
+  databases: DatabaseServer,
+  now: () => Date,
+  logger: Logger,
+): Promise<HostDrivers> {
   if (config.mode === 'sandbox') {
     return createSandboxDrivers(
       { dataDir: config.dataDir, listen: config.nginxListen, suspendedDir: config.suspendedDir },

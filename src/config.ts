@@ -38,7 +38,8 @@ function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${key} must be a port number (0-65535), got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`${key} must be a port number (0-65535), got "${raw}"`);
   return n;
 }
 
@@ -64,7 +65,8 @@ function absolute(env: NodeJS.ProcessEnv, key: string, fallback: string): string
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.VANTA_DATA_DIR || './data');
   const mode = env.VANTA_MODE || 'sandbox';
-  if (mode !== 'sandbox' && mode !== 'host') throw new ConfigError(`VANTA_MODE must be "sandbox" or "host", got "${mode}"`);
+  if (mode !== 'sandbox' && mode !== 'host')
+    throw new ConfigError(`VANTA_MODE must be "sandbox" or "host", got "${mode}"`);
   let trustedProxies: string[];
   try {
     trustedProxies = (env.VANTA_TRUSTED_PROXIES ?? '')

@@ -13,7 +13,11 @@ export interface Serving {
 }
 
 /** serve starts both listeners; `print` receives the first admin's generated password, shown once. */
-export async function serve(config: Config, print: (line: string) => void, overrides: RuntimeOverrides = {}): Promise<Serving> {
+export async function serve(
+  config: Config,
+  print: (line: string) => void,
+  overrides: RuntimeOverrides = {},
+): Promise<Serving> {
   const rt = await createRuntime(config, overrides);
   try {
     // Before any listener opens: an operation cut short by a crash is finished or undone first.

@@ -20,8 +20,16 @@ interface Scenario {
   audit?: string;
 }
 
-const NO_PLAN = { diskMb: null, maxDatabases: null, bandwidthMb: null, maxAddonDomains: null, maxEmailAccounts: null, shell: false };
-const big = (bytes: number) => JSON.stringify({ user: 'bob', domain: 'bob.example', email: `${'x'.repeat(bytes)}@bob.example` });
+const NO_PLAN = {
+  diskMb: null,
+  maxDatabases: null,
+  bandwidthMb: null,
+  maxAddonDomains: null,
+  maxEmailAccounts: null,
+  shell: false,
+};
+const big = (bytes: number) =>
+  JSON.stringify({ user: 'bob', domain: 'bob.example', email: `${'x'.repeat(bytes)}@bob.example` });
 
 describe('account API scenarios', () => {
   let app: TestApp;
@@ -82,38 +90,253 @@ describe('account API scenarios', () => {
         assert.equal((b.account as Record<string, unknown>).plan, null);
       },
     },
-    { name: 'create: same user', method: 'POST', query: 'api=accounts', body: { user: 'alice', domain: 'other.example' }, status: 409, error: 'account_exists', audit: 'account.create' },
-    { name: 'create: same domain', method: 'POST', query: 'api=accounts', body: { user: 'carol', domain: 'ALICE.example' }, status: 409, error: 'domain_exists', audit: 'account.create' },
-    { name: 'create: no body', method: 'POST', query: 'api=accounts', status: 400, error: 'missing_parameter', param: 'user', audit: 'account.create' },
-    { name: 'create: no domain', method: 'POST', query: 'api=accounts', body: { user: 'carol' }, status: 400, error: 'missing_parameter', param: 'domain', audit: 'account.create' },
-    { name: 'create: user of the wrong type', method: 'POST', query: 'api=accounts', body: { user: 7, domain: 'c.example' }, status: 400, error: 'invalid_parameter', param: 'user', audit: 'account.create' },
-    { name: 'create: unknown field', method: 'POST', query: 'api=accounts', body: { user: 'carol', domain: 'c.example', shell: true }, status: 400, error: 'unknown_field', param: 'shell', audit: 'account.create' },
+    {
+      name: 'create: same user',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 'alice', domain: 'other.example' },
+      status: 409,
+      error: 'account_exists',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: same domain',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 'carol', domain: 'ALICE.example' },
+      status: 409,
+      error: 'domain_exists',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: no body',
+      method: 'POST',
+      query: 'api=accounts',
+      status: 400,
+      error: 'missing_parameter',
+      param: 'user',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: no domain',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 'carol' },
+      status: 400,
+      error: 'missing_parameter',
+      param: 'domain',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: user of the wrong type',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 7, domain: 'c.example' },
+      status: 400,
+      error: 'invalid_parameter',
+      param: 'user',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: unknown field',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 'carol', domain: 'c.example', shell: true },
+      status: 400,
+      error: 'unknown_field',
+      param: 'shell',
+      audit: 'account.create',
+    },
     ...['Carol', 'root', 'nginx', 'testing', 'a-b', 'carol_x', 'abcdefghijklmnopq', '1abc', ''].map(
-      (user): Scenario => ({ name: `create: invalid user ${JSON.stringify(user)}`, method: 'POST', query: 'api=accounts', body: { user, domain: 'c.example' }, status: 400, error: 'invalid_user', param: 'user', audit: 'account.create' }),
+      (user): Scenario => ({
+        name: `create: invalid user ${JSON.stringify(user)}`,
+        method: 'POST',
+        query: 'api=accounts',
+        body: { user, domain: 'c.example' },
+        status: 400,
+        error: 'invalid_user',
+        param: 'user',
+        audit: 'account.create',
+      }),
     ),
-    ...['localhost', '192.0.2.1', '[::1]', '-a.example', 'a..example', 'a_b.example', `${'a'.repeat(64)}.example`, 'example.123', `${'a.'.repeat(127)}com`].map(
-      (domain): Scenario => ({ name: `create: invalid domain ${domain.slice(0, 30)}`, method: 'POST', query: 'api=accounts', body: { user: 'carol', domain }, status: 400, error: 'invalid_domain', param: 'domain', audit: 'account.create' }),
+    ...[
+      'localhost',
+      '192.0.2.1',
+      '[::1]',
+      '-a.example',
+      'a..example',
+      'a_b.example',
+      `${'a'.repeat(64)}.example`,
+      'example.123',
+      `${'a.'.repeat(127)}com`,
+    ].map(
+      (domain): Scenario => ({
+        name: `create: invalid domain ${domain.slice(0, 30)}`,
+        method: 'POST',
+        query: 'api=accounts',
+        body: { user: 'carol', domain },
+        status: 400,
+        error: 'invalid_domain',
+        param: 'domain',
+        audit: 'account.create',
+      }),
     ),
     ...['nope', 'a@', '@b.example', 'a b@c.example', 'a@localhost'].map(
-      (email): Scenario => ({ name: `create: invalid email ${email}`, method: 'POST', query: 'api=accounts', body: { user: 'carol', domain: 'c.example', email }, status: 400, error: 'invalid_email', param: 'email', audit: 'account.create' }),
+      (email): Scenario => ({
+        name: `create: invalid email ${email}`,
+        method: 'POST',
+        query: 'api=accounts',
+        body: { user: 'carol', domain: 'c.example', email },
+        status: 400,
+        error: 'invalid_email',
+        param: 'email',
+        audit: 'account.create',
+      }),
     ),
-    { name: 'create: short password', method: 'POST', query: 'api=accounts', body: { user: 'carol', domain: 'c.example', password: 'short' }, status: 400, error: 'weak_password', audit: 'account.create' },
-    { name: 'create: password holds the user', method: 'POST', query: 'api=accounts', body: { user: 'carol', domain: 'c.example', password: 'xxCAROLxx-123' }, status: 400, error: 'weak_password', audit: 'account.create' },
-    { name: 'create: password too long', method: 'POST', query: 'api=accounts', body: { user: 'carol', domain: 'c.example', password: 'x'.repeat(129) }, status: 400, error: 'weak_password', audit: 'account.create' },
-    { name: 'create: unknown plan', method: 'POST', query: 'api=accounts', body: { user: 'carol', domain: 'c.example', plan: 'gold' }, status: 400, error: 'unknown_plan', param: 'plan', audit: 'account.create' },
-    { name: 'create: form body', method: 'POST', query: 'api=accounts', rawBody: 'user=carol', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, error: 'unsupported_media_type', audit: 'account.create' },
-    { name: 'create: body without content type', method: 'POST', query: 'api=accounts', rawBody: '{"user":"carol"}', status: 415, error: 'unsupported_media_type', audit: 'account.create' },
-    { name: 'create: bad JSON', method: 'POST', query: 'api=accounts', rawBody: '{"user":', headers: { 'content-type': 'application/json' }, status: 400, error: 'invalid_json', audit: 'account.create' },
-    { name: 'create: JSON array', method: 'POST', query: 'api=accounts', rawBody: '[1]', headers: { 'content-type': 'application/json' }, status: 400, error: 'invalid_json', audit: 'account.create' },
-    { name: 'create: charset in content type', method: 'POST', query: 'api=accounts', rawBody: '{"user":"carol"}', headers: { 'content-type': 'application/json; charset=utf-8' }, status: 400, error: 'missing_parameter', param: 'domain', audit: 'account.create' },
-    { name: 'create: body just over 64 KiB', method: 'POST', query: 'api=accounts', rawBody: big(64 * 1024), headers: { 'content-type': 'application/json' }, status: 413, error: 'payload_too_large', audit: 'account.create' },
-    { name: 'create: body over 1 MiB', method: 'POST', query: 'api=accounts', rawBody: big(1100 * 1024), headers: { 'content-type': 'application/json' }, status: 413, error: 'payload_too_large' },
+    {
+      name: 'create: short password',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 'carol', domain: 'c.example', password: 'short' },
+      status: 400,
+      error: 'weak_password',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: password holds the user',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 'carol', domain: 'c.example', password: 'xxCAROLxx-123' },
+      status: 400,
+      error: 'weak_password',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: password too long',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 'carol', domain: 'c.example', password: 'x'.repeat(129) },
+      status: 400,
+      error: 'weak_password',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: unknown plan',
+      method: 'POST',
+      query: 'api=accounts',
+      body: { user: 'carol', domain: 'c.example', plan: 'gold' },
+      status: 400,
+      error: 'unknown_plan',
+      param: 'plan',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: form body',
+      method: 'POST',
+      query: 'api=accounts',
+      rawBody: 'user=carol',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      status: 415,
+      error: 'unsupported_media_type',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: body without content type',
+      method: 'POST',
+      query: 'api=accounts',
+      rawBody: '{"user":"carol"}',
+      status: 415,
+      error: 'unsupported_media_type',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: bad JSON',
+      method: 'POST',
+      query: 'api=accounts',
+      rawBody: '{"user":',
+      headers: { 'content-type': 'application/json' },
+      status: 400,
+      error: 'invalid_json',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: JSON array',
+      method: 'POST',
+      query: 'api=accounts',
+      rawBody: '[1]',
+      headers: { 'content-type': 'application/json' },
+      status: 400,
+      error: 'invalid_json',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: charset in content type',
+      method: 'POST',
+      query: 'api=accounts',
+      rawBody: '{"user":"carol"}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      status: 400,
+      error: 'missing_parameter',
+      param: 'domain',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: body just over 64 KiB',
+      method: 'POST',
+      query: 'api=accounts',
+      rawBody: big(64 * 1024),
+      headers: { 'content-type': 'application/json' },
+      status: 413,
+      error: 'payload_too_large',
+      audit: 'account.create',
+    },
+    {
+      name: 'create: body over 1 MiB',
+      method: 'POST',
+      query: 'api=accounts',
+      rawBody: big(1100 * 1024),
+      headers: { 'content-type': 'application/json' },
+      status: 413,
+      error: 'payload_too_large',
+    },
     // read
-    { name: 'get account', method: 'GET', query: 'api=account&user=alice', status: 200, check: (b) => assert.equal((b.account as Record<string, unknown>).user, 'alice') },
-    { name: 'get account: missing user', method: 'GET', query: 'api=account', status: 400, error: 'missing_parameter', param: 'user' },
-    { name: 'get account: not found', method: 'GET', query: 'api=account&user=ghost', status: 404, error: 'account_not_found' },
-    { name: 'get account: impossible name', method: 'GET', query: 'api=account&user=Bad%20Name', status: 400, error: 'invalid_user' },
-    { name: 'get account: user twice', method: 'GET', query: 'api=account&user=alice&user=bob', status: 400, error: 'invalid_parameter', param: 'user' },
+    {
+      name: 'get account',
+      method: 'GET',
+      query: 'api=account&user=alice',
+      status: 200,
+      check: (b) => assert.equal((b.account as Record<string, unknown>).user, 'alice'),
+    },
+    {
+      name: 'get account: missing user',
+      method: 'GET',
+      query: 'api=account',
+      status: 400,
+      error: 'missing_parameter',
+      param: 'user',
+    },
+    {
+      name: 'get account: not found',
+      method: 'GET',
+      query: 'api=account&user=ghost',
+      status: 404,
+      error: 'account_not_found',
+    },
+    {
+      name: 'get account: impossible name',
+      method: 'GET',
+      query: 'api=account&user=Bad%20Name',
+      status: 400,
+      error: 'invalid_user',
+    },
+    {
+      name: 'get account: user twice',
+      method: 'GET',
+      query: 'api=account&user=alice&user=bob',
+      status: 400,
+      error: 'invalid_parameter',
+      param: 'user',
+    },
     // suspend / unsuspend
     {
       name: 'suspend with a reason in the body',
@@ -134,11 +357,50 @@ describe('account API scenarios', () => {
         assert.equal(record.expired, true);
       },
     },
-    { name: 'suspend again: not changed', method: 'POST', query: 'api=account&action=suspend&user=alice', status: 200, audit: 'account.suspend', check: (b) => assert.equal(b.changed, false) },
-    { name: 'suspend: reason too long', method: 'POST', query: 'api=account&action=suspend&user=alice', body: { reason: 'x'.repeat(256) }, status: 400, error: 'invalid_parameter', param: 'reason', audit: 'account.suspend' },
-    { name: 'suspend: user differs between query and body', method: 'POST', query: 'api=account&action=suspend&user=alice', body: { user: 'bob' }, status: 400, error: 'conflicting_parameters', audit: 'account.suspend' },
-    { name: 'suspend: no user', method: 'POST', query: 'api=account&action=suspend', status: 400, error: 'missing_parameter', param: 'user', audit: 'account.suspend' },
-    { name: 'suspend: not found', method: 'POST', query: 'api=account&action=suspend&user=ghost', status: 404, error: 'account_not_found', audit: 'account.suspend' },
+    {
+      name: 'suspend again: not changed',
+      method: 'POST',
+      query: 'api=account&action=suspend&user=alice',
+      status: 200,
+      audit: 'account.suspend',
+      check: (b) => assert.equal(b.changed, false),
+    },
+    {
+      name: 'suspend: reason too long',
+      method: 'POST',
+      query: 'api=account&action=suspend&user=alice',
+      body: { reason: 'x'.repeat(256) },
+      status: 400,
+      error: 'invalid_parameter',
+      param: 'reason',
+      audit: 'account.suspend',
+    },
+    {
+      name: 'suspend: user differs between query and body',
+      method: 'POST',
+      query: 'api=account&action=suspend&user=alice',
+      body: { user: 'bob' },
+      status: 400,
+      error: 'conflicting_parameters',
+      audit: 'account.suspend',
+    },
+    {
+      name: 'suspend: no user',
+      method: 'POST',
+      query: 'api=account&action=suspend',
+      status: 400,
+      error: 'missing_parameter',
+      param: 'user',
+      audit: 'account.suspend',
+    },
+    {
+      name: 'suspend: not found',
+      method: 'POST',
+      query: 'api=account&action=suspend&user=ghost',
+      status: 404,
+      error: 'account_not_found',
+      audit: 'account.suspend',
+    },
     {
       name: 'unsuspend with no body at all',
       method: 'POST',
@@ -154,9 +416,30 @@ describe('account API scenarios', () => {
         assert.equal(JSON.parse(readFileSync(join(app.dir, 'sandbox', 'users', 'alice.json'), 'utf8')).locked, false);
       },
     },
-    { name: 'unsuspend an active account: not changed', method: 'POST', query: 'api=account&action=unsuspend&user=alice', status: 200, audit: 'account.unsuspend', check: (b) => assert.equal(b.changed, false) },
-    { name: 'unknown action', method: 'POST', query: 'api=account&action=explode&user=alice', status: 400, error: 'unknown_action', audit: 'api.unknown' },
-    { name: 'missing action', method: 'POST', query: 'api=account&user=alice', status: 400, error: 'unknown_action', audit: 'api.unknown' },
+    {
+      name: 'unsuspend an active account: not changed',
+      method: 'POST',
+      query: 'api=account&action=unsuspend&user=alice',
+      status: 200,
+      audit: 'account.unsuspend',
+      check: (b) => assert.equal(b.changed, false),
+    },
+    {
+      name: 'unknown action',
+      method: 'POST',
+      query: 'api=account&action=explode&user=alice',
+      status: 400,
+      error: 'unknown_action',
+      audit: 'api.unknown',
+    },
+    {
+      name: 'missing action',
+      method: 'POST',
+      query: 'api=account&user=alice',
+      status: 400,
+      error: 'unknown_action',
+      audit: 'api.unknown',
+    },
     // password
     {
       name: 'password: generated',
@@ -184,23 +467,132 @@ describe('account API scenarios', () => {
         assert.ok(record && (await app.rt.ctx.hasher.verify(record.passwordHash, 'a much better secret')));
       },
     },
-    { name: 'password: weak', method: 'POST', query: 'api=account&action=password&user=alice', body: { password: 'alice12345678' }, status: 400, error: 'weak_password', audit: 'account.password' },
-    { name: 'password: wrong type', method: 'POST', query: 'api=account&action=password&user=alice', body: { password: 1234567890 }, status: 400, error: 'invalid_parameter', param: 'password', audit: 'account.password' },
+    {
+      name: 'password: weak',
+      method: 'POST',
+      query: 'api=account&action=password&user=alice',
+      body: { password: 'alice12345678' },
+      status: 400,
+      error: 'weak_password',
+      audit: 'account.password',
+    },
+    {
+      name: 'password: wrong type',
+      method: 'POST',
+      query: 'api=account&action=password&user=alice',
+      body: { password: 1234567890 },
+      status: 400,
+      error: 'invalid_parameter',
+      param: 'password',
+      audit: 'account.password',
+    },
     // plan
-    { name: 'plan: set', method: 'POST', query: 'api=account&action=plan&user=alice', body: { plan: 'pro' }, status: 200, audit: 'account.plan', check: (b) => { assert.equal(b.changed, true); assert.equal((b.account as Record<string, unknown>).plan, 'pro'); } },
-    { name: 'plan: same again', method: 'POST', query: 'api=account&action=plan&user=alice', body: { plan: 'pro' }, status: 200, audit: 'account.plan', check: (b) => assert.equal(b.changed, false) },
-    { name: 'plan: clear', method: 'POST', query: 'api=account&action=plan&user=alice', body: { plan: null }, status: 200, audit: 'account.plan', check: (b) => assert.equal((b.account as Record<string, unknown>).plan, null) },
-    { name: 'plan: missing', method: 'POST', query: 'api=account&action=plan&user=alice', status: 400, error: 'missing_parameter', param: 'plan', audit: 'account.plan' },
-    { name: 'plan: unknown', method: 'POST', query: 'api=account&action=plan&user=alice', body: { plan: 'gold' }, status: 400, error: 'unknown_plan', audit: 'account.plan' },
-    { name: 'plan: wrong type', method: 'POST', query: 'api=account&action=plan&user=alice', body: { plan: 3 }, status: 400, error: 'invalid_parameter', param: 'plan', audit: 'account.plan' },
+    {
+      name: 'plan: set',
+      method: 'POST',
+      query: 'api=account&action=plan&user=alice',
+      body: { plan: 'pro' },
+      status: 200,
+      audit: 'account.plan',
+      check: (b) => {
+        assert.equal(b.changed, true);
+        assert.equal((b.account as Record<string, unknown>).plan, 'pro');
+      },
+    },
+    {
+      name: 'plan: same again',
+      method: 'POST',
+      query: 'api=account&action=plan&user=alice',
+      body: { plan: 'pro' },
+      status: 200,
+      audit: 'account.plan',
+      check: (b) => assert.equal(b.changed, false),
+    },
+    {
+      name: 'plan: clear',
+      method: 'POST',
+      query: 'api=account&action=plan&user=alice',
+      body: { plan: null },
+      status: 200,
+      audit: 'account.plan',
+      check: (b) => assert.equal((b.account as Record<string, unknown>).plan, null),
+    },
+    {
+      name: 'plan: missing',
+      method: 'POST',
+      query: 'api=account&action=plan&user=alice',
+      status: 400,
+      error: 'missing_parameter',
+      param: 'plan',
+      audit: 'account.plan',
+    },
+    {
+      name: 'plan: unknown',
+      method: 'POST',
+      query: 'api=account&action=plan&user=alice',
+      body: { plan: 'gold' },
+      status: 400,
+      error: 'unknown_plan',
+      audit: 'account.plan',
+    },
+    {
+      name: 'plan: wrong type',
+      method: 'POST',
+      query: 'api=account&action=plan&user=alice',
+      body: { plan: 3 },
+      status: 400,
+      error: 'invalid_parameter',
+      param: 'plan',
+      audit: 'account.plan',
+    },
     // routes
     { name: 'unknown api', method: 'GET', query: 'api=reboot', status: 404, error: 'unknown_api' },
-    { name: 'wrong method on accounts', method: 'DELETE', query: 'api=accounts', status: 405, error: 'method_not_allowed', audit: 'api.unknown', check: (_b, res) => assert.equal(res.headers.allow, 'GET, POST') },
-    { name: 'wrong method on ping', method: 'POST', query: 'api=ping', status: 405, error: 'method_not_allowed', audit: 'api.unknown', check: (_b, res) => assert.equal(res.headers.allow, 'GET') },
-    { name: 'PUT on account', method: 'PUT', query: 'api=account&user=alice', status: 405, error: 'method_not_allowed', audit: 'api.unknown', check: (_b, res) => assert.equal(res.headers.allow, 'GET, POST, DELETE') },
+    {
+      name: 'wrong method on accounts',
+      method: 'DELETE',
+      query: 'api=accounts',
+      status: 405,
+      error: 'method_not_allowed',
+      audit: 'api.unknown',
+      check: (_b, res) => assert.equal(res.headers.allow, 'GET, POST'),
+    },
+    {
+      name: 'wrong method on ping',
+      method: 'POST',
+      query: 'api=ping',
+      status: 405,
+      error: 'method_not_allowed',
+      audit: 'api.unknown',
+      check: (_b, res) => assert.equal(res.headers.allow, 'GET'),
+    },
+    {
+      name: 'PUT on account',
+      method: 'PUT',
+      query: 'api=account&user=alice',
+      status: 405,
+      error: 'method_not_allowed',
+      audit: 'api.unknown',
+      check: (_b, res) => assert.equal(res.headers.allow, 'GET, POST, DELETE'),
+    },
     // terminate
-    { name: 'terminate: not found', method: 'DELETE', query: 'api=account&user=ghost', status: 404, error: 'account_not_found', audit: 'account.terminate' },
-    { name: 'terminate: unknown field', method: 'DELETE', query: 'api=account', body: { user: 'bob', force: true }, status: 400, error: 'unknown_field', param: 'force', audit: 'account.terminate' },
+    {
+      name: 'terminate: not found',
+      method: 'DELETE',
+      query: 'api=account&user=ghost',
+      status: 404,
+      error: 'account_not_found',
+      audit: 'account.terminate',
+    },
+    {
+      name: 'terminate: unknown field',
+      method: 'DELETE',
+      query: 'api=account',
+      body: { user: 'bob', force: true },
+      status: 400,
+      error: 'unknown_field',
+      param: 'force',
+      audit: 'account.terminate',
+    },
     {
       name: 'terminate with the user in the body',
       method: 'DELETE',
@@ -216,7 +608,14 @@ describe('account API scenarios', () => {
         assert.equal(await app.rt.ctx.store.accounts.get('bob'), undefined);
       },
     },
-    { name: 'terminate again: gone', method: 'DELETE', query: 'api=account&user=bob', status: 404, error: 'account_not_found', audit: 'account.terminate' },
+    {
+      name: 'terminate again: gone',
+      method: 'DELETE',
+      query: 'api=account&user=bob',
+      status: 404,
+      error: 'account_not_found',
+      audit: 'account.terminate',
+    },
   ];
 
   for (const s of scenarios) {
@@ -245,7 +644,8 @@ describe('account API scenarios', () => {
         assert.deepEqual(entry?.actor, { type: 'token', id: entry?.actor.id, name: 'billing' });
         assert.equal(entry?.ip, '127.0.0.1');
         const text = JSON.stringify(entry?.params);
-        for (const secret of ['correct horse', 'a much better secret', 'alice12345678', 'xxCAROLxx']) assert.ok(!text.includes(secret));
+        for (const secret of ['correct horse', 'a much better secret', 'alice12345678', 'xxCAROLxx'])
+          assert.ok(!text.includes(secret));
       } else {
         assert.equal(fresh.length, 0, 'reads and unauthenticated-size refusals are not audited');
       }
@@ -270,7 +670,12 @@ describe('account list paging and filters', () => {
     for (const [i, user] of users.entries()) {
       const res = await app.api('POST', 'api=accounts', {
         token,
-        body: { user, domain: `${user}.${i % 2 ? 'odd' : 'even'}.example`, password: 'long enough secret', plan: i < 5 ? 'starter' : null },
+        body: {
+          user,
+          domain: `${user}.${i % 2 ? 'odd' : 'even'}.example`,
+          password: 'long enough secret',
+          plan: i < 5 ? 'starter' : null,
+        },
       });
       assert.equal(res.statusCode, 201);
     }
@@ -285,7 +690,9 @@ describe('account list paging and filters', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await app.api('GET', `api=accounts&limit=10${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`, { token });
+      const res = await app.api('GET', `api=accounts&limit=10${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`, {
+        token,
+      });
       assert.equal(res.statusCode, 200);
       const body = res.json();
       assert.equal(body.total, 23);
@@ -319,11 +726,23 @@ describe('account list paging and filters', () => {
       const body = (await app.api('GET', `api=accounts&${query}`, { token })).json();
       assert.equal(body.total, total);
       assert.equal(body.accounts.length, total);
-      if (expected) assert.deepEqual(body.accounts.map((a: { user: string }) => a.user), expected);
+      if (expected)
+        assert.deepEqual(
+          body.accounts.map((a: { user: string }) => a.user),
+          expected,
+        );
     });
   }
 
-  for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'limit=1.5', 'after=garbage', 'status=gone', 'limit=1&limit=2']) {
+  for (const query of [
+    'limit=0',
+    'limit=1001',
+    'limit=abc',
+    'limit=1.5',
+    'after=garbage',
+    'status=gone',
+    'limit=1&limit=2',
+  ]) {
     it(`refuses ${query}`, async () => {
       const res = await app.api('GET', `api=accounts&${query}`, { token });
       assert.equal(res.statusCode, 400);
@@ -362,7 +781,11 @@ describe('audit entries of oversized inputs', () => {
       const [entry] = await app.rt.ctx.store.audit.list({ limit: 1 });
       assert.equal(entry?.outcome, 'missing_token');
       assert.equal(entry?.target, `${'z'.repeat(256)}…`);
-      assert.deepEqual(entry?.params, { domain: `${'z'.repeat(256)}…`, note: `${'q'.repeat(256)}…`, user: `${'z'.repeat(256)}…` });
+      assert.deepEqual(entry?.params, {
+        domain: `${'z'.repeat(256)}…`,
+        note: `${'q'.repeat(256)}…`,
+        user: `${'z'.repeat(256)}…`,
+      });
     } finally {
       await app.close();
     }

@@ -27,15 +27,30 @@ describe('API authentication', () => {
     },
     { name: 'no token', headers: () => ({}), status: 401, error: 'missing_token' },
     { name: 'empty bearer', headers: () => ({ authorization: 'Bearer ' }), status: 401, error: 'invalid_token' },
-    { name: 'Basic scheme', headers: () => ({ authorization: 'Basic YWRtaW46eA==' }), status: 401, error: 'invalid_token' },
-    { name: 'malformed token', headers: () => ({ authorization: 'Bearer hello' }), status: 401, error: 'invalid_token' },
+    {
+      name: 'Basic scheme',
+      headers: () => ({ authorization: 'Basic YWRtaW46eA==' }),
+      status: 401,
+      error: 'invalid_token',
+    },
+    {
+      name: 'malformed token',
+      headers: () => ({ authorization: 'Bearer hello' }),
+      status: 401,
+      error: 'invalid_token',
+    },
     {
       name: 'bad checksum',
       headers: () => ({ authorization: `Bearer ${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}` }),
       status: 401,
       error: 'invalid_token',
     },
-    { name: 'unknown well-formed token', headers: () => ({ authorization: `Bearer ${generateToken()}` }), status: 401, error: 'invalid_token' },
+    {
+      name: 'unknown well-formed token',
+      headers: () => ({ authorization: `Bearer ${generateToken()}` }),
+      status: 401,
+      error: 'invalid_token',
+    },
   ];
 
   for (const c of cases) {
@@ -64,7 +79,10 @@ describe('API authentication', () => {
   });
 
   it('expired token → 401 token_expired', async () => {
-    const t = await app.token(['accounts:read'], { name: 'soon', expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    const t = await app.token(['accounts:read'], {
+      name: 'soon',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
     assert.equal((await app.api('GET', 'api=ping', { token: t })).statusCode, 200);
     const real = app.rt.ctx.now;
     app.rt.ctx.now = () => new Date(Date.now() + 120_000);
@@ -117,7 +135,9 @@ describe('API authentication', () => {
   });
 
   it('sends no permissive CORS headers', async () => {
-    const res = await app.api('OPTIONS', 'api=accounts', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const res = await app.api('OPTIONS', 'api=accounts', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     assert.equal(res.headers['access-control-allow-origin'], undefined);
     assert.equal(res.statusCode, 401);
   });
@@ -129,7 +149,10 @@ describe('API failed-attempt limit', () => {
     try {
       const good = await app.token(['accounts:read']);
       for (let i = 0; i < 3; i++) {
-        assert.equal((await app.api('GET', 'api=ping', { token: generateToken(), ip: '198.51.100.9' })).statusCode, 401);
+        assert.equal(
+          (await app.api('GET', 'api=ping', { token: generateToken(), ip: '198.51.100.9' })).statusCode,
+          401,
+        );
       }
       const blocked = await app.api('GET', 'api=ping', { token: good, ip: '198.51.100.9' });
       assert.equal(blocked.statusCode, 429);
@@ -145,15 +168,29 @@ describe('API failed-attempt limit', () => {
 
 describe('client address behind a proxy', () => {
   for (const [name, env, peer, expected] of [
-    ['a trusted proxy: X-Forwarded-For is honoured', { VANTA_TRUSTED_PROXIES: '127.0.0.1' }, '127.0.0.1', '203.0.113.5'],
+    [
+      'a trusted proxy: X-Forwarded-For is honoured',
+      { VANTA_TRUSTED_PROXIES: '127.0.0.1' },
+      '127.0.0.1',
+      '203.0.113.5',
+    ],
     ['no trusted proxy: X-Forwarded-For is ignored', {}, '127.0.0.1', '127.0.0.1'],
-    ['an untrusted peer: X-Forwarded-For is ignored', { VANTA_TRUSTED_PROXIES: '10.0.0.0/8' }, '192.0.2.1', '192.0.2.1'],
+    [
+      'an untrusted peer: X-Forwarded-For is ignored',
+      { VANTA_TRUSTED_PROXIES: '10.0.0.0/8' },
+      '192.0.2.1',
+      '192.0.2.1',
+    ],
   ] as const) {
     it(name, async () => {
       const app = await makeApp({ ...env });
       try {
         const t = await app.token(['accounts:read'], { name: 'p' });
-        const res = await app.api('GET', 'api=ping', { token: t, ip: peer, headers: { 'x-forwarded-for': '203.0.113.5' } });
+        const res = await app.api('GET', 'api=ping', {
+          token: t,
+          ip: peer,
+          headers: { 'x-forwarded-for': '203.0.113.5' },
+        });
         assert.equal(res.statusCode, 200);
         await app.rt.tokenUsage.flush();
         assert.equal((await app.rt.ctx.store.tokens.findByName('p'))?.lastUsedIp, expected);

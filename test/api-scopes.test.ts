@@ -10,10 +10,31 @@ const CALLS: Array<{ method: string; query: string; body?: unknown; scope: strin
   { method: 'GET', query: 'api=accounts', scope: 'accounts:read' },
   { method: 'GET', query: 'api=account&user=ghost', scope: 'accounts:read' },
   { method: 'POST', query: 'api=accounts', body: {}, scope: 'accounts:write', action: 'account.create' },
-  { method: 'POST', query: 'api=account&action=suspend&user=ghost', scope: 'accounts:write', action: 'account.suspend' },
-  { method: 'POST', query: 'api=account&action=unsuspend&user=ghost', scope: 'accounts:write', action: 'account.unsuspend' },
-  { method: 'POST', query: 'api=account&action=password&user=ghost', scope: 'accounts:write', action: 'account.password' },
-  { method: 'POST', query: 'api=account&action=plan&user=ghost', body: { plan: null }, scope: 'accounts:write', action: 'account.plan' },
+  {
+    method: 'POST',
+    query: 'api=account&action=suspend&user=ghost',
+    scope: 'accounts:write',
+    action: 'account.suspend',
+  },
+  {
+    method: 'POST',
+    query: 'api=account&action=unsuspend&user=ghost',
+    scope: 'accounts:write',
+    action: 'account.unsuspend',
+  },
+  {
+    method: 'POST',
+    query: 'api=account&action=password&user=ghost',
+    scope: 'accounts:write',
+    action: 'account.password',
+  },
+  {
+    method: 'POST',
+    query: 'api=account&action=plan&user=ghost',
+    body: { plan: null },
+    scope: 'accounts:write',
+    action: 'account.plan',
+  },
   { method: 'DELETE', query: 'api=account&user=ghost', scope: 'accounts:delete', action: 'account.terminate' },
 ];
 
@@ -25,7 +46,8 @@ describe('scope matrix: every endpoint × every scope combination', () => {
   const tokens = new Map<string, string>();
   before(async () => {
     app = await makeApp();
-    for (const combo of COMBOS) tokens.set(combo.join(','), await app.token(combo, { name: `scopes:${combo.join(',') || 'none'}` }));
+    for (const combo of COMBOS)
+      tokens.set(combo.join(','), await app.token(combo, { name: `scopes:${combo.join(',') || 'none'}` }));
   });
   after(() => app.close());
 

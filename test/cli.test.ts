@@ -17,7 +17,10 @@ describe('the vanta binary against the data directory of a running server', () =
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vanta-cli-'));
     const config = loadConfig({ VANTA_DATA_DIR: dir, VANTA_PANEL_PORT: '0', VANTA_WHM_PORT: '0' });
-    serving = await serve(config, (line) => printed.push(line), { logger: pino({ level: 'silent' }), hasher: fastHasher() });
+    serving = await serve(config, (line) => printed.push(line), {
+      logger: pino({ level: 'silent' }),
+      hasher: fastHasher(),
+    });
     const address = serving.panel.server.address();
     assert.ok(address && typeof address === 'object');
     base = `http://127.0.0.1:${address.port}`;
@@ -42,15 +45,34 @@ describe('the vanta binary against the data directory of a running server', () =
     assert.ok(whm && typeof whm === 'object');
     const url = `http://127.0.0.1:${whm.port}/`;
     assert.equal((await fetch(url)).status, 401);
-    assert.equal((await fetch(url, { headers: { authorization: `Basic ${Buffer.from('admin:wrong-password').toString('base64')}` } })).status, 401);
-    const ok = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` } });
+    assert.equal(
+      (
+        await fetch(url, {
+          headers: { authorization: `Basic ${Buffer.from('admin:wrong-password').toString('base64')}` },
+        })
+      ).status,
+      401,
+    );
+    const ok = await fetch(url, {
+      headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` },
+    });
     assert.equal(ok.status, 200);
     assert.match(await ok.text(), /Signed in as <strong>admin<\/strong>/);
   });
 
   let token = '';
   it('token create --json issues a token the running server accepts at once', async () => {
-    const r = await runVanta(dir, ['token', 'create', '--name', 'billing', '--scopes', 'accounts:read,accounts:write,accounts:delete', '--expires', '30d', '--json']);
+    const r = await runVanta(dir, [
+      'token',
+      'create',
+      '--name',
+      'billing',
+      '--scopes',
+      'accounts:read,accounts:write,accounts:delete',
+      '--expires',
+      '30d',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(out).sort(), ['expires_at', 'id', 'name', 'scopes', 'token']);
@@ -63,7 +85,15 @@ describe('the vanta binary against the data directory of a running server', () =
   });
 
   it('account create from the CLI is seen by the API, and an API create by the CLI', async () => {
-    const r = await runVanta(dir, ['account', 'create', 'alice', 'alice.example', '--email', 'o@alice.example', '--json']);
+    const r = await runVanta(dir, [
+      'account',
+      'create',
+      'alice',
+      'alice.example',
+      '--email',
+      'o@alice.example',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.account.status, 'active');
@@ -73,7 +103,10 @@ describe('the vanta binary against the data directory of a running server', () =
 
     assert.equal((await call('POST', 'api=accounts', token, { user: 'bob', domain: 'bob.example' })).status, 201);
     const list = await runVanta(dir, ['account', 'list', '--json']);
-    assert.deepEqual(JSON.parse(list.stdout).accounts.map((a: { user: string }) => a.user), ['alice', 'bob']);
+    assert.deepEqual(
+      JSON.parse(list.stdout).accounts.map((a: { user: string }) => a.user),
+      ['alice', 'bob'],
+    );
   });
 
   it('--password-stdin takes the password from stdin and prints none', async () => {
@@ -83,7 +116,10 @@ describe('the vanta binary against the data directory of a running server', () =
   });
 
   it('suspend, plan and terminate through the CLI', async () => {
-    assert.equal((await runVanta(dir, ['plan', 'add', 'starter', '--disk-mb', '1024', '--max-databases', '3'])).code, 0);
+    assert.equal(
+      (await runVanta(dir, ['plan', 'add', 'starter', '--disk-mb', '1024', '--max-databases', '3'])).code,
+      0,
+    );
     const plans = JSON.parse((await runVanta(dir, ['plan', 'list', '--json'])).stdout);
     assert.equal(plans[0].disk_mb, 1024);
     assert.equal(plans[0].bandwidth_mb, null);
@@ -103,8 +139,18 @@ describe('the vanta binary against the data directory of a running server', () =
     ['a duplicate plan', ['plan', 'add', 'starter'], 4, 'plan_exists'],
     ['an unknown plan', ['plan', 'delete', 'nothing-here'], 5, 'unknown_plan'],
     ['an unknown scope', ['token', 'create', '--name', 'x', '--scopes', 'accounts:all'], 5, 'invalid_parameter'],
-    ['an expiry in the past', ['token', 'create', '--name', 'x', '--scopes', 'accounts:read', '--expires', '2001-01-01'], 5, 'invalid_parameter'],
-    ['a duplicate token name', ['token', 'create', '--name', 'billing', '--scopes', 'accounts:read'], 4, 'token_exists'],
+    [
+      'an expiry in the past',
+      ['token', 'create', '--name', 'x', '--scopes', 'accounts:read', '--expires', '2001-01-01'],
+      5,
+      'invalid_parameter',
+    ],
+    [
+      'a duplicate token name',
+      ['token', 'create', '--name', 'billing', '--scopes', 'accounts:read'],
+      4,
+      'token_exists',
+    ],
     ['an unknown token', ['token', 'revoke', 'nope'], 3, 'token_not_found'],
   ];
   for (const [name, args, code, error] of failures) {
@@ -157,13 +203,31 @@ describe('the vanta binary against the data directory of a running server', () =
   it('the audit log holds the CLI changes with the actor "cli", and verifies', async () => {
     const r = await runVanta(dir, ['audit', 'list', '--json', '--actor', 'cli', '--limit', '100']);
     assert.equal(r.code, 0, r.stderr);
-    const entries = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const entries = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const actions = new Set(entries.map((e: { action: string }) => e.action));
-    for (const a of ['token.create', 'token.revoke', 'account.create', 'account.suspend', 'account.plan', 'account.terminate', 'account.password', 'plan.add', 'plan.delete', 'admin.add', 'admin.passwd']) {
+    for (const a of [
+      'token.create',
+      'token.revoke',
+      'account.create',
+      'account.suspend',
+      'account.plan',
+      'account.terminate',
+      'account.password',
+      'plan.add',
+      'plan.delete',
+      'admin.add',
+      'admin.passwd',
+    ]) {
       assert.ok(actions.has(a), `missing ${a}`);
     }
     assert.ok(entries.every((e: { actor: { type: string } }) => e.actor.type === 'cli'));
-    assert.ok(entries.some((e: { outcome: string }) => e.outcome === 'account_exists'), 'failed CLI changes are audited too');
+    assert.ok(
+      entries.some((e: { outcome: string }) => e.outcome === 'account_exists'),
+      'failed CLI changes are audited too',
+    );
     assert.equal(r.stdout.includes('stdin-secret-123'), false);
     const v = await runVanta(dir, ['audit', 'verify']);
     assert.equal(v.code, 0, v.stdout);

@@ -72,7 +72,10 @@ describe('the panel connected as a dedicated MariaDB account', () => {
     await db.rawDatabase(`${user}_kept`);
     const res = await limited.app.api('DELETE', `api=account&user=${user}`, { token: limited.token });
     assert.equal(res.statusCode, 502, res.body);
-    assert.deepEqual({ error: res.json().error, step: res.json().step }, { error: 'provisioning_failed', step: 'database_server' });
+    assert.deepEqual(
+      { error: res.json().error, step: res.json().step },
+      { error: 'provisioning_failed', step: 'database_server' },
+    );
     assert.equal((await limited.app.rt.ctx.store.accounts.get(user))?.status, 'active');
     assert.deepEqual(await db.databases(`${user}_`), [`${user}_kept`]);
   });

@@ -33,7 +33,12 @@ describe('vanta db commands against the real MariaDB server', () => {
   });
 
   it('db create --password-stdin uses the given password and prints none', async () => {
-    const r = await runVanta(dir, ['db', 'create', user, 'blog', '--password-stdin', '--json'], 'a-given-db-password\n', withDb);
+    const r = await runVanta(
+      dir,
+      ['db', 'create', user, 'blog', '--password-stdin', '--json'],
+      'a-given-db-password\n',
+      withDb,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { database: `${user}_blog`, db_user: `${user}_blog` });
     await db.connectAs(`${user}_blog`, 'a-given-db-password');
@@ -43,10 +48,13 @@ describe('vanta db commands against the real MariaDB server', () => {
     const list = await runVanta(dir, ['db', 'list', user, '--json'], undefined, withDb);
     assert.equal(list.code, 0, list.stderr);
     const rows = JSON.parse(list.stdout) as Array<Record<string, string>>;
-    assert.deepEqual(rows.map((d) => [d.database, d.db_user]), [
-      [`${user}_blog`, `${user}_blog`],
-      [`${user}_shop`, `${user}_shop`],
-    ]);
+    assert.deepEqual(
+      rows.map((d) => [d.database, d.db_user]),
+      [
+        [`${user}_blog`, `${user}_blog`],
+        [`${user}_shop`, `${user}_shop`],
+      ],
+    );
     const show = await runVanta(dir, ['account', 'show', user, '--json'], undefined, withDb);
     assert.deepEqual(JSON.parse(show.stdout).account.databases, [`${user}_blog`, `${user}_shop`]);
   });
@@ -71,18 +79,18 @@ describe('vanta db commands against the real MariaDB server', () => {
 
   it('changes are audited with the cli actor and never with a password', async () => {
     const r = await runVanta(dir, ['audit', 'list', '--json', '--limit', '100'], undefined, withDb);
-    const entries = r.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const entries = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const changes = entries.filter((e) => String(e.action).startsWith('database.'));
-    assert.deepEqual(
-      changes.map((e) => [e.action, e.target, e.outcome, e.actor.name, e.params]).reverse(),
-      [
-        ['database.create', user, 'ok', 'cli', { user, name: 'shop' }],
-        ['database.create', user, 'ok', 'cli', { user, name: 'blog' }],
-        ['database.create', user, 'invalid_database', 'cli', { user, name: 'bad name' }],
-        ['database.delete', user, 'ok', 'cli', { user, name: 'shop' }],
-        ['database.delete', user, 'database_not_found', 'cli', { user, name: 'shop' }],
-      ],
-    );
+    assert.deepEqual(changes.map((e) => [e.action, e.target, e.outcome, e.actor.name, e.params]).reverse(), [
+      ['database.create', user, 'ok', 'cli', { user, name: 'shop' }],
+      ['database.create', user, 'ok', 'cli', { user, name: 'blog' }],
+      ['database.create', user, 'invalid_database', 'cli', { user, name: 'bad name' }],
+      ['database.delete', user, 'ok', 'cli', { user, name: 'shop' }],
+      ['database.delete', user, 'database_not_found', 'cli', { user, name: 'shop' }],
+    ]);
     assert.ok(!r.stdout.includes('a-given-db-password'));
   });
 

@@ -36,7 +36,10 @@ describe('a database operation failing half-way undoes its own steps and leaks n
         done();
       },
     });
-    app = await makeApp({ VANTA_MYSQL_URL: MYSQL_URL }, { wrapHost: failingHost(fault), logger: pino({ level: 'info' }, sink) });
+    app = await makeApp(
+      { VANTA_MYSQL_URL: MYSQL_URL },
+      { wrapHost: failingHost(fault), logger: pino({ level: 'info' }, sink) },
+    );
     token = await app.token(ALL_SCOPES);
   });
   after(async () => {
@@ -67,7 +70,10 @@ describe('a database operation failing half-way undoes its own steps and leaks n
       assert.deepEqual(await db.databases(`${user}_`), []);
       assert.deepEqual(await db.users(`${user}_`), []);
       assert.deepEqual(await listDatabases(app.rt.ctx, user), []);
-      assert.ok(logged.some((line) => line.includes('operation step failed')), 'the failure was logged');
+      assert.ok(
+        logged.some((line) => line.includes('operation step failed')),
+        'the failure was logged',
+      );
       assert.ok(!logged.join('').includes(password), 'the password reached the log');
     });
   }
@@ -76,9 +82,15 @@ describe('a database operation failing half-way undoes its own steps and leaks n
     const user = await newAccount();
     await createDatabase(app.rt.ctx, { user, name: 'gone' });
     fault.method = 'databases.dropDatabase';
-    assert.deepEqual(await outcome(deleteDatabase(app.rt.ctx, user, 'gone')), { error: 'provisioning_failed', step: 'database' });
+    assert.deepEqual(await outcome(deleteDatabase(app.rt.ctx, user, 'gone')), {
+      error: 'provisioning_failed',
+      step: 'database',
+    });
     fault.method = null;
-    assert.deepEqual((await listDatabases(app.rt.ctx, user)).map((d) => d.name), [`${user}_gone`]);
+    assert.deepEqual(
+      (await listDatabases(app.rt.ctx, user)).map((d) => d.name),
+      [`${user}_gone`],
+    );
     assert.deepEqual(await db.users(`${user}_`), [], 'the user went first');
     await deleteDatabase(app.rt.ctx, user, 'gone');
     assert.deepEqual(await db.databases(`${user}_`), []);
@@ -98,7 +110,10 @@ describe('a database operation failing half-way undoes its own steps and leaks n
       const everything = JSON.stringify(err, Object.getOwnPropertyNames(err));
       assert.ok(!everything.includes(secret), everything);
       assert.ok(!everything.includes('IDENTIFIED'), everything);
-      await assert.rejects(server.setPassword(`${db.account()}_nobody`, secret), (e: Error) => !e.message.includes(secret));
+      await assert.rejects(
+        server.setPassword(`${db.account()}_nobody`, secret),
+        (e: Error) => !e.message.includes(secret),
+      );
     } finally {
       await server.close();
     }
@@ -114,8 +129,13 @@ describe('without VANTA_MYSQL_URL', () => {
 
   it('database calls answer databases_unavailable, the rest of the lifecycle works, and the startup line says so', async () => {
     const token = await app.token(ALL_SCOPES);
-    assert.equal((await app.api('POST', 'api=accounts', { token, body: { user: 'nodb', domain: 'nodb.example' } })).statusCode, 201);
-    assert.deepEqual(await outcome(createDatabase(app.rt.ctx, { user: 'nodb', name: 'wp' })), { error: 'databases_unavailable' });
+    assert.equal(
+      (await app.api('POST', 'api=accounts', { token, body: { user: 'nodb', domain: 'nodb.example' } })).statusCode,
+      201,
+    );
+    assert.deepEqual(await outcome(createDatabase(app.rt.ctx, { user: 'nodb', name: 'wp' })), {
+      error: 'databases_unavailable',
+    });
     assert.deepEqual(await outcome(deleteDatabase(app.rt.ctx, 'nodb', 'wp')), { error: 'databases_unavailable' });
     assert.deepEqual(await outcome(setDatabasePassword(app.rt.ctx, 'nodb', 'wp')), { error: 'databases_unavailable' });
     assert.deepEqual(await listDatabases(app.rt.ctx, 'nodb'), []);

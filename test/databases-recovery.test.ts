@@ -32,7 +32,13 @@ describe('start-up recovery of database operations a killed process left unfinis
     await db.rawDatabase(name);
     await db.rawUser(name, 'some-password-1');
     const { store } = app.rt.ctx;
-    const id = await store.operations.begin({ op: 'database.create', account: user, params: { name }, owner: DEAD, startedAt: 'x' });
+    const id = await store.operations.begin({
+      op: 'database.create',
+      account: user,
+      params: { name },
+      owner: DEAD,
+      startedAt: 'x',
+    });
     await store.operations.setStep(id, 1);
 
     const done = await recoverOperations(app.rt.ctx, (owner) => owner !== DEAD);
@@ -69,7 +75,13 @@ describe('start-up recovery of database operations a killed process left unfinis
     const user = await account();
     const made = await createDatabase(app.rt.ctx, { user, name: 'blog' });
     const { store } = app.rt.ctx;
-    const id = await store.operations.begin({ op: 'database.create', account: user, params: { name: made.database }, owner: DEAD, startedAt: 'x' });
+    const id = await store.operations.begin({
+      op: 'database.create',
+      account: user,
+      params: { name: made.database },
+      owner: DEAD,
+      startedAt: 'x',
+    });
     await store.operations.setStep(id, 3);
     const done = await recoverOperations(app.rt.ctx, (owner) => owner !== DEAD);
     assert.deepEqual(done, [{ op: 'database.create', user, outcome: 'finished' }]);

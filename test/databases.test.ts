@@ -67,7 +67,10 @@ describe('customer databases on the real MariaDB server', () => {
     assert.equal(charset.cs, 'utf8mb4');
     const view = await app.api('GET', `api=account&user=${user}`, { token });
     assert.deepEqual(view.json().account.databases, [`${user}_shop`]);
-    assert.deepEqual((await listDatabases(app.rt.ctx, user)).map((d) => d.name), [`${user}_shop`]);
+    assert.deepEqual(
+      (await listDatabases(app.rt.ctx, user)).map((d) => d.name),
+      [`${user}_shop`],
+    );
   });
 
   it("a database user cannot see or touch another account's database, nor one that matches its name with _ as a wildcard", async () => {
@@ -82,7 +85,11 @@ describe('customer databases on the real MariaDB server', () => {
     const [shown] = (await conn.query('SHOW DATABASES')) as unknown as [Array<{ Database: string }>];
     assert.deepEqual(shown.map((r) => r.Database).sort(), ['information_schema', mine.database].sort());
     for (const other of [theirs.database, lookalike]) {
-      assert.notEqual(await errnoOf(conn.query(`CREATE TABLE \`${other}\`.t (a INT)`)), 0, `created a table in ${other}`);
+      assert.notEqual(
+        await errnoOf(conn.query(`CREATE TABLE \`${other}\`.t (a INT)`)),
+        0,
+        `created a table in ${other}`,
+      );
       assert.notEqual(await errnoOf(conn.query(`USE \`${other}\``)), 0, `used ${other}`);
     }
     const theirConn = await db.connectAs(theirs.dbUser, theirs.password ?? '', theirs.database);
@@ -147,7 +154,18 @@ describe('customer databases on the real MariaDB server', () => {
 
   it('refuses bad names with invalid_database and makes nothing', async () => {
     const user = await newAccount();
-    const bad = ["it's", 'back`tick', 'per%cent', 'under_score', 'with space', 'a'.repeat(33), '', 'UPPER', 'dot.ted', 'x;drop'];
+    const bad = [
+      "it's",
+      'back`tick',
+      'per%cent',
+      'under_score',
+      'with space',
+      'a'.repeat(33),
+      '',
+      'UPPER',
+      'dot.ted',
+      'x;drop',
+    ];
     for (const name of bad) {
       assert.equal(await code(createDatabase(app.rt.ctx, { user, name })), 'invalid_database', JSON.stringify(name));
     }
@@ -183,7 +201,10 @@ describe('customer databases on the real MariaDB server', () => {
     assert.equal(await code(createDatabase(app.rt.ctx, { user, name: 'userish' })), 'database_exists');
     assert.deepEqual(await db.databases(`${user}_userish`), [], 'the database made before the clash was undone');
     assert.deepEqual(await db.users(`${user}_userish`), [`${user}_userish@localhost`], 'the existing user was kept');
-    assert.deepEqual((await listDatabases(app.rt.ctx, user)).map((d) => d.name), [`${user}_dup`]);
+    assert.deepEqual(
+      (await listDatabases(app.rt.ctx, user)).map((d) => d.name),
+      [`${user}_dup`],
+    );
   });
 
   it('a given password is used as is, can be changed, and delete removes the database and its user', async () => {

@@ -24,7 +24,8 @@ it('every error code thrown anywhere in src/ is a known code', () => {
     for (const m of text.matchAll(/DomainError\(\s*'([a-z_]+)'/g)) used.add(m[1] ?? '');
   }
   assert.ok(used.size > 20, `found only ${used.size} codes: the scan is broken`);
-  for (const code of used) assert.ok((ERROR_CODES as readonly string[]).includes(code), `${code} is not in ERROR_CODES`);
+  for (const code of used)
+    assert.ok((ERROR_CODES as readonly string[]).includes(code), `${code} is not in ERROR_CODES`);
 });
 
 it('every error code is documented in docs/api.md with its HTTP status', () => {

@@ -53,14 +53,16 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     // A process of the account (a customer's cron job, say) must end with the suspend.
     const uid = Number(pw[2]);
     const job = spawn('sleep', ['600'], { uid, gid: Number(pw[3]), stdio: 'ignore' });
-    const jobEnd = new Promise<NodeJS.Signals | null>((resolve) => job.once('exit', (_code, signal) => resolve(signal)));
+    const jobEnd = new Promise<NodeJS.Signals | null>((resolve) =>
+      job.once('exit', (_code, signal) => resolve(signal)),
+    );
     const suspended = await rig.api('POST', `api=account&action=suspend&user=${user}`, { reason: 'unpaid invoice' });
     assert.equal(suspended.status, 200, JSON.stringify(suspended.body));
     assert.ok(
       await rig.settled(domain, (r) => r.status === 503 && /suspended/i.test(r.body)),
       'a suspended site answers 503 with the suspended page',
     );
-    assert.equal(await jobEnd, 'SIGKILL', 'the account\'s process was ended');
+    assert.equal(await jobEnd, 'SIGKILL', "the account's process was ended");
     const locked = await rig.shadowEntry(user);
     assert.ok(locked?.[1]?.startsWith('!'), 'the password is locked');
     assert.equal(locked?.[7], '1', 'the account is expired, so key logins stop too');
@@ -79,10 +81,12 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     assert.equal(await rig.passwordWorks(user, newPassword), true);
 
     const late = spawn('sleep', ['600'], { uid, gid: Number(pw[3]), stdio: 'ignore' });
-    const lateEnd = new Promise<NodeJS.Signals | null>((resolve) => late.once('exit', (_code, signal) => resolve(signal)));
+    const lateEnd = new Promise<NodeJS.Signals | null>((resolve) =>
+      late.once('exit', (_code, signal) => resolve(signal)),
+    );
     const gone = await rig.api('DELETE', `api=account&user=${user}`);
     assert.equal(gone.status, 200, JSON.stringify(gone.body));
-    assert.equal(await lateEnd, 'SIGKILL', 'terminate ends the account\'s processes before removing it');
+    assert.equal(await lateEnd, 'SIGKILL', "terminate ends the account's processes before removing it");
     assert.equal(await rig.passwdEntry(user), null, 'the user is gone');
     assert.equal(await rig.groupEntry(user), null, 'its group is gone');
     assert.equal(rig.homeExists(user), false, 'the home is gone');
@@ -96,7 +100,9 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     const user = db.account();
     const made = await rig.api('POST', 'api=accounts', { user, domain: `${user}.example.test` });
     assert.equal(made.status, 201, JSON.stringify(made.body));
-    const created = await runVanta(rig.data, ['db', 'create', user, 'wp', '--json'], undefined, { VANTA_MYSQL_URL: MYSQL_URL });
+    const created = await runVanta(rig.data, ['db', 'create', user, 'wp', '--json'], undefined, {
+      VANTA_MYSQL_URL: MYSQL_URL,
+    });
     assert.equal(created.code, 0, created.stderr);
     const { db_user: dbUser, password } = JSON.parse(created.stdout) as { db_user: string; password: string };
     (await db.connectAs(dbUser, password, `${user}_wp`)).destroy();
@@ -165,7 +171,10 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     const user = randomUser('cc');
     const replies = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        rig.api('POST', 'api=accounts', { user, domain: i === 0 ? `${user}.example.test` : `${user}-${i}.example.test` }),
+        rig.api('POST', 'api=accounts', {
+          user,
+          domain: i === 0 ? `${user}.example.test` : `${user}-${i}.example.test`,
+        }),
       ),
     );
     const created = replies.filter((r) => r.status === 201);

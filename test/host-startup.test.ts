@@ -49,9 +49,22 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
       env: { VANTA_NGINX_BIN: '/nonexistent/nginx' },
       want: /needs these programs on PATH: \/nonexistent\/nginx/,
     },
-    { name: 'the homes base is missing', conf: 'include SITES/*.conf;', env: { VANTA_HOME_BASE: '/nonexistent-homes' }, want: /VANTA_HOME_BASE \/nonexistent-homes is not a directory/ },
-    { name: 'the nginx configuration is invalid', conf: 'include SITES/*.conf; no_such_directive on;', want: /nginx configuration is not valid/ },
-    { name: 'nginx does not include the sites directory', conf: 'include OTHER/*.conf;', want: /nginx does not include the sites directory; add "include .*\/sites\/\*\.conf;"/ },
+    {
+      name: 'the homes base is missing',
+      conf: 'include SITES/*.conf;',
+      env: { VANTA_HOME_BASE: '/nonexistent-homes' },
+      want: /VANTA_HOME_BASE \/nonexistent-homes is not a directory/,
+    },
+    {
+      name: 'the nginx configuration is invalid',
+      conf: 'include SITES/*.conf; no_such_directive on;',
+      want: /nginx configuration is not valid/,
+    },
+    {
+      name: 'nginx does not include the sites directory',
+      conf: 'include OTHER/*.conf;',
+      want: /nginx does not include the sites directory; add "include .*\/sites\/\*\.conf;"/,
+    },
   ];
   for (const row of table) {
     test(row.name, async () => {

@@ -35,10 +35,7 @@ describe('a failure in the middle of an operation leaves nothing behind', () => 
       const res = await app.api('POST', 'api=accounts', { token, body: { user: 'alice', domain: 'alice.example' } });
       fault.method = null;
       assert.equal(res.statusCode, 502);
-      assert.deepEqual(
-        { error: res.json().error, step: res.json().step },
-        { error: 'provisioning_failed', step },
-      );
+      assert.deepEqual({ error: res.json().error, step: res.json().step }, { error: 'provisioning_failed', step });
       assert.doesNotMatch(res.body, /injected|Error|at /, 'no internals in the answer');
       assert.deepEqual(await leftovers('alice'), nothing);
       const [entry] = await app.rt.ctx.store.audit.list({ limit: 1 });
@@ -103,7 +100,10 @@ describe('concurrency', () => {
   });
 
   it('an operation on an account that holds its lock answers account_busy', async () => {
-    assert.equal((await app.api('POST', 'api=accounts', { token, body: { user: 'erin', domain: 'erin.example' } })).statusCode, 201);
+    assert.equal(
+      (await app.api('POST', 'api=accounts', { token, body: { user: 'erin', domain: 'erin.example' } })).statusCode,
+      201,
+    );
     const held = await app.rt.ctx.store.locks.acquire('account:erin', 'someone-else', Date.now(), 60_000);
     assert.ok(held);
     const res = await app.api('POST', 'api=account&action=suspend&user=erin', { token });

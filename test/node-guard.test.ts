@@ -28,7 +28,10 @@ describe('vanta refuses an unsupported Node with one line and exit 78', () => {
       assert.equal(run.stdout, '');
       const lines = run.stderr.trim().split('\n');
       assert.equal(lines.length, 1, run.stderr);
-      assert.match(lines[0] ?? '', new RegExp(`Node\\.js ${version.replaceAll('.', '\\.')} is not supported.*needs Node\\.js 22 or newer`));
+      assert.match(
+        lines[0] ?? '',
+        new RegExp(`Node\\.js ${version.replaceAll('.', '\\.')} is not supported.*needs Node\\.js 22 or newer`),
+      );
       assert.equal(existsSync(join(dir, 'data')), false, 'the data directory was touched');
     });
   }

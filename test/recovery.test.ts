@@ -49,7 +49,9 @@ test('vanta recover finishes what a dead process left, and says so', async (t) =
   await store.accounts.update('erin', { status: 'terminating' });
   const out = await runVanta(app.dir, ['recover', '--json']);
   assert.equal(out.code, 0, out.stderr);
-  assert.deepEqual(JSON.parse(out.stdout), { recovered: [{ op: 'account.terminate', user: 'erin', outcome: 'finished' }] });
+  assert.deepEqual(JSON.parse(out.stdout), {
+    recovered: [{ op: 'account.terminate', user: 'erin', outcome: 'finished' }],
+  });
   assert.equal(await store.accounts.get('erin'), undefined);
   const again = await runVanta(app.dir, ['recover']);
   assert.equal(again.stdout, 'Nothing to recover.\n');

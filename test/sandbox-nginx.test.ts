@@ -15,7 +15,10 @@ describe('sandbox server blocks, served by a real nginx', () => {
     app = await makeApp({ VANTA_NGINX_LISTEN: `127.0.0.1:${port}` });
     token = await app.token(ALL_SCOPES);
     nginx = new PrivateNginx(join(app.dir, 'test-nginx'), port, join(app.dir, 'nginx', 'sites'));
-    for (const [user, domain] of [['alice', 'alice.example'], ['bob', 'bob.example']]) {
+    for (const [user, domain] of [
+      ['alice', 'alice.example'],
+      ['bob', 'bob.example'],
+    ]) {
       const res = await app.api('POST', 'api=accounts', { token, body: { user, domain } });
       assert.equal(res.statusCode, 201);
     }

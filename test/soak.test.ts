@@ -27,13 +27,31 @@ describe('soak: a minute of API, vWHM and CLI traffic under forced garbage colle
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vanta-soak-'));
-    const issued = await runVanta(dir, ['token', 'create', '--name', 'soak', '--scopes', 'accounts:read,accounts:write,accounts:delete', '--json']);
+    const issued = await runVanta(dir, [
+      'token',
+      'create',
+      '--name',
+      'soak',
+      '--scopes',
+      'accounts:read,accounts:write,accounts:delete',
+      '--json',
+    ]);
     assert.equal(issued.code, 0, issued.stderr);
     token = JSON.parse(issued.stdout).token;
-    server = spawn(process.execPath, ['--expose-gc', '--max-semi-space-size=1', '--import', GC_PRELOAD, VANTA_BIN, 'serve'], {
-      env: { PATH: process.env.PATH ?? '', VANTA_DATA_DIR: dir, VANTA_PANEL_PORT: '0', VANTA_WHM_PORT: '0', VANTA_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    server = spawn(
+      process.execPath,
+      ['--expose-gc', '--max-semi-space-size=1', '--import', GC_PRELOAD, VANTA_BIN, 'serve'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          VANTA_DATA_DIR: dir,
+          VANTA_PANEL_PORT: '0',
+          VANTA_WHM_PORT: '0',
+          VANTA_LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     server.stdout?.on('data', (d: Buffer) => {
       output += d.toString();
     });
@@ -82,7 +100,10 @@ describe('soak: a minute of API, vWHM and CLI traffic under forced garbage colle
       for (let n = 0; Date.now() < deadline; n++) {
         const user = `soak${worker}x${n}`;
         await api('GET', 'api=ping');
-        assert.equal(await api('POST', 'api=accounts', { user, domain: `${user}.example`, password: 'a-Long-soak-password' }), 201);
+        assert.equal(
+          await api('POST', 'api=accounts', { user, domain: `${user}.example`, password: 'a-Long-soak-password' }),
+          201,
+        );
         await api('GET', 'api=accounts&limit=50');
         await api('POST', `api=account&action=suspend&user=${user}`, { reason: 'soak' });
         await api('GET', `api=account&user=${user}`);
@@ -101,7 +122,12 @@ describe('soak: a minute of API, vWHM and CLI traffic under forced garbage colle
       }
     };
     const cliLoop = async () => {
-      const commands = [['token', 'list', '--json'], ['account', 'list', '--json'], ['audit', 'list', '--limit', '5'], ['plan', 'list']];
+      const commands = [
+        ['token', 'list', '--json'],
+        ['account', 'list', '--json'],
+        ['audit', 'list', '--limit', '5'],
+        ['plan', 'list'],
+      ];
       for (let n = 0; Date.now() < deadline; n++) {
         const args = commands[n % commands.length] ?? [];
         const run = await runVanta(dir, args);

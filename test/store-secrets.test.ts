@@ -26,7 +26,9 @@ describe('secrets at rest', () => {
   before(async () => {
     app = await makeApp();
     token = await app.token(ALL_SCOPES, { name: 'billing' });
-    generated = (await app.api('POST', 'api=accounts', { token, body: { user: 'alice', domain: 'alice.example' } })).json().password;
+    generated = (
+      await app.api('POST', 'api=accounts', { token, body: { user: 'alice', domain: 'alice.example' } })
+    ).json().password;
     await app.api('POST', 'api=accounts', { token, body: { user: 'bob', domain: 'bob.example', password: given } });
     await addAdmin(app.rt.ctx, 'ops', adminPassword);
     await app.rt.tokenUsage.flush();
@@ -113,7 +115,11 @@ describe('audit log tamper evidence', () => {
 
   const tampers: Array<[string, string[], RegExp]> = [
     ['an edited entry', ["update audit_log set target = 'mallory' where id = 2"], /entry 2 was changed/],
-    ['an edited entry with a recomputed-looking hash', ["update audit_log set outcome = 'ok', hash = prev_hash where id = 3"], /entry 3/],
+    [
+      'an edited entry with a recomputed-looking hash',
+      ["update audit_log set outcome = 'ok', hash = prev_hash where id = 3"],
+      /entry 3/,
+    ],
     ['a deleted entry in the middle', ['delete from audit_log where id = 2'], /entry 2 is missing/],
     ['the newest entry deleted', ['delete from audit_log where id = 4'], /ends at entry 3/],
     ['the whole log emptied', ['delete from audit_log'], /ends at entry 0/],

@@ -42,16 +42,28 @@ describe('vWHM in Chromium, as a new admin would use it', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vanta-browser-'));
     await mkdir(SCREENSHOTS, { recursive: true });
-    const config = loadConfig({ VANTA_DATA_DIR: dir, VANTA_HOST: '127.0.0.1', VANTA_PANEL_PORT: '0', VANTA_WHM_PORT: '0' });
+    const config = loadConfig({
+      VANTA_DATA_DIR: dir,
+      VANTA_HOST: '127.0.0.1',
+      VANTA_PANEL_PORT: '0',
+      VANTA_WHM_PORT: '0',
+    });
     const printed: string[] = [];
     // A long flush interval: the token list must show a use because it flushes pending uses, not because a timer fired.
-    serving = await serve(config, (line) => printed.push(line), { logger: pino({ level: 'silent' }), hasher: fastHasher(), tokenFlushMs: 600_000 });
+    serving = await serve(config, (line) => printed.push(line), {
+      logger: pino({ level: 'silent' }),
+      hasher: fastHasher(),
+      tokenFlushMs: 600_000,
+    });
     const password = /password: (\S+)$/.exec(printed[0] ?? '')?.[1];
     assert.ok(password, 'serve printed no first admin password');
     whmUrl = `http://127.0.0.1:${portOf(serving.whm)}`;
     panelUrl = `http://127.0.0.1:${portOf(serving.panel)}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    context = await browser.newContext({ httpCredentials: { username: 'admin', password }, viewport: { width: 1280, height: 860 } });
+    context = await browser.newContext({
+      httpCredentials: { username: 'admin', password },
+      viewport: { width: 1280, height: 860 },
+    });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: whmUrl });
     page = await context.newPage();
     page.on('console', (msg) => {
@@ -109,7 +121,10 @@ describe('vWHM in Chromium, as a new admin would use it', () => {
     await page.goto(`${whmUrl}/tokens`);
     const row = tokenRow('billing');
     assert.equal(await row.locator('[data-field="last-ip"]').textContent(), '127.0.0.1');
-    assert.match((await row.locator('[data-field="last-used"]').textContent()) ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    assert.match(
+      (await row.locator('[data-field="last-used"]').textContent()) ?? '',
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/,
+    );
     assert.equal(await row.locator('[data-field="status"]').textContent(), 'active');
     assert.ok(!(await page.content()).includes(secret));
     await shot('tokens');
@@ -202,7 +217,9 @@ describe('vWHM in Chromium, as a new admin would use it', () => {
     await page.goto(`${whmUrl}/tokens`);
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, 'rgb(20, 23, 27)');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     assert.equal(overflow, 0, 'the page scrolls sideways on a phone');
     await shot('tokens-phone-dark');
   });

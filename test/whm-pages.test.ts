@@ -9,7 +9,14 @@ import type { TestApp } from './support/app.js';
 import { type WhmClient, basicAuth, encodeForm, whmClient, whmSuite } from './support/whm.js';
 
 const PAGES = ['/', '/accounts', '/accounts/new', '/plans', '/tokens', '/tokens/new', '/audit', '/admins'];
-const NO_LIMITS = { diskMb: null, maxDatabases: null, bandwidthMb: null, maxAddonDomains: null, maxEmailAccounts: null, shell: false };
+const NO_LIMITS = {
+  diskMb: null,
+  maxDatabases: null,
+  bandwidthMb: null,
+  maxAddonDomains: null,
+  maxEmailAccounts: null,
+  shell: false,
+};
 
 async function lastAudit(app: TestApp): Promise<AuditEntry> {
   const [entry] = await app.rt.ctx.store.audit.list({ limit: 1 });
@@ -38,7 +45,11 @@ describe('vWHM sign-in, CSRF and headers', () => {
       const none = await t.app.whm.inject({ method: 'GET', url });
       assert.equal(none.statusCode, 401);
       assert.match(String(none.headers['www-authenticate']), /^Basic realm="vWHM"/);
-      const wrong = await t.app.whm.inject({ method: 'GET', url, headers: { authorization: basicAuth('alice', 'not-the-password') } });
+      const wrong = await t.app.whm.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: basicAuth('alice', 'not-the-password') },
+      });
       assert.equal(wrong.statusCode, 401);
       assert.doesNotMatch(wrong.body, /<html/);
     });
@@ -46,7 +57,12 @@ describe('vWHM sign-in, CSRF and headers', () => {
 
   it('a POST without Basic Auth is refused before anything runs', async () => {
     const before = await auditCount(t.app);
-    const res = await t.app.whm.inject({ method: 'POST', url: '/plans', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=nope' });
+    const res = await t.app.whm.inject({
+      method: 'POST',
+      url: '/plans',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=nope',
+    });
     assert.equal(res.statusCode, 401);
     assert.equal(await t.app.rt.ctx.store.plans.get('nope'), undefined);
     assert.equal(await auditCount(t.app), before);
@@ -58,7 +74,8 @@ describe('vWHM sign-in, CSRF and headers', () => {
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /^text\/html/);
       const csp = String(res.headers['content-security-policy']);
-      for (const part of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"]) assert.ok(csp.includes(part), csp);
+      for (const part of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"])
+        assert.ok(csp.includes(part), csp);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
       assert.equal(res.headers['x-frame-options'], 'DENY');
       assert.equal(res.headers['cache-control'], 'no-store');
@@ -66,9 +83,11 @@ describe('vWHM sign-in, CSRF and headers', () => {
       assert.doesNotMatch(res.body, /<style|\sstyle="|\son[a-z]+="/, 'inline style or handler');
       assert.match(res.body, /Signed in as <strong>alice<\/strong>/);
       assert.match(res.body, /<nav aria-label="Main">/);
-      for (const label of ['Dashboard', 'Accounts', 'Plans', 'API Tokens', 'Audit Log', 'Admins']) assert.ok(res.body.includes(`>${label}</a>`), label);
+      for (const label of ['Dashboard', 'Accounts', 'Plans', 'API Tokens', 'Audit Log', 'Admins'])
+        assert.ok(res.body.includes(`>${label}</a>`), label);
       // Every input has a label pointing at it.
-      for (const m of res.body.matchAll(/<(?:input|select|textarea) id="([^"]+)"/g)) assert.ok(res.body.includes(`for="${m[1]}"`), `no label for ${m[1]}`);
+      for (const m of res.body.matchAll(/<(?:input|select|textarea) id="([^"]+)"/g))
+        assert.ok(res.body.includes(`for="${m[1]}"`), `no label for ${m[1]}`);
     });
   }
 
@@ -104,7 +123,10 @@ describe('vWHM sign-in, CSRF and headers', () => {
         res = await t.app.whm.inject({
           method: 'POST',
           url: '/plans',
-          headers: { authorization: basicAuth('alice', 'correct-horse-battery-9'), 'content-type': 'application/x-www-form-urlencoded' },
+          headers: {
+            authorization: basicAuth('alice', 'correct-horse-battery-9'),
+            'content-type': 'application/x-www-form-urlencoded',
+          },
           payload: encodeForm({ name: 'csrfplan', _csrf: token }),
         });
       } else {
@@ -142,7 +164,11 @@ describe('vWHM accounts', () => {
   });
 
   it('creates an account with a generated password, shown once on an uncached page, and audits it as the admin', async () => {
-    const res = await t.whm.post('/accounts', { user: 'carol', domain: 'Carol.Example', email: 'c@carol.example', plan: 'basic', password_mode: 'generate' }, { from: '/accounts/new' });
+    const res = await t.whm.post(
+      '/accounts',
+      { user: 'carol', domain: 'Carol.Example', email: 'c@carol.example', plan: 'basic', password_mode: 'generate' },
+      { from: '/accounts/new' },
+    );
     assert.equal(res.statusCode, 201);
     assert.equal(res.headers['cache-control'], 'no-store');
     const password = /id="new-password">([^<]+)</.exec(res.body)?.[1];
@@ -154,7 +180,10 @@ describe('vWHM accounts', () => {
     assert.ok(account && (await t.app.rt.ctx.hasher.verify(account.passwordHash, password)));
     assert.ok(await t.app.rt.ctx.host.systemUsers.exists('carol'));
     const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.target, entry.outcome, entry.actor.type, entry.actor.name], ['account.create', 'carol', 'ok', 'admin', 'alice']);
+    assert.deepEqual(
+      [entry.action, entry.target, entry.outcome, entry.actor.type, entry.actor.name],
+      ['account.create', 'carol', 'ok', 'admin', 'alice'],
+    );
     assert.ok(!JSON.stringify(entry).includes(password));
     const page = await t.whm.get('/accounts/carol');
     assert.ok(!page.body.includes(password), 'the password is shown again');
@@ -162,7 +191,11 @@ describe('vWHM accounts', () => {
 
   it('creates an account with a given password and redirects to it with a flash message', async () => {
     const secret = 'my-own-secret-42';
-    const res = await t.whm.post('/accounts', { user: 'dave', domain: 'dave.example', password_mode: 'set', password: secret, plan: '' }, { from: '/accounts/new' });
+    const res = await t.whm.post(
+      '/accounts',
+      { user: 'dave', domain: 'dave.example', password_mode: 'set', password: secret, plan: '' },
+      { from: '/accounts/new' },
+    );
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/accounts/dave');
     const page = await t.whm.get('/accounts/dave');
@@ -178,9 +211,24 @@ describe('vWHM accounts', () => {
     ['a bad user name', { user: 'Bad User', domain: 'x.example' }, 'user', { user: 'Bad User', domain: 'x.example' }],
     ['a reserved user name', { user: 'root', domain: 'x.example' }, 'user', { user: 'root', domain: 'x.example' }],
     ['an IP as domain', { user: 'erin', domain: '10.0.0.1' }, 'domain', { user: 'erin', domain: '10.0.0.1' }],
-    ['a bad email', { user: 'erin', domain: 'erin.example', email: 'nope' }, 'email', { user: 'erin', domain: 'erin.example', email: 'nope' }],
-    ['a short password', { user: 'erin', domain: 'erin.example', password_mode: 'set', password: 'short' }, 'password', { user: 'erin', domain: 'erin.example', password: 'short' }],
-    ['an unknown plan', { user: 'erin', domain: 'erin.example', plan: 'gold' }, 'plan', { user: 'erin', domain: 'erin.example', plan: 'gold' }],
+    [
+      'a bad email',
+      { user: 'erin', domain: 'erin.example', email: 'nope' },
+      'email',
+      { user: 'erin', domain: 'erin.example', email: 'nope' },
+    ],
+    [
+      'a short password',
+      { user: 'erin', domain: 'erin.example', password_mode: 'set', password: 'short' },
+      'password',
+      { user: 'erin', domain: 'erin.example', password: 'short' },
+    ],
+    [
+      'an unknown plan',
+      { user: 'erin', domain: 'erin.example', plan: 'gold' },
+      'plan',
+      { user: 'erin', domain: 'erin.example', plan: 'gold' },
+    ],
   ];
   for (const [name, form, field, apiBody] of invalid) {
     it(`create with ${name} re-shows the form with the API's message at the ${field} field, keeping input but not the password`, async () => {
@@ -206,9 +254,14 @@ describe('vWHM accounts', () => {
 
   it('the list searches, filters by status and plan, and pages', async () => {
     for (let i = 0; i < 27; i++) {
-      await createAccount(t.app.rt.ctx, { user: `site${String(i).padStart(2, '0')}`, domain: `web${i}.example`, plan: i % 3 === 0 ? 'pro' : null });
+      await createAccount(t.app.rt.ctx, {
+        user: `site${String(i).padStart(2, '0')}`,
+        domain: `web${i}.example`,
+        plan: i % 3 === 0 ? 'pro' : null,
+      });
     }
-    const users = (html: string) => [...html.matchAll(/<td data-label="User"><a href="\/accounts\/([a-z0-9]+)">/g)].map((m) => m[1]);
+    const users = (html: string) =>
+      [...html.matchAll(/<td data-label="User"><a href="\/accounts\/([a-z0-9]+)">/g)].map((m) => m[1]);
     const first = await t.whm.get('/accounts');
     assert.equal(users(first.body).length, 25);
     assert.match(first.body, /29 accounts match/);
@@ -217,8 +270,24 @@ describe('vWHM accounts', () => {
     const second = await t.whm.get(next.replace(/&amp;/g, '&'));
     assert.equal(users(second.body).length, 4);
     assert.equal(new Set([...users(first.body), ...users(second.body)]).size, 29);
-    assert.deepEqual(users((await t.whm.get('/accounts?q=site1')).body), ['site10', 'site11', 'site12', 'site13', 'site14', 'site15', 'site16', 'site17', 'site18', 'site19']);
-    assert.deepEqual(users((await t.whm.get('/accounts?plan=pro&q=site0')).body), ['site00', 'site03', 'site06', 'site09']);
+    assert.deepEqual(users((await t.whm.get('/accounts?q=site1')).body), [
+      'site10',
+      'site11',
+      'site12',
+      'site13',
+      'site14',
+      'site15',
+      'site16',
+      'site17',
+      'site18',
+      'site19',
+    ]);
+    assert.deepEqual(users((await t.whm.get('/accounts?plan=pro&q=site0')).body), [
+      'site00',
+      'site03',
+      'site06',
+      'site09',
+    ]);
     assert.deepEqual(users((await t.whm.get('/accounts?q=dave')).body), ['dave']);
     assert.equal((await t.whm.get('/accounts?status=bogus')).statusCode, 400);
     assert.equal((await t.whm.get('/accounts?after=garbage')).statusCode, 400);
@@ -231,7 +300,10 @@ describe('vWHM accounts', () => {
     assert.equal(account?.status, 'suspended');
     assert.equal(account?.suspendReason, 'unpaid invoice');
     const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.target, entry.params.reason, entry.actor.name], ['account.suspend', 'dave', 'unpaid invoice', 'alice']);
+    assert.deepEqual(
+      [entry.action, entry.target, entry.params.reason, entry.actor.name],
+      ['account.suspend', 'dave', 'unpaid invoice', 'alice'],
+    );
     const page = await t.whm.get('/accounts/dave');
     assert.match(page.body, /Suspended dave\./);
     assert.match(page.body, /unpaid invoice/);
@@ -248,7 +320,10 @@ describe('vWHM accounts', () => {
   });
 
   it('changes the plan, and refuses an unknown one', async () => {
-    assert.equal((await t.whm.post('/accounts/dave/plan', { plan: 'pro' }, { from: '/accounts/dave' })).statusCode, 303);
+    assert.equal(
+      (await t.whm.post('/accounts/dave/plan', { plan: 'pro' }, { from: '/accounts/dave' })).statusCode,
+      303,
+    );
     assert.equal((await t.app.rt.ctx.store.accounts.get('dave'))?.plan, 'pro');
     const bad = await t.whm.post('/accounts/dave/plan', { plan: 'gold' }, { from: '/accounts/dave' });
     assert.equal(bad.statusCode, 400);
@@ -261,7 +336,11 @@ describe('vWHM accounts', () => {
     assert.equal(weak.statusCode, 400);
     assert.match(fieldError(weak.body, 'password') ?? '', /10-128 characters/);
     assert.equal(inputValue(weak.body, 'password'), '');
-    assert.equal((await t.whm.post('/accounts/dave/password', { password: 'another-good-one-1' }, { from: '/accounts/dave' })).statusCode, 303);
+    assert.equal(
+      (await t.whm.post('/accounts/dave/password', { password: 'another-good-one-1' }, { from: '/accounts/dave' }))
+        .statusCode,
+      303,
+    );
     const account = await t.app.rt.ctx.store.accounts.get('dave');
     assert.ok(account && (await t.app.rt.ctx.hasher.verify(account.passwordHash, 'another-good-one-1')));
     const generated = await t.whm.post('/accounts/dave/password', { password: '' }, { from: '/accounts/dave' });
@@ -279,14 +358,21 @@ describe('vWHM accounts', () => {
     assert.match(fieldError(wrong.body, 'confirm') ?? '', /type the user name/);
     assert.ok(await t.app.rt.ctx.store.accounts.get('dave'));
     const refused = await lastAudit(t.app);
-    assert.deepEqual([refused.outcome, refused.status], ['invalid_parameter', 400], 'the entry records the status the form answered');
+    assert.deepEqual(
+      [refused.outcome, refused.status],
+      ['invalid_parameter', 400],
+      'the entry records the status the form answered',
+    );
     const ok = await t.whm.post('/accounts/dave/terminate', { confirm: 'dave' }, { from: '/accounts/dave' });
     assert.equal(ok.statusCode, 303);
     assert.equal(ok.headers.location, '/accounts');
     assert.equal(await t.app.rt.ctx.store.accounts.get('dave'), undefined);
     assert.equal(await t.app.rt.ctx.host.systemUsers.exists('dave'), false);
     const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.outcome, entry.status, entry.actor.name], ['account.terminate', 'ok', 200, 'alice']);
+    assert.deepEqual(
+      [entry.action, entry.outcome, entry.status, entry.actor.name],
+      ['account.terminate', 'ok', 200, 'alice'],
+    );
   });
 
   it('the dashboard counts accounts by status and plan use', async () => {
@@ -338,7 +424,11 @@ describe('vWHM plans', () => {
   it('edits a plan', async () => {
     const form = await t.whm.get('/plans/starter/edit');
     assert.equal(inputValue(form.body, 'disk_mb'), '500');
-    const res = await t.whm.post('/plans/starter', { disk_mb: '', max_databases: '3' }, { from: '/plans/starter/edit' });
+    const res = await t.whm.post(
+      '/plans/starter',
+      { disk_mb: '', max_databases: '3' },
+      { from: '/plans/starter/edit' },
+    );
     assert.equal(res.statusCode, 303);
     const plan = await t.app.rt.ctx.store.plans.get('starter');
     assert.deepEqual([plan?.diskMb, plan?.maxDatabases, plan?.shell], [null, 3, false]);
@@ -366,7 +456,11 @@ describe('vWHM API tokens', () => {
 
   let secret = '';
   it('issues a token with the chosen scopes, shows it once on an uncached page, and never again', async () => {
-    const res = await t.whm.post('/tokens', { name: 'billing', scopes: ['accounts:read'], expires: '', allowed_cidrs: '' }, { from: '/tokens/new' });
+    const res = await t.whm.post(
+      '/tokens',
+      { name: 'billing', scopes: ['accounts:read'], expires: '', allowed_cidrs: '' },
+      { from: '/tokens/new' },
+    );
     assert.equal(res.statusCode, 201);
     assert.equal(res.headers['cache-control'], 'no-store');
     assert.match(res.body, /only time it is shown/);
@@ -374,10 +468,14 @@ describe('vWHM API tokens', () => {
     secret = /id="new-token">([^<]+)</.exec(res.body)?.[1] ?? '';
     assert.match(secret, /^vp_[A-Za-z0-9]{32}$/);
     assert.equal((await t.app.api('GET', 'api=accounts', { token: secret })).statusCode, 200);
-    assert.equal((await t.app.api('POST', 'api=accounts', { token: secret, body: { user: 'gina', domain: 'gina.example' } })).statusCode, 403);
+    assert.equal(
+      (await t.app.api('POST', 'api=accounts', { token: secret, body: { user: 'gina', domain: 'gina.example' } }))
+        .statusCode,
+      403,
+    );
     const list = await t.whm.get('/tokens');
     assert.ok(!list.body.includes(secret));
-    assert.ok(list.body.includes(`${secret.slice(0, 7)}…`), "the prefix is listed");
+    assert.ok(list.body.includes(`${secret.slice(0, 7)}…`), 'the prefix is listed');
     const token = await t.app.rt.ctx.store.tokens.findByName('billing');
     assert.equal(token?.createdBy, 'admin:alice');
     const entries = await t.app.rt.ctx.store.audit.list({ limit: 100 });
@@ -422,19 +520,30 @@ describe('vWHM API tokens', () => {
 
   it('shows markup in a token name as text, in table cells and attributes alike', async () => {
     const name = `<img src=x onerror=alert(1)>"'&`;
-    const res = await t.whm.post('/tokens', { name, scopes: [], expires: '', allowed_cidrs: '' }, { from: '/tokens/new' });
+    const res = await t.whm.post(
+      '/tokens',
+      { name, scopes: [], expires: '', allowed_cidrs: '' },
+      { from: '/tokens/new' },
+    );
     assert.equal(res.statusCode, 201);
     for (const url of ['/tokens', '/', '/audit']) {
       const page = await t.whm.get(url);
       assert.ok(!page.body.includes('<img'), `raw markup on ${url}`);
       assert.ok(page.body.includes('&lt;img src=x onerror=alert(1)&gt;'), `the name is not shown on ${url}`);
     }
-    assert.match((await t.whm.get('/tokens')).body, /data-token="&lt;img src=x onerror=alert\(1\)&gt;&quot;&#39;&amp;"/);
+    assert.match(
+      (await t.whm.get('/tokens')).body,
+      /data-token="&lt;img src=x onerror=alert\(1\)&gt;&quot;&#39;&amp;"/,
+    );
   });
 
   it('keeps at most 32 allowed addresses of a refused token in its audit entry', async () => {
     const addresses = Array.from({ length: 5000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
-    const res = await t.whm.post('/tokens', { name: 'many-ips', scopes: [], expires: '1999-01-01', allowed_cidrs: addresses.join('\n') }, { from: '/tokens/new' });
+    const res = await t.whm.post(
+      '/tokens',
+      { name: 'many-ips', scopes: [], expires: '1999-01-01', allowed_cidrs: addresses.join('\n') },
+      { from: '/tokens/new' },
+    );
     assert.equal(res.statusCode, 400);
     const entry = await lastAudit(t.app);
     assert.deepEqual([entry.action, entry.outcome], ['token.create', 'invalid_parameter']);
@@ -442,7 +551,16 @@ describe('vWHM API tokens', () => {
   });
 
   it('an expiry date makes the token work through that day, and keeps the allowed addresses', async () => {
-    const res = await t.whm.post('/tokens', { name: 'partner', scopes: ['accounts:read', 'accounts:write'], expires: '2099-03-04', allowed_cidrs: '203.0.113.0/24, 2001:db8::1' }, { from: '/tokens/new' });
+    const res = await t.whm.post(
+      '/tokens',
+      {
+        name: 'partner',
+        scopes: ['accounts:read', 'accounts:write'],
+        expires: '2099-03-04',
+        allowed_cidrs: '203.0.113.0/24, 2001:db8::1',
+      },
+      { from: '/tokens/new' },
+    );
     assert.equal(res.statusCode, 201);
     const token = await t.app.rt.ctx.store.tokens.findByName('partner');
     assert.equal(token?.expiresAt, '2099-03-05T00:00:00.000Z');
@@ -512,7 +630,18 @@ describe('vWHM audit log', () => {
   });
 
   it('pages with "Older entries"', async () => {
-    for (let i = 0; i < 55; i++) await t.app.rt.ctx.store.audit.append({ at: new Date().toISOString(), requestId: null, actor: { type: 'system', id: null, name: 'filler' }, ip: null, action: 'test.fill', target: null, outcome: 'ok', status: null, params: {} });
+    for (let i = 0; i < 55; i++)
+      await t.app.rt.ctx.store.audit.append({
+        at: new Date().toISOString(),
+        requestId: null,
+        actor: { type: 'system', id: null, name: 'filler' },
+        ip: null,
+        action: 'test.fill',
+        target: null,
+        outcome: 'ok',
+        status: null,
+        params: {},
+      });
     const first = await t.whm.get('/audit');
     assert.equal(ids(first.body).length, 50);
     assert.equal(ids(first.body)[0], 59);
@@ -529,9 +658,15 @@ describe('vWHM audit log', () => {
     assert.match(String(res.headers['content-type']), /^text\/csv/);
     assert.match(String(res.headers['content-disposition']), /^attachment; filename="vanta-audit-[\d-]+\.csv"$/);
     const lines = res.body.trimEnd().split('\r\n');
-    assert.equal(lines[0], 'id,at,actor_type,actor_id,actor_name,ip,action,target,outcome,status,request_id,params,prev_hash,hash');
+    assert.equal(
+      lines[0],
+      'id,at,actor_type,actor_id,actor_name,ip,action,target,outcome,status,request_id,params,prev_hash,hash',
+    );
     assert.equal(lines.length, 5);
-    assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ['4', '3', '2', '1']);
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(',')[0]),
+      ['4', '3', '2', '1'],
+    );
     const formula = lines.find((l) => l.startsWith('2,')) ?? '';
     assert.ok(formula.includes(`"'=HYPERLINK(""http://x"")"`), formula);
     assert.doesNotMatch(res.body, /,=HYPERLINK/);
@@ -541,7 +676,10 @@ describe('vWHM audit log', () => {
     const res = await t.whm.get('/audit/export.jsonl?actor=filler');
     assert.match(String(res.headers['content-type']), /^application\/x-ndjson/);
     assert.match(String(res.headers['content-disposition']), /^attachment; filename="vanta-audit-[\d-]+\.jsonl"$/);
-    const rows = res.body.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const rows = res.body
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(rows.length, 55);
     assert.equal(rows[0].id, 59);
     assert.equal(rows[0].actor_name, 'filler');
@@ -564,7 +702,11 @@ describe('vWHM admins', () => {
   it('adds an admin who can then sign in; the password is not audited', async () => {
     const res = await t.whm.post('/admins', { name: 'hank', password: 'good-password-for-h' });
     assert.equal(res.statusCode, 303);
-    const signIn = await t.app.whm.inject({ method: 'GET', url: '/', headers: { authorization: basicAuth('hank', 'good-password-for-h') } });
+    const signIn = await t.app.whm.inject({
+      method: 'GET',
+      url: '/',
+      headers: { authorization: basicAuth('hank', 'good-password-for-h') },
+    });
     assert.equal(signIn.statusCode, 200);
     const entry = await lastAudit(t.app);
     assert.deepEqual([entry.action, entry.target, entry.actor.name], ['admin.add', 'hank', 'alice']);
@@ -584,18 +726,33 @@ describe('vWHM admins', () => {
   });
 
   it('changes the own password only with the current one', async () => {
-    const wrong = await t.whm.post('/admins/password', { current: 'not-my-password', new_password: 'brand-new-password-2' });
+    const wrong = await t.whm.post('/admins/password', {
+      current: 'not-my-password',
+      new_password: 'brand-new-password-2',
+    });
     assert.equal(wrong.statusCode, 400);
     assert.match(fieldError(wrong.body, 'current') ?? '', /not correct/);
     const weak = await t.whm.post('/admins/password', { current: 'correct-horse-battery-9', new_password: 'short' });
     assert.match(fieldError(weak.body, 'new_password') ?? '', /10-128/);
     const csrf = await t.whm.csrfFrom('/admins');
-    const ok = await t.whm.post('/admins/password', { current: 'correct-horse-battery-9', new_password: 'brand-new-password-2' }, { csrf });
+    const ok = await t.whm.post(
+      '/admins/password',
+      { current: 'correct-horse-battery-9', new_password: 'brand-new-password-2' },
+      { csrf },
+    );
     assert.equal(ok.statusCode, 200);
     assert.match(ok.body, /Password changed/);
-    const old = await t.app.whm.inject({ method: 'GET', url: '/', headers: { authorization: basicAuth('alice', 'correct-horse-battery-9') } });
+    const old = await t.app.whm.inject({
+      method: 'GET',
+      url: '/',
+      headers: { authorization: basicAuth('alice', 'correct-horse-battery-9') },
+    });
     assert.equal(old.statusCode, 401);
-    const fresh = await t.app.whm.inject({ method: 'GET', url: '/', headers: { authorization: basicAuth('alice', 'brand-new-password-2') } });
+    const fresh = await t.app.whm.inject({
+      method: 'GET',
+      url: '/',
+      headers: { authorization: basicAuth('alice', 'brand-new-password-2') },
+    });
     assert.equal(fresh.statusCode, 200);
     const entry = await lastAudit(t.app);
     assert.deepEqual([entry.action, entry.target, entry.outcome], ['admin.passwd', 'alice', 'ok']);

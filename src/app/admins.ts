@@ -21,13 +21,21 @@ export async function setAdminPassword(ctx: AppContext, name: string, password: 
 }
 
 /** changeOwnAdminPassword lets a signed-in admin replace their password after proving the current one. */
-export async function changeOwnAdminPassword(ctx: AppContext, name: string, current: string, next: string): Promise<void> {
+export async function changeOwnAdminPassword(
+  ctx: AppContext,
+  name: string,
+  current: string,
+  next: string,
+): Promise<void> {
   const admin = await ctx.store.admins.get(name);
   if (!admin) throw new DomainError('admin_not_found', `no admin named ${name}`);
   if (!(await ctx.hasher.verify(admin.passwordHash, current))) {
     throw new DomainError('invalid_parameter', 'the current password is not correct', { param: 'current' });
   }
-  if (next === current) throw new DomainError('invalid_parameter', 'the new password must differ from the current one', { param: 'password' });
+  if (next === current)
+    throw new DomainError('invalid_parameter', 'the new password must differ from the current one', {
+      param: 'password',
+    });
   await setAdminPassword(ctx, name, next);
 }
 
@@ -78,4 +86,3 @@ export class AdminVerifier {
     return ok;
   }
 }
-

@@ -56,14 +56,19 @@ export function parseAuditQuery(input: AuditQueryInput, limit: number): AuditFil
   }
   const before = text(input.before);
   if (before !== undefined) {
-    if (!/^\d{1,15}$/.test(before)) throw new DomainError('invalid_parameter', 'before must be an entry number', { param: 'before' });
+    if (!/^\d{1,15}$/.test(before))
+      throw new DomainError('invalid_parameter', 'before must be an entry number', { param: 'before' });
     filter.beforeId = Number(before);
   }
   return filter;
 }
 
 /** eachAuditEntry walks every entry a filter matches, newest first, a page at a time (for exports). */
-export async function* eachAuditEntry(ctx: AppContext, filter: AuditFilter, pageSize = 500): AsyncGenerator<AuditEntry> {
+export async function* eachAuditEntry(
+  ctx: AppContext,
+  filter: AuditFilter,
+  pageSize = 500,
+): AsyncGenerator<AuditEntry> {
   let beforeId = filter.beforeId;
   for (;;) {
     const page = await ctx.store.audit.list({ ...filter, beforeId, limit: pageSize });

@@ -119,7 +119,9 @@ async function insertAccount(ctx: AppContext, record: AccountRecord): Promise<vo
   } catch (err) {
     // Another process may have taken the domain between the check and the insert.
     if (await ctx.store.accounts.domainTaken(record.domain)) {
-      throw new DomainError('domain_exists', `domain ${record.domain} is already used by an account`, { param: 'domain' });
+      throw new DomainError('domain_exists', `domain ${record.domain} is already used by an account`, {
+        param: 'domain',
+      });
     }
     throw err;
   }

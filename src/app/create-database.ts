@@ -69,7 +69,8 @@ export function createDatabaseSteps(ctx: AppContext, spec: DatabaseSpec): Step[]
     {
       name: 'database_user',
       run: () => {
-        if (spec.password === undefined) throw new Error('the password is not kept, so a database create cannot be resumed');
+        if (spec.password === undefined)
+          throw new Error('the password is not kept, so a database create cannot be resumed');
         return databases.createUser(name, spec.password, spec.locked);
       },
       undo: () => databases.dropUser(name),

@@ -19,7 +19,10 @@ export interface IssueTokenInput {
 export const MAX_ALLOWED_CIDRS = 100;
 
 /** issueToken creates a token and returns its secret, which nothing can show again. */
-export async function issueToken(ctx: AppContext, input: IssueTokenInput): Promise<{ token: ApiToken; secret: string }> {
+export async function issueToken(
+  ctx: AppContext,
+  input: IssueTokenInput,
+): Promise<{ token: ApiToken; secret: string }> {
   const name = validateTokenName(input.name);
   if (input.allowedCidrs.length > MAX_ALLOWED_CIDRS) {
     throw new DomainError('invalid_parameter', `a token allows at most ${MAX_ALLOWED_CIDRS} addresses or blocks`, {

@@ -37,10 +37,15 @@ export async function runJournalled(
     startedAt: ctx.now().toISOString(),
   });
   try {
-    await runSteps(steps, ctx.logger, { op: entry.op, user: entry.user }, {
-      before: (index) => ctx.store.operations.setStep(id, index),
-      after: (_index, step) => ctx.afterStep?.(entry.op, step.name),
-    });
+    await runSteps(
+      steps,
+      ctx.logger,
+      { op: entry.op, user: entry.user },
+      {
+        before: (index) => ctx.store.operations.setStep(id, index),
+        after: (_index, step) => ctx.afterStep?.(entry.op, step.name),
+      },
+    );
   } catch (err) {
     await onFailure?.();
     await ctx.store.operations.finish(id);

@@ -27,7 +27,9 @@ export async function requireDatabase(ctx: AppContext, account: AccountRecord, n
   const full = fullDatabaseName(account.user, name);
   const record = await ctx.store.databases.get(full);
   if (!record || record.account !== account.user) {
-    throw new DomainError('database_not_found', `account ${account.user} has no database named ${full}`, { param: 'name' });
+    throw new DomainError('database_not_found', `account ${account.user} has no database named ${full}`, {
+      param: 'name',
+    });
   }
   return record;
 }

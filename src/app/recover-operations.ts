@@ -47,7 +47,13 @@ export async function recoverOperations(ctx: AppContext, isAlive: (owner: string
       const stranded: OperationRecord =
         status === 'provisioning'
           ? { ...NO_RECORD, op: 'account.create', account: account.user, params: { domain: account.domain }, step: 99 }
-          : { ...NO_RECORD, op: 'account.terminate', account: account.user, params: { previousStatus: 'active' }, step: 0 };
+          : {
+              ...NO_RECORD,
+              op: 'account.terminate',
+              account: account.user,
+              params: { previousStatus: 'active' },
+              step: 0,
+            };
       const recovered = await underLock(ctx, account.user, () => recoverOne(ctx, stranded));
       if (recovered) done.push(recovered);
     }
@@ -108,7 +114,12 @@ async function recoverSteps(ctx: AppContext, op: OperationRecord): Promise<Recov
       case 'account.create': {
         if (record?.status === 'active') return result('finished');
         const p = op.params as { domain?: string; shell?: boolean; diskMb?: number | null };
-        const steps = createSteps(ctx, { user, domain: record?.domain ?? String(p.domain), shell: !!p.shell, diskMb: p.diskMb ?? null });
+        const steps = createSteps(ctx, {
+          user,
+          domain: record?.domain ?? String(p.domain),
+          shell: !!p.shell,
+          diskMb: p.diskMb ?? null,
+        });
         // Step 0 of the journalled create is the account row; host steps follow it.
         const failed = await undoSteps(steps.slice(0, Math.max(0, op.step)), ctx.logger, log);
         // The row goes even when an undo failed: the account must not stay `provisioning`; the log names what is left.
@@ -140,7 +151,9 @@ async function recoverSteps(ctx: AppContext, op: OperationRecord): Promise<Recov
         if (!record) return result('finished');
         const plan = (op.params.plan as string | null) ?? null;
         const limits = plan === null ? null : ((await ctx.store.plans.get(plan)) ?? null);
-        return result((await forward(planSteps(ctx, user, plan, limits, record.plan), op.step)) ? 'finished' : 'failed');
+        return result(
+          (await forward(planSteps(ctx, user, plan, limits, record.plan), op.step)) ? 'finished' : 'failed',
+        );
       }
       case 'database.create': {
         const name = String(op.params.name);

@@ -20,7 +20,11 @@ export async function setAccountPlan(ctx: AppContext, user: string, plan: string
     const record = await requireAccount(ctx, user);
     requireSettled(record);
     const changed = record.plan !== plan;
-    await runJournalled(ctx, { op: 'account.plan', user, params: { plan } }, planSteps(ctx, user, plan, limits ?? null, record.plan));
+    await runJournalled(
+      ctx,
+      { op: 'account.plan', user, params: { plan } },
+      planSteps(ctx, user, plan, limits ?? null, record.plan),
+    );
     return { account: publicAccount({ ...record, plan }), changed };
   });
 }

@@ -36,13 +36,22 @@ export async function runSteps(
       logger.error({ ...context, step: step.name, err }, 'operation step failed; undoing completed steps');
       await undoSteps(done, logger, context);
       if (isDomainError(err) && err.code !== 'provisioning_failed') throw err;
-      throw new DomainError('provisioning_failed', `the host could not be changed (step ${step.name})`, { step: step.name }, { cause: err });
+      throw new DomainError(
+        'provisioning_failed',
+        `the host could not be changed (step ${step.name})`,
+        { step: step.name },
+        { cause: err },
+      );
     }
   }
 }
 
 /** undoSteps undoes steps in reverse, logging (not throwing) the undos that fail; it returns how many failed. */
-export async function undoSteps(steps: readonly Step[], logger: Logger, context: Record<string, unknown>): Promise<number> {
+export async function undoSteps(
+  steps: readonly Step[],
+  logger: Logger,
+  context: Record<string, unknown>,
+): Promise<number> {
   let failed = 0;
   for (const step of [...steps].reverse()) {
     try {

@@ -16,10 +16,15 @@ const WEEK_MS = 7 * 86_400_000;
 /** summarizeDashboard counts accounts and plan use, takes the latest audit entries and flags tokens worth a look. */
 export async function summarizeDashboard(ctx: AppContext, recent = 10): Promise<DashboardSummary> {
   const counts = await Promise.all(
-    ACCOUNT_STATUSES.map(async (status) => [status, (await ctx.store.accounts.list({ status, limit: 1 })).total] as const),
+    ACCOUNT_STATUSES.map(
+      async (status) => [status, (await ctx.store.accounts.list({ status, limit: 1 })).total] as const,
+    ),
   );
   const plans = await Promise.all(
-    (await ctx.store.plans.list()).map(async (p) => ({ name: p.name, accounts: await ctx.store.accounts.countByPlan(p.name) })),
+    (await ctx.store.plans.list()).map(async (p) => ({
+      name: p.name,
+      accounts: await ctx.store.accounts.countByPlan(p.name),
+    })),
   );
   const now = ctx.now().getTime();
   const tokensToWatch = (await listTokens(ctx))

@@ -14,7 +14,11 @@ export interface AccountChange {
 }
 
 /** suspendAccount locks the system user and database users and serves the "suspended" page. */
-export async function suspendAccount(ctx: AppContext, user: string, reason: string | null = null): Promise<AccountChange> {
+export async function suspendAccount(
+  ctx: AppContext,
+  user: string,
+  reason: string | null = null,
+): Promise<AccountChange> {
   const why = reason === null ? null : validateReason(reason);
   await requireAccount(ctx, user);
   return withAccountLock(ctx, user, async () => {
@@ -35,7 +39,12 @@ export async function suspendAccount(ctx: AppContext, user: string, reason: stri
 }
 
 /** suspendSteps are the steps of a suspend; each is idempotent, so recovery re-runs them to finish. */
-export function suspendSteps(ctx: AppContext, record: AccountRecord, reason: string | null, suspendedAt: string): Step[] {
+export function suspendSteps(
+  ctx: AppContext,
+  record: AccountRecord,
+  reason: string | null,
+  suspendedAt: string,
+): Step[] {
   const { user, domain } = record;
   const { systemUsers, webServer, databases } = ctx.host;
   const root = `${ctx.host.homeOf(user)}/public_html`;

@@ -25,7 +25,14 @@ import { DomainError, isDomainError } from '../domain/errors.js';
 import { parseScopes } from '../domain/scopes.js';
 import { parseExpiry } from '../domain/time.js';
 import { tokenStatus } from '../domain/token-status.js';
-import { ACCOUNT_STATUSES, type Account, type AccountStatus, type Actor, type ApiToken, type Plan } from '../domain/types.js';
+import {
+  ACCOUNT_STATUSES,
+  type Account,
+  type AccountStatus,
+  type Actor,
+  type ApiToken,
+  type Plan,
+} from '../domain/types.js';
 import { accountJson } from '../http/api/json.js';
 import { serve } from '../main.js';
 import { EXIT, EXIT_BY_CODE } from './exit-codes.js';
@@ -73,12 +80,20 @@ function planJson(p: Plan): Record<string, unknown> {
 function table(rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return `${rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 function wholeNumber(name: string) {
   return (value: string): number => {
-    if (!/^\d{1,12}$/.test(value)) throw new DomainError('invalid_parameter', `${name} must be a whole number`, { param: name });
+    if (!/^\d{1,12}$/.test(value))
+      throw new DomainError('invalid_parameter', `${name} must be a whole number`, { param: name });
     return Number(value);
   };
 }
@@ -87,18 +102,28 @@ function wholeNumber(name: string) {
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
   let json = false;
-  const print = (value: Record<string, unknown> | unknown[], text: string) => io.out(json ? `${JSON.stringify(value)}\n` : text);
+  const print = (value: Record<string, unknown> | unknown[], text: string) =>
+    io.out(json ? `${JSON.stringify(value)}\n` : text);
 
   const withCtx = async (fn: (ctx: AppContext) => Promise<void>) => {
     const config = loadConfig();
-    const rt = await createRuntime(config, { logger: createLogger(process.env.VANTA_LOG_LEVEL || 'warn', 2), tokenFlushMs: 0 });
+    const rt = await createRuntime(config, {
+      logger: createLogger(process.env.VANTA_LOG_LEVEL || 'warn', 2),
+      tokenFlushMs: 0,
+    });
     try {
       await fn(rt.ctx);
     } finally {
       await rt.close();
     }
   };
-  const change = <T>(ctx: AppContext, action: string, target: string | null, params: Record<string, unknown>, fn: () => Promise<T>) => {
+  const change = <T>(
+    ctx: AppContext,
+    action: string,
+    target: string | null,
+    params: Record<string, unknown>,
+    fn: () => Promise<T>,
+  ) => {
     const audit: AuditContext = { actor: cliActor(), action, target, params };
     return audited(ctx, audit, fn);
   };
@@ -149,9 +174,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const done = await recoverOperations(ctx, ownerAlive);
         print(
           { recovered: done },
-          done.length === 0
-            ? 'Nothing to recover.\n'
-            : done.map((r) => `${r.user}: ${r.op} ${r.outcome}\n`).join(''),
+          done.length === 0 ? 'Nothing to recover.\n' : done.map((r) => `${r.user}: ${r.op} ${r.outcome}\n`).join(''),
         );
         if (done.some((r) => r.outcome === 'failed')) exitCode = EXIT.provisioningFailed;
       }),
@@ -164,7 +187,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .requiredOption('--name <name>', 'a unique name, e.g. the billing system')
     .requiredOption('--scopes <list>', 'comma-separated: accounts:read,accounts:write,accounts:delete')
     .option('--expires <when>', 'a duration (30d, 12h, 2w) or an ISO-8601 time')
-    .option('--allow-ip <cidr>', 'allowed source address or CIDR block (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--allow-ip <cidr>',
+      'allowed source address or CIDR block (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--json', 'print JSON')
     .action(async (o: { name: string; scopes: string; expires?: string; allowIp: string[] }) =>
       withCtx(async (ctx) => {
@@ -258,7 +286,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .action(
       async (
         name: string,
-        o: { diskMb?: number; maxDatabases?: number; bandwidthMb?: number; maxAddonDomains?: number; maxEmailAccounts?: number; shell?: boolean },
+        o: {
+          diskMb?: number;
+          maxDatabases?: number;
+          bandwidthMb?: number;
+          maxAddonDomains?: number;
+          maxEmailAccounts?: number;
+          shell?: boolean;
+        },
       ) =>
         withCtx(async (ctx) => {
           const limits = {
@@ -285,7 +320,15 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           plans.map(planJson),
           table([
             ['NAME', 'DISK MB', 'DATABASES', 'BANDWIDTH MB', 'ADDON DOMAINS', 'EMAIL', 'SHELL'],
-            ...plans.map((p) => [p.name, n(p.diskMb), n(p.maxDatabases), n(p.bandwidthMb), n(p.maxAddonDomains), n(p.maxEmailAccounts), p.shell ? 'yes' : 'no']),
+            ...plans.map((p) => [
+              p.name,
+              n(p.diskMb),
+              n(p.maxDatabases),
+              n(p.bandwidthMb),
+              n(p.maxAddonDomains),
+              n(p.maxEmailAccounts),
+              p.shell ? 'yes' : 'no',
+            ]),
           ]),
         );
       }),
@@ -312,24 +355,44 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .option('--outcome <outcome>', 'ok or an error code')
     .option('--target <target>', 'e.g. an account user name')
     .option('--json', 'print JSON Lines')
-    .action(async (o: { limit: number; since?: string; action?: string; actor?: string; outcome?: string; target?: string }) =>
-      withCtx(async (ctx) => {
-        const since = o.since === undefined ? undefined : new Date(o.since);
-        if (since !== undefined && Number.isNaN(since.getTime())) {
-          throw new DomainError('invalid_parameter', 'since must be an ISO-8601 time', { param: 'since' });
-        }
-        const entries = await listAudit(ctx, { ...o, limit: Math.min(Math.max(o.limit, 1), 100_000), since: since?.toISOString() });
-        if (json) {
-          for (const e of entries) io.out(`${JSON.stringify(e)}\n`);
-          return;
-        }
-        io.out(
-          table([
-            ['ID', 'AT', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME', 'IP'],
-            ...entries.map((e) => [String(e.id), e.at, `${e.actor.type}:${e.actor.name}`, e.action, e.target ?? '-', e.outcome, e.ip ?? '-']),
-          ]),
-        );
-      }),
+    .action(
+      async (o: {
+        limit: number;
+        since?: string;
+        action?: string;
+        actor?: string;
+        outcome?: string;
+        target?: string;
+      }) =>
+        withCtx(async (ctx) => {
+          const since = o.since === undefined ? undefined : new Date(o.since);
+          if (since !== undefined && Number.isNaN(since.getTime())) {
+            throw new DomainError('invalid_parameter', 'since must be an ISO-8601 time', { param: 'since' });
+          }
+          const entries = await listAudit(ctx, {
+            ...o,
+            limit: Math.min(Math.max(o.limit, 1), 100_000),
+            since: since?.toISOString(),
+          });
+          if (json) {
+            for (const e of entries) io.out(`${JSON.stringify(e)}\n`);
+            return;
+          }
+          io.out(
+            table([
+              ['ID', 'AT', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME', 'IP'],
+              ...entries.map((e) => [
+                String(e.id),
+                e.at,
+                `${e.actor.type}:${e.actor.name}`,
+                e.action,
+                e.target ?? '-',
+                e.outcome,
+                e.ip ?? '-',
+              ]),
+            ]),
+          );
+        }),
     );
   audit
     .command('verify')
@@ -340,7 +403,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const check = await verifyAudit(ctx);
         print(
           check,
-          check.ok ? `Audit log intact: ${check.entries} entries.\n` : `Audit log BROKEN at entry ${check.brokenAt}: ${check.reason}\n`,
+          check.ok
+            ? `Audit log intact: ${check.entries} entries.\n`
+            : `Audit log BROKEN at entry ${check.brokenAt}: ${check.reason}\n`,
         );
         if (!check.ok) exitCode = EXIT.auditBroken;
       }),
@@ -357,7 +422,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .option('--json', 'print JSON')
     .action(async (o: { status?: AccountStatus; plan?: string; q?: string; limit: number }) =>
       withCtx(async (ctx) => {
-        if (o.limit < 1 || o.limit > 1000) throw new DomainError('invalid_parameter', 'limit must be 1-1000', { param: 'limit' });
+        if (o.limit < 1 || o.limit > 1000)
+          throw new DomainError('invalid_parameter', 'limit must be 1-1000', { param: 'limit' });
         const page = await listAccounts(ctx, o);
         print(
           { accounts: page.accounts.map(accountJson), total: page.total, next: page.next },
@@ -409,7 +475,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const r = await change(ctx, 'account.suspend', user, { user, reason: o.reason ?? null }, () =>
           suspendAccount(ctx, user, o.reason ?? null),
         );
-        print({ ok: true, account: accountJson(r.account), changed: r.changed }, r.changed ? `Suspended ${user}.\n` : `${user} was already suspended.\n`);
+        print(
+          { ok: true, account: accountJson(r.account), changed: r.changed },
+          r.changed ? `Suspended ${user}.\n` : `${user} was already suspended.\n`,
+        );
       }),
     );
   account
@@ -419,7 +488,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .action(async (user: string) =>
       withCtx(async (ctx) => {
         const r = await change(ctx, 'account.unsuspend', user, { user }, () => unsuspendAccount(ctx, user));
-        print({ ok: true, account: accountJson(r.account), changed: r.changed }, r.changed ? `Unsuspended ${user}.\n` : `${user} was not suspended.\n`);
+        print(
+          { ok: true, account: accountJson(r.account), changed: r.changed },
+          r.changed ? `Unsuspended ${user}.\n` : `${user} was not suspended.\n`,
+        );
       }),
     );
   account
@@ -431,7 +503,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       withCtx(async (ctx) => {
         const given = o.passwordStdin ? await readSecret(io, 'Password: ') : undefined;
         const r = await change(ctx, 'account.password', user, { user }, () => setAccountPassword(ctx, user, given));
-        print({ ok: true, ...r }, `Changed the password of ${user}.\n${r.password ? `Password (shown once): ${r.password}\n` : ''}`);
+        print(
+          { ok: true, ...r },
+          `Changed the password of ${user}.\n${r.password ? `Password (shown once): ${r.password}\n` : ''}`,
+        );
       }),
     );
   account
@@ -445,8 +520,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           throw new DomainError('missing_parameter', 'give a plan name or --none', { param: 'plan' });
         }
         const target = planName ?? null;
-        const r = await change(ctx, 'account.plan', user, { user, plan: target }, () => setAccountPlan(ctx, user, target));
-        print({ ok: true, account: accountJson(r.account), changed: r.changed }, r.changed ? `Plan of ${user} is now ${target ?? 'none'}.\n` : 'Nothing to change.\n');
+        const r = await change(ctx, 'account.plan', user, { user, plan: target }, () =>
+          setAccountPlan(ctx, user, target),
+        );
+        print(
+          { ok: true, account: accountJson(r.account), changed: r.changed },
+          r.changed ? `Plan of ${user} is now ${target ?? 'none'}.\n` : 'Nothing to change.\n',
+        );
       }),
     );
   account
@@ -466,19 +546,23 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     text: r.password === undefined ? '' : `Password (shown once): ${r.password}\n`,
   });
   db.command('create <user> <name>')
-    .description('create the database USER_NAME and a database user of that name; without --password-stdin a password is generated and printed once')
+    .description(
+      'create the database USER_NAME and a database user of that name; without --password-stdin a password is generated and printed once',
+    )
     .option('--password-stdin', "read the database user's password from stdin")
     .option('--json', 'print JSON')
     .action(async (user: string, name: string, o: { passwordStdin?: boolean }) =>
       withCtx(async (ctx) => {
         const password = o.passwordStdin ? await readSecret(io, 'Password: ') : undefined;
-        const r = await change(ctx, 'database.create', user, { user, name }, () => createDatabase(ctx, { user, name, password }));
+        const r = await change(ctx, 'database.create', user, { user, name }, () =>
+          createDatabase(ctx, { user, name, password }),
+        );
         const out = shownOnce(r);
         print(out.json, `Created database ${r.database} with database user ${r.dbUser}.\n${out.text}`);
       }),
     );
   db.command('delete <user> <name>')
-    .description('drop one of the account\'s databases and its database user')
+    .description("drop one of the account's databases and its database user")
     .option('--json', 'print JSON')
     .action(async (user: string, name: string) =>
       withCtx(async (ctx) => {
@@ -493,7 +577,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .action(async (user: string, name: string, o: { passwordStdin?: boolean }) =>
       withCtx(async (ctx) => {
         const given = o.passwordStdin ? await readSecret(io, 'Password: ') : undefined;
-        const r = await change(ctx, 'database.password', user, { user, name }, () => setDatabasePassword(ctx, user, name, given));
+        const r = await change(ctx, 'database.password', user, { user, name }, () =>
+          setDatabasePassword(ctx, user, name, given),
+        );
         const out = shownOnce(r);
         print(out.json, `Changed the password of database user ${r.dbUser}.\n${out.text}`);
       }),
@@ -526,7 +612,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     }
     const code = isDomainError(err) ? err.code : 'internal_error';
     const message = isDomainError(err) ? err.message : err instanceof Error ? err.message : String(err);
-    if (json) io.out(`${JSON.stringify({ ok: false, error: code, message, ...(isDomainError(err) ? err.details : {}) })}\n`);
+    if (json)
+      io.out(`${JSON.stringify({ ok: false, error: code, message, ...(isDomainError(err) ? err.details : {}) })}\n`);
     io.err(`vanta: ${message} (${code})\n`);
     return EXIT_BY_CODE[code];
   }

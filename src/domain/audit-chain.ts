@@ -53,7 +53,8 @@ export class ChainVerifier {
     if (entry.id !== this.prevId + 1) {
       return this.fail(entry.id, `entry ${this.prevId + 1} is missing (next is ${entry.id})`);
     }
-    if (entry.prevHash !== this.prevHash) return this.fail(entry.id, `entry ${entry.id} does not link to entry ${this.prevId}`);
+    if (entry.prevHash !== this.prevHash)
+      return this.fail(entry.id, `entry ${entry.id} does not link to entry ${this.prevId}`);
     if (auditHash(entry.id, entry.prevHash, entry) !== entry.hash) {
       return this.fail(entry.id, `entry ${entry.id} was changed after it was written`);
     }
@@ -67,7 +68,12 @@ export class ChainVerifier {
   finish(head: { lastId: number; lastHash: string }): ChainCheck {
     if (this.failure) return this.failure;
     if (head.lastId !== this.prevId || head.lastHash !== this.prevHash) {
-      return { ok: false, entries: this.count, brokenAt: head.lastId, reason: `the log ends at entry ${this.prevId} but its head records entry ${head.lastId}` };
+      return {
+        ok: false,
+        entries: this.count,
+        brokenAt: head.lastId,
+        reason: `the log ends at entry ${this.prevId} but its head records entry ${head.lastId}`,
+      };
     }
     return { ok: true, entries: this.count };
   }

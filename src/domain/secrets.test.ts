@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { base62, generatePassword, generateToken, isWellFormedToken, sha256Hex, tokenDisplayPrefix } from './secrets.js';
+import {
+  base62,
+  generatePassword,
+  generateToken,
+  isWellFormedToken,
+  sha256Hex,
+  tokenDisplayPrefix,
+} from './secrets.js';
 
 it('generateToken makes vp_ + 32 base62 characters that pass the checksum', () => {
   const seen = new Set<string>();
@@ -29,7 +36,14 @@ it('the checksum catches every single-character typo', () => {
 });
 
 it('isWellFormedToken refuses other shapes', () => {
-  for (const bad of ['', 'vp_', `vp_${'a'.repeat(31)}`, `vp_${'a'.repeat(33)}`, `VP_${generateToken().slice(3)}`, `vp_${'a'.repeat(31)}!`]) {
+  for (const bad of [
+    '',
+    'vp_',
+    `vp_${'a'.repeat(31)}`,
+    `vp_${'a'.repeat(33)}`,
+    `VP_${generateToken().slice(3)}`,
+    `vp_${'a'.repeat(31)}!`,
+  ]) {
     assert.equal(isWellFormedToken(bad), false, bad);
   }
 });

@@ -6,15 +6,105 @@ const USER_RE = /^[a-z][a-z0-9]{0,15}$/;
 
 /** RESERVED_USERS are names that belong to the system or to services and are never account names. */
 export const RESERVED_USERS: ReadonlySet<string> = new Set([
-  'root', 'admin', 'administrator', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news',
-  'uucp', 'proxy', 'backup', 'list', 'irc', 'gnats', 'nobody', 'nogroup', 'systemd', 'messagebus', 'sshd',
-  'mysql', 'mariadb', 'postgres', 'redis', 'nginx', 'apache', 'apache2', 'httpd', 'www', 'wwwdata', 'ftp',
-  'postfix', 'dovecot', 'exim', 'named', 'bind', 'ntp', 'chrony', 'polkitd', 'avahi', 'dnsmasq', 'rabbitmq',
-  'mosquitto', 'memcache', 'memcached', 'vanta', 'vantapanel', 'cpanel', 'whm', 'support', 'operator',
-  'shutdown', 'halt', 'staff', 'users', 'wheel', 'sudo', 'adm', 'tty', 'disk', 'kmem', 'dialout', 'cdrom',
-  'floppy', 'audio', 'video', 'plugdev', 'netdev', 'input', 'kvm', 'render', 'shadow', 'utmp', 'voice',
-  'fax', 'tape', 'src', 'sasl', 'crontab', 'ssl', 'docker', 'lxd', 'hostmaster', 'postmaster', 'webmaster',
-  'abuse', 'security', 'info', 'localhost', 'default', 'all', 'public', 'html', 'cgi', 'user', 'guest',
+  'root',
+  'admin',
+  'administrator',
+  'daemon',
+  'bin',
+  'sys',
+  'sync',
+  'games',
+  'man',
+  'lp',
+  'mail',
+  'news',
+  'uucp',
+  'proxy',
+  'backup',
+  'list',
+  'irc',
+  'gnats',
+  'nobody',
+  'nogroup',
+  'systemd',
+  'messagebus',
+  'sshd',
+  'mysql',
+  'mariadb',
+  'postgres',
+  'redis',
+  'nginx',
+  'apache',
+  'apache2',
+  'httpd',
+  'www',
+  'wwwdata',
+  'ftp',
+  'postfix',
+  'dovecot',
+  'exim',
+  'named',
+  'bind',
+  'ntp',
+  'chrony',
+  'polkitd',
+  'avahi',
+  'dnsmasq',
+  'rabbitmq',
+  'mosquitto',
+  'memcache',
+  'memcached',
+  'vanta',
+  'vantapanel',
+  'cpanel',
+  'whm',
+  'support',
+  'operator',
+  'shutdown',
+  'halt',
+  'staff',
+  'users',
+  'wheel',
+  'sudo',
+  'adm',
+  'tty',
+  'disk',
+  'kmem',
+  'dialout',
+  'cdrom',
+  'floppy',
+  'audio',
+  'video',
+  'plugdev',
+  'netdev',
+  'input',
+  'kvm',
+  'render',
+  'shadow',
+  'utmp',
+  'voice',
+  'fax',
+  'tape',
+  'src',
+  'sasl',
+  'crontab',
+  'ssl',
+  'docker',
+  'lxd',
+  'hostmaster',
+  'postmaster',
+  'webmaster',
+  'abuse',
+  'security',
+  'info',
+  'localhost',
+  'default',
+  'all',
+  'public',
+  'html',
+  'cgi',
+  'user',
+  'guest',
 ]);
 
 /** validateUser checks an account user name and returns it. */
@@ -43,7 +133,8 @@ export function normalizeDomain(value: string): string {
   let name = value.trim().toLowerCase();
   if (name.endsWith('.')) name = name.slice(0, -1);
   if (name === '') throw invalid('is empty');
-  if (isIP(name) !== 0 || isIP(name.replace(/^\[|\]$/g, '')) !== 0) throw invalid('must be a host name, not an IP address');
+  if (isIP(name) !== 0 || isIP(name.replace(/^\[|\]$/g, '')) !== 0)
+    throw invalid('must be a host name, not an IP address');
   // domainToASCII applies UTS #46 mapping and returns '' when the name cannot be converted.
   const ascii = /^[\x21-\x7e]*$/.test(name) ? name : domainToASCII(name);
   if (ascii === '') throw invalid('is not a valid internationalized host name');
@@ -65,7 +156,8 @@ const EMAIL_RE = /^[^\s@"<>()[\]\\,;:]{1,64}@([^\s@]+)$/;
 /** validateEmail checks a contact address and returns it with the host part normalized. */
 export function validateEmail(value: string): string {
   const match = EMAIL_RE.exec(value.trim());
-  const invalid = () => new DomainError('invalid_email', 'email must be an address such as owner@example.com', { param: 'email' });
+  const invalid = () =>
+    new DomainError('invalid_email', 'email must be an address such as owner@example.com', { param: 'email' });
   if (!match || value.length > 254) throw invalid();
   const [local] = value.trim().split('@');
   try {

@@ -12,7 +12,10 @@ test('includesSitesDir finds an include of the sites directory in an nginx -T du
     '}',
   ].join('\n');
   assert.equal(includesSitesDir(dump, '/etc/nginx/conf.d/vanta'), false, 'a commented include does not count');
-  assert.equal(includesSitesDir(`${dump}\n    include "/etc/nginx/conf.d/vanta/*.conf";`, '/etc/nginx/conf.d/vanta/'), true);
+  assert.equal(
+    includesSitesDir(`${dump}\n    include "/etc/nginx/conf.d/vanta/*.conf";`, '/etc/nginx/conf.d/vanta/'),
+    true,
+  );
   assert.equal(includesSitesDir('include /etc/nginx/conf.d/vanta-old/*.conf;', '/etc/nginx/conf.d/vanta'), false);
 });
 

@@ -32,11 +32,13 @@ export type HostModeDrivers = HostDrivers & { webServer: NginxWebServer; quotaNo
  * configuration that includes the sites directory, the homes base) and builds the real drivers.
  */
 export async function createHostDrivers(opts: HostOptions, databases: DatabaseServer): Promise<HostModeDrivers> {
-  if (process.getuid?.() !== 0) throw new HostSetupError(`VANTA_MODE=host must run as root (running as uid ${process.getuid?.()})`);
+  if (process.getuid?.() !== 0)
+    throw new HostSetupError(`VANTA_MODE=host must run as root (running as uid ${process.getuid?.()})`);
   const missing: string[] = [];
   for (const tool of HOST_TOOLS) if (!(await findProgram(tool))) missing.push(tool);
   if (!(await findProgram(opts.nginxBin))) missing.push(opts.nginxBin);
-  if (missing.length > 0) throw new HostSetupError(`VANTA_MODE=host needs these programs on PATH: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new HostSetupError(`VANTA_MODE=host needs these programs on PATH: ${missing.join(', ')}`);
   const base = await stat(opts.homeBase).catch(() => null);
   if (!base?.isDirectory()) throw new HostSetupError(`VANTA_HOME_BASE ${opts.homeBase} is not a directory`);
   await mkdir(opts.sitesDir, { recursive: true, mode: 0o755 });
@@ -59,7 +61,9 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     throw new HostSetupError(`nginx configuration is not valid (nginx -t): ${detail}`);
   }
   if (!includesSitesDir(dump, opts.sitesDir)) {
-    throw new HostSetupError(`nginx does not include the sites directory; add "include ${opts.sitesDir}/*.conf;" to its http block`);
+    throw new HostSetupError(
+      `nginx does not include the sites directory; add "include ${opts.sitesDir}/*.conf;" to its http block`,
+    );
   }
   const quota = await detectQuota(opts.homeBase, opts.timeoutMs);
   return {

@@ -57,7 +57,9 @@ export interface ErrorReply {
 
 /** toErrorReply renders any thrown value; what is not a DomainError becomes a bare `internal_error`. */
 export function toErrorReply(err: unknown): ErrorReply {
-  const known: DomainError = isDomainError(err) ? err : new DomainError('internal_error', 'an unexpected error occurred');
+  const known: DomainError = isDomainError(err)
+    ? err
+    : new DomainError('internal_error', 'an unexpected error occurred');
   const status = STATUS_BY_CODE[known.code];
   const headers: Record<string, string> = {};
   const { allow, retryAfter, ...details } = known.details as { allow?: string[]; retryAfter?: number } & Record<
@@ -66,9 +68,15 @@ export function toErrorReply(err: unknown): ErrorReply {
   >;
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="vanta", error="invalid_token"';
   if (known.code === 'insufficient_scope') {
-    headers['www-authenticate'] = `Bearer realm="vanta", error="insufficient_scope", scope="${String(details.required_scope)}"`;
+    headers['www-authenticate'] =
+      `Bearer realm="vanta", error="insufficient_scope", scope="${String(details.required_scope)}"`;
   }
   if (allow) headers.allow = allow.join(', ');
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-  return { status, code: known.code, headers, body: { ok: false, error: known.code, message: known.message, ...details } };
+  return {
+    status,
+    code: known.code,
+    headers,
+    body: { ok: false, error: known.code, message: known.message, ...details },
+  };
 }

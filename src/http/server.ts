@@ -30,7 +30,9 @@ function baseServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: HARD_BODY_LIMIT,
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
@@ -44,7 +46,9 @@ function baseServer(deps: ServerDeps): FastifyInstance {
     else if (status === 415) code = 'unsupported_media_type';
     else if (status === 400) code = 'invalid_json';
     if (code === 'internal_error') req.log.error({ err, reqId: req.id }, 'request failed unexpectedly');
-    const rendered = toErrorReply(new DomainError(code, code === 'internal_error' ? 'an unexpected error occurred' : err.message));
+    const rendered = toErrorReply(
+      new DomainError(code, code === 'internal_error' ? 'an unexpected error occurred' : err.message),
+    );
     void reply.code(rendered.status).header('cache-control', 'no-store').send(rendered.body);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -64,7 +68,10 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
       const query = req.query as Record<string, unknown>;
       if (query.api !== undefined) return handleApi(deps, req, reply);
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        return reply.code(405).header('allow', 'GET, HEAD').send({ ok: false, error: 'method_not_allowed', message: 'use GET' });
+        return reply
+          .code(405)
+          .header('allow', 'GET, HEAD')
+          .send({ ok: false, error: 'method_not_allowed', message: 'use GET' });
       }
       return reply.type('text/html; charset=utf-8').send(renderPanelHome());
     },

@@ -94,7 +94,10 @@ export class KyselyStore implements Store {
         );
       }
       const totalRow = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      let page = query.selectAll().orderBy('user').limit(filter.limit + 1);
+      let page = query
+        .selectAll()
+        .orderBy('user')
+        .limit(filter.limit + 1);
       if (filter.after !== undefined) page = page.where('user', '>', filter.after);
       const rows = await page.execute();
       const more = rows.length > filter.limit;
@@ -157,11 +160,7 @@ export class KyselyStore implements Store {
         .execute();
     },
     update: async (p: Plan) => {
-      await this.db
-        .updateTable('plans')
-        .set(planLimitColumns(p))
-        .where('name', '=', p.name)
-        .execute();
+      await this.db.updateTable('plans').set(planLimitColumns(p)).where('name', '=', p.name).execute();
     },
     delete: async (name) => {
       await this.db.deleteFrom('plans').where('name', '=', name).execute();
@@ -238,11 +237,13 @@ export class KyselyStore implements Store {
       return Number(row.n);
     },
     list: async () =>
-      (await this.db.selectFrom('admins').select(['name', 'created_at', 'updated_at']).orderBy('name').execute()).map((r) => ({
-        name: r.name,
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-      })),
+      (await this.db.selectFrom('admins').select(['name', 'created_at', 'updated_at']).orderBy('name').execute()).map(
+        (r) => ({
+          name: r.name,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        }),
+      ),
     insert: async (a: AdminRecord) => {
       await this.db
         .insertInto('admins')
@@ -331,7 +332,9 @@ export class KyselyStore implements Store {
         after = last.id;
       }
       const head = await this.db.selectFrom('audit_head').select(['last_id', 'last_hash']).executeTakeFirst();
-      return verifier.finish(head ? { lastId: head.last_id, lastHash: head.last_hash } : { lastId: -1, lastHash: GENESIS_HASH });
+      return verifier.finish(
+        head ? { lastId: head.last_id, lastHash: head.last_hash } : { lastId: -1, lastHash: GENESIS_HASH },
+      );
     },
   };
 

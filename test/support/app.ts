@@ -19,7 +19,10 @@ export interface TestApp {
   rt: Runtime;
   panel: FastifyInstance;
   whm: FastifyInstance;
-  token(scopes: string[], extra?: { name?: string; expiresAt?: string | null; allowedCidrs?: string[] }): Promise<string>;
+  token(
+    scopes: string[],
+    extra?: { name?: string; expiresAt?: string | null; allowedCidrs?: string[] },
+  ): Promise<string>;
   api(
     method: string,
     query: string,

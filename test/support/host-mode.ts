@@ -65,12 +65,22 @@ export class HostRig {
       .split('\n')
       .filter((l) => !/^\s*(UID_MIN|UID_MAX|GID_MIN|GID_MAX)\s/.test(l))
       .join('\n');
-    await writeFile(defsPath, `${defs}\nUID_MIN ${base}\nUID_MAX ${base + 499}\nGID_MIN ${base}\nGID_MAX ${base + 499}\n`);
+    await writeFile(
+      defsPath,
+      `${defs}\nUID_MIN ${base}\nUID_MAX ${base + 499}\nGID_MIN ${base}\nGID_MAX ${base + 499}\n`,
+    );
     for (const d of ['homes', 'sites', 'data']) await mkdir(join(dir, d), { recursive: true });
     const nginx = new PrivateNginx(join(dir, 'nginx'), await freePort(), join(dir, 'sites'));
     await nginx.start();
     const rig = new HostRig(dir, nginx);
-    const out = await runVanta(rig.data, ['token', 'create', '--name', 'billing', '--scopes', 'accounts:read,accounts:write,accounts:delete']);
+    const out = await runVanta(rig.data, [
+      'token',
+      'create',
+      '--name',
+      'billing',
+      '--scopes',
+      'accounts:read,accounts:write,accounts:delete',
+    ]);
     if (out.code !== 0) throw new Error(`token create failed: ${out.stderr}`);
     rig.token = /vp_[A-Za-z0-9]+/.exec(out.stdout)?.[0] ?? '';
     return rig;
@@ -103,7 +113,18 @@ export class HostRig {
     this.output = '';
     const child = spawn(
       'unshare',
-      ['--mount', '--propagation', 'private', process.execPath, EXEC_HELPER, this.etc, '--', process.execPath, VANTA_BIN, 'serve'],
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        process.execPath,
+        EXEC_HELPER,
+        this.etc,
+        '--',
+        process.execPath,
+        VANTA_BIN,
+        'serve',
+      ],
       { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.panel = child;

@@ -58,7 +58,10 @@ export class MariaDbFixture {
   /** databases lists the server's databases whose names start with `prefix` (matched literally). */
   async databases(prefix: string): Promise<string[]> {
     const [rows] = await this.root.query<RowDataPacket[]>('SHOW DATABASES');
-    return rows.map((r) => String(Object.values(r)[0])).filter((n) => n.startsWith(prefix)).sort();
+    return rows
+      .map((r) => String(Object.values(r)[0]))
+      .filter((n) => n.startsWith(prefix))
+      .sort();
   }
 
   /** users lists `user@host` of the server's users whose names start with `prefix` (matched literally). */
@@ -74,7 +77,8 @@ export class MariaDbFixture {
   async cleanup(): Promise<void> {
     for (const conn of this.connections.splice(0)) conn.destroy();
     for (const user of this.accounts) {
-      for (const name of await this.databases(`${user}_`)) await this.root.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+      for (const name of await this.databases(`${user}_`))
+        await this.root.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
       for (const entry of await this.users(`${user}_`)) {
         const [name, host] = entry.split('@');
         await this.root.query('DROP USER IF EXISTS ?@?', [name, host]);

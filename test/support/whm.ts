@@ -9,7 +9,11 @@ export interface WhmClient {
   name: string;
   get(url: string): Promise<LightMyRequestResponse>;
   /** post sends a form with a CSRF token taken from the page at `from` (default: `/section` for any URL under it). */
-  post(url: string, form: Record<string, string | string[]>, opts?: { from?: string; csrf?: string | null }): Promise<LightMyRequestResponse>;
+  post(
+    url: string,
+    form: Record<string, string | string[]>,
+    opts?: { from?: string; csrf?: string | null },
+  ): Promise<LightMyRequestResponse>;
   csrfFrom(url: string): Promise<string>;
   cookies: Map<string, string>;
 }
@@ -29,12 +33,18 @@ export function csrfOf(html: string): string {
 /** encodeForm encodes fields as application/x-www-form-urlencoded; arrays repeat the name. */
 export function encodeForm(form: Record<string, string | string[]>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(form)) for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+  for (const [key, value] of Object.entries(form))
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
   return params.toString();
 }
 
 /** whmClient adds an admin to the app (unless `existing`) and returns a client signed in as that admin. */
-export async function whmClient(app: TestApp, name = 'alice', password = 'correct-horse-battery-9', existing = false): Promise<WhmClient> {
+export async function whmClient(
+  app: TestApp,
+  name = 'alice',
+  password = 'correct-horse-battery-9',
+  existing = false,
+): Promise<WhmClient> {
   if (!existing) await addAdmin(app.rt.ctx, name, password);
   const cookies = new Map<string, string>();
   const remember = (res: LightMyRequestResponse) => {

@@ -92,9 +92,13 @@ export class MariaDbDatabaseServer implements DatabaseServer {
       await this.run(createUserStatement(dbUser, DB_USER_HOST, password, locked));
     } catch (err) {
       if (err instanceof MariaDbError && err.errno === ER_CANNOT_USER) {
-        throw new DomainError('database_exists', `a database user named ${dbUser} already exists on the database server`, {
-          param: 'name',
-        });
+        throw new DomainError(
+          'database_exists',
+          `a database user named ${dbUser} already exists on the database server`,
+          {
+            param: 'name',
+          },
+        );
       }
       throw err;
     }

@@ -8,7 +8,10 @@ describe('parseMysqlUrl', () => {
       'mysql://root@localhost/?socketPath=/run/mysqld/mysqld.sock',
       { user: 'root', socketPath: '/run/mysqld/mysqld.sock' },
     ],
-    ['mysql://vanta:s%40cret@db.internal:3307/', { user: 'vanta', password: 's@cret', host: 'db.internal', port: 3307 }],
+    [
+      'mysql://vanta:s%40cret@db.internal:3307/',
+      { user: 'vanta', password: 's@cret', host: 'db.internal', port: 3307 },
+    ],
     ['mariadb://vanta:pw@127.0.0.1', { user: 'vanta', password: 'pw', host: '127.0.0.1', port: 3306 }],
     ['mysql://vanta@[::1]:3306/', { user: 'vanta', host: '::1', port: 3306 }],
     [
@@ -37,5 +40,8 @@ describe('parseMysqlUrl', () => {
 
 it('describeTarget names the server without the password', () => {
   assert.equal(describeTarget(parseMysqlUrl('mysql://vanta:hunter2@db:3307/')), 'vanta@db:3307');
-  assert.equal(describeTarget(parseMysqlUrl('mysql://root@localhost/?socketPath=/run/mysqld/mysqld.sock')), 'root@/run/mysqld/mysqld.sock');
+  assert.equal(
+    describeTarget(parseMysqlUrl('mysql://root@localhost/?socketPath=/run/mysqld/mysqld.sock')),
+    'root@/run/mysqld/mysqld.sock',
+  );
 });

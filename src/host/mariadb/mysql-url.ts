@@ -18,7 +18,8 @@ export function parseMysqlUrl(text: string): MariaDbTarget {
   } catch {
     throw new Error('must be a URL such as mysql://root@localhost/?socketPath=/run/mysqld/mysqld.sock');
   }
-  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') throw new Error('must start with mysql:// or mariadb://');
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:')
+    throw new Error('must start with mysql:// or mariadb://');
   const user = decodeURIComponent(url.username);
   if (user === '') throw new Error('must name the user, as in mysql://vanta@localhost/');
   const target: MariaDbTarget = { user };

@@ -21,12 +21,13 @@ describe('quoteIdent', () => {
     ['alice_wp', '`alice_wp`'],
     ['a`b', '`a``b`'],
     ['``', '``````'],
-    ["a'b\"c", "`a'b\"c`"],
+    ['a\'b"c', '`a\'b"c`'],
     ['a\\_b', '`a\\_b`'],
     ['with space', '`with space`'],
     ['x'.repeat(64), `\`${'x'.repeat(64)}\``],
   ];
-  for (const [input, expected] of table) it(`${JSON.stringify(input)} → ${expected}`, () => assert.equal(quoteIdent(input), expected));
+  for (const [input, expected] of table)
+    it(`${JSON.stringify(input)} → ${expected}`, () => assert.equal(quoteIdent(input), expected));
   for (const bad of ['', 'a\0b', 'x'.repeat(65)]) {
     it(`refuses ${JSON.stringify(bad.slice(0, 10))}…`, () => assert.throws(() => quoteIdent(bad)));
   }
@@ -40,7 +41,8 @@ describe('escapePattern', () => {
     ['a_b%c\\d_', 'a\\_b\\%c\\\\d\\_'],
     ['plain', 'plain'],
   ];
-  for (const [input, expected] of table) it(`${JSON.stringify(input)} → ${expected}`, () => assert.equal(escapePattern(input), expected));
+  for (const [input, expected] of table)
+    it(`${JSON.stringify(input)} → ${expected}`, () => assert.equal(escapePattern(input), expected));
 });
 
 describe('statements', () => {
@@ -75,8 +77,16 @@ describe('statements', () => {
       { sql: 'ALTER USER ?@? IDENTIFIED BY ?', values: ['alice_wp', 'localhost', 'pw'], secret: true },
     ],
     ['lock', lockStatement('alice_wp', '%', true), { sql: 'ALTER USER ?@? ACCOUNT LOCK', values: ['alice_wp', '%'] }],
-    ['unlock', lockStatement('alice_wp', 'localhost', false), { sql: 'ALTER USER ?@? ACCOUNT UNLOCK', values: ['alice_wp', 'localhost'] }],
-    ['drop user', dropUserStatement('alice_wp', 'localhost'), { sql: 'DROP USER IF EXISTS ?@?', values: ['alice_wp', 'localhost'] }],
+    [
+      'unlock',
+      lockStatement('alice_wp', 'localhost', false),
+      { sql: 'ALTER USER ?@? ACCOUNT UNLOCK', values: ['alice_wp', 'localhost'] },
+    ],
+    [
+      'drop user',
+      dropUserStatement('alice_wp', 'localhost'),
+      { sql: 'DROP USER IF EXISTS ?@?', values: ['alice_wp', 'localhost'] },
+    ],
     ['kill', killStatement(42), { sql: 'KILL CONNECTION ?', values: [42] }],
     [
       'databases under a prefix',
@@ -89,7 +99,10 @@ describe('statements', () => {
     [
       'users by name',
       usersStatement(['alice_wp']),
-      { sql: 'SELECT User AS user, Host AS host FROM mysql.user WHERE User IN (?) ORDER BY User, Host', values: ['alice_wp'] },
+      {
+        sql: 'SELECT User AS user, Host AS host FROM mysql.user WHERE User IN (?) ORDER BY User, Host',
+        values: ['alice_wp'],
+      },
     ],
     [
       'users by prefix and names',
@@ -102,18 +115,27 @@ describe('statements', () => {
     [
       'users by prefix only',
       usersStatement([], 'alice_'),
-      { sql: 'SELECT User AS user, Host AS host FROM mysql.user WHERE User LIKE ? ORDER BY User, Host', values: ['alice\\_%'] },
+      {
+        sql: 'SELECT User AS user, Host AS host FROM mysql.user WHERE User LIKE ? ORDER BY User, Host',
+        values: ['alice\\_%'],
+      },
     ],
     [
       'connections',
       connectionsStatement(['alice_wp', 'alice_shop']),
-      { sql: 'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER IN (?, ?)', values: ['alice_wp', 'alice_shop'] },
+      {
+        sql: 'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER IN (?, ?)',
+        values: ['alice_wp', 'alice_shop'],
+      },
     ],
   ];
   for (const [name, actual, expected] of table) it(name, () => assert.deepEqual(actual, expected));
 
   it('an identifier that needs quoting stays one identifier', () => {
-    assert.equal(dropDatabaseStatement('a`; DROP DATABASE x; --').sql, 'DROP DATABASE IF EXISTS `a``; DROP DATABASE x; --`');
+    assert.equal(
+      dropDatabaseStatement('a`; DROP DATABASE x; --').sql,
+      'DROP DATABASE IF EXISTS `a``; DROP DATABASE x; --`',
+    );
   });
   it('empty lists are refused rather than sent as IN ()', () => {
     assert.throws(() => connectionsStatement([]));

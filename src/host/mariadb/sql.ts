@@ -124,7 +124,10 @@ export function usersStatement(names: readonly string[], prefix: string | null =
     values.push(...names);
   }
   if (where.length === 0) throw new Error('usersStatement needs names or a prefix');
-  return { sql: `SELECT User AS user, Host AS host FROM mysql.user WHERE ${where.join(' OR ')} ORDER BY User, Host`, values };
+  return {
+    sql: `SELECT User AS user, Host AS host FROM mysql.user WHERE ${where.join(' OR ')} ORDER BY User, Host`,
+    values,
+  };
 }
 
 /** connectionsStatement lists the open connections of the given users. */

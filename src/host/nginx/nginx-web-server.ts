@@ -32,7 +32,8 @@ export class NginxWebServer implements WebServer {
 
   async writeSite(site: SiteSpec): Promise<void> {
     let text = renderServerBlock({ ...site, listen: this.opts.listen, suspendedRoot: this.opts.suspendedRoot });
-    if (this.opts.brokenSiteUser === site.user) text = text.replace(/\n}\n$/, '\n    vanta_test_invalid_directive on;\n}\n');
+    if (this.opts.brokenSiteUser === site.user)
+      text = text.replace(/\n}\n$/, '\n    vanta_test_invalid_directive on;\n}\n');
     await this.exclusive(async () => {
       const path = this.sitePath(site.user);
       const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {

@@ -12,7 +12,11 @@ export interface SandboxPaths {
 }
 
 /** createSandboxDrivers builds the drivers of sandbox mode: real files inside the data directory, no system changes. */
-export function createSandboxDrivers(paths: SandboxPaths, databases: DatabaseServer, now: () => Date): HostDrivers & {
+export function createSandboxDrivers(
+  paths: SandboxPaths,
+  databases: DatabaseServer,
+  now: () => Date,
+): HostDrivers & {
   systemUsers: SandboxSystemUsers;
   webServer: SandboxWebServer;
 } {

@@ -1,16 +1,44 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chpasswdInput, lockArgs, parsePasswdLine, shellArgs, unlockArgs, useraddArgs, userdelArgs } from './shadow-commands.js';
+import {
+  chpasswdInput,
+  lockArgs,
+  parsePasswdLine,
+  shellArgs,
+  unlockArgs,
+  useraddArgs,
+  userdelArgs,
+} from './shadow-commands.js';
 
 test('useradd makes the user with its own group, the given home, and the plan shell', () => {
   const table = [
     {
       input: { user: 'alice', home: '/home/alice', shell: false, domain: 'alice.example' },
-      want: ['--create-home', '--home-dir', '/home/alice', '--user-group', '--shell', '/usr/sbin/nologin', '--comment', 'Vanta account alice.example', 'alice'],
+      want: [
+        '--create-home',
+        '--home-dir',
+        '/home/alice',
+        '--user-group',
+        '--shell',
+        '/usr/sbin/nologin',
+        '--comment',
+        'Vanta account alice.example',
+        'alice',
+      ],
     },
     {
       input: { user: 'bob2', home: '/srv/homes/bob2', shell: true, domain: 'bob.example' },
-      want: ['--create-home', '--home-dir', '/srv/homes/bob2', '--user-group', '--shell', '/bin/bash', '--comment', 'Vanta account bob.example', 'bob2'],
+      want: [
+        '--create-home',
+        '--home-dir',
+        '/srv/homes/bob2',
+        '--user-group',
+        '--shell',
+        '/bin/bash',
+        '--comment',
+        'Vanta account bob.example',
+        'bob2',
+      ],
     },
   ];
   for (const { input, want } of table) assert.deepEqual(useraddArgs(input), want);

@@ -49,7 +49,8 @@ export function userdelArgs(user: string): string[] {
 
 /** chpasswdInput is the stdin line chpasswd reads; the password never reaches an argument list. */
 export function chpasswdInput(user: string, password: string): string {
-  if (/[\r\n\0]/.test(password) || user.includes(':')) throw new Error('password or user cannot be written for chpasswd');
+  if (/[\r\n\0]/.test(password) || user.includes(':'))
+    throw new Error('password or user cannot be written for chpasswd');
   return `${user}:${password}\n`;
 }
 

@@ -76,8 +76,10 @@ export class ShadowSystemUsers implements SystemUsers {
     const expected = await this.checkedHome(user, home);
     const entry = await this.lookup(user);
     if (entry) {
-      if (entry.uid < MIN_ACCOUNT_UID) throw new Error(`refusing to remove ${user}: uid ${entry.uid} is a system account`);
-      if (entry.home !== home) throw new Error(`refusing to remove ${user}: its home is ${entry.home}, expected ${home}`);
+      if (entry.uid < MIN_ACCOUNT_UID)
+        throw new Error(`refusing to remove ${user}: uid ${entry.uid} is a system account`);
+      if (entry.home !== home)
+        throw new Error(`refusing to remove ${user}: its home is ${entry.home}, expected ${home}`);
       // userdel refuses while the user runs processes; end them, then retry once for stragglers.
       await killProcesses(entry.uid);
       try {

@@ -45,7 +45,9 @@ const listAccountsEndpoint: Endpoint = {
   run: async ({ ctx, query }) => {
     const status = queryValue(query, 'status');
     if (status !== undefined && !(ACCOUNT_STATUSES as readonly string[]).includes(status)) {
-      throw new DomainError('invalid_parameter', `status must be one of ${ACCOUNT_STATUSES.join(', ')}`, { param: 'status' });
+      throw new DomainError('invalid_parameter', `status must be one of ${ACCOUNT_STATUSES.join(', ')}`, {
+        param: 'status',
+      });
     }
     const limitText = queryValue(query, 'limit');
     const limit = limitText === undefined ? 100 : Number(limitText);
@@ -56,7 +58,10 @@ const listAccountsEndpoint: Endpoint = {
     let after: string | undefined;
     if (afterText !== undefined) {
       after = decodeCursor(afterText) ?? undefined;
-      if (after === undefined) throw new DomainError('invalid_parameter', 'after must be a `next` cursor from an earlier page', { param: 'after' });
+      if (after === undefined)
+        throw new DomainError('invalid_parameter', 'after must be a `next` cursor from an earlier page', {
+          param: 'after',
+        });
     }
     const page = await listAccounts(ctx, {
       status: status as AccountStatus | undefined,
@@ -113,7 +118,8 @@ const ACCOUNT_ACTIONS: Record<string, Endpoint> = {
   password: {
     scope: 'accounts:write',
     body: { fields: { user: 'string', password: 'string' } },
-    run: async ({ ctx, query, body }) => ok(await setAccountPassword(ctx, accountUser(query, body), body.password as string | undefined)),
+    run: async ({ ctx, query, body }) =>
+      ok(await setAccountPassword(ctx, accountUser(query, body), body.password as string | undefined)),
   },
   plan: {
     scope: 'accounts:write',

@@ -8,7 +8,15 @@ import { DomainError, isDomainError } from '../../domain/errors.js';
 import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
 import { auditAction, resolveEndpoint } from './endpoints.js';
-import { type JsonBody, type Query, auditParams, checkBody, peekJsonBody, readCredentials, readJsonBody } from './request.js';
+import {
+  type JsonBody,
+  type Query,
+  auditParams,
+  checkBody,
+  peekJsonBody,
+  readCredentials,
+  readJsonBody,
+} from './request.js';
 
 const GUESSING_CODES = new Set(['invalid_token', 'token_expired', 'token_revoked']);
 

@@ -29,7 +29,8 @@ export function readCredentials(headers: IncomingHttpHeaders): string {
   }
   const token = bearer ?? apiKey;
   if (token === undefined) {
-    if (authorization !== undefined) throw new DomainError('invalid_token', 'the Authorization header is not a Bearer token');
+    if (authorization !== undefined)
+      throw new DomainError('invalid_token', 'the Authorization header is not a Bearer token');
     throw new DomainError('missing_token', 'send a token as "Authorization: Bearer <token>" or "X-Api-Key: <token>"');
   }
   if (token === '') throw new DomainError('invalid_token', 'the token is empty');
@@ -39,7 +40,8 @@ export function readCredentials(headers: IncomingHttpHeaders): string {
 /** queryValue reads a query parameter given at most once. */
 export function queryValue(query: Query, name: string): string | undefined {
   const value = query[name];
-  if (Array.isArray(value)) throw new DomainError('invalid_parameter', `${name} may be given only once`, { param: name });
+  if (Array.isArray(value))
+    throw new DomainError('invalid_parameter', `${name} may be given only once`, { param: name });
   return value;
 }
 
@@ -96,9 +98,13 @@ export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
     if (value === undefined) continue;
     const ok = typeof value === 'string' || (type === 'string|null' && value === null);
     if (!ok) {
-      throw new DomainError('invalid_parameter', `${key} must be ${type === 'string' ? 'a string' : 'a string or null'}`, {
-        param: key,
-      });
+      throw new DomainError(
+        'invalid_parameter',
+        `${key} must be ${type === 'string' ? 'a string' : 'a string or null'}`,
+        {
+          param: key,
+        },
+      );
     }
   }
   for (const key of spec.required ?? []) {
@@ -112,7 +118,9 @@ export function accountUser(query: Query, body: JsonBody): string {
   const fromQuery = queryValue(query, 'user');
   const fromBody = body.user as string | undefined;
   if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody) {
-    throw new DomainError('conflicting_parameters', 'user differs between the query string and the body', { param: 'user' });
+    throw new DomainError('conflicting_parameters', 'user differs between the query string and the body', {
+      param: 'user',
+    });
   }
   const user = fromQuery ?? fromBody;
   if (user === undefined) throw new DomainError('missing_parameter', 'user is required', { param: 'user' });

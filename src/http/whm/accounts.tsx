@@ -37,7 +37,13 @@ function listQuery(filters: Record<string, string>, extra: Record<string, string
   return qs === '' ? '/accounts' : `/accounts?${qs}`;
 }
 
-function AccountList(props: { accounts: Account[]; total: number; next: string | null; filters: Record<string, string>; paged: boolean }) {
+function AccountList(props: {
+  accounts: Account[];
+  total: number;
+  next: string | null;
+  filters: Record<string, string>;
+  paged: boolean;
+}) {
   return (
     <div id="account-results">
       <p role="status">{`${props.total} account${props.total === 1 ? '' : 's'} match.`}</p>
@@ -86,19 +92,42 @@ function NewAccountForm(props: { csrf: string; form: FormState; plans: readonly 
     <form class="stack card" method="post" action="/accounts">
       <Csrf token={props.csrf} />
       <FormMessage form={form} />
-      <Field form={form} name="user" label="User name" required autocomplete="off" hint="1-16 lower-case letters or digits, starting with a letter." />
+      <Field
+        form={form}
+        name="user"
+        label="User name"
+        required
+        autocomplete="off"
+        hint="1-16 lower-case letters or digits, starting with a letter."
+      />
       <Field form={form} name="domain" label="Domain" required autocomplete="off" placeholder="example.com" />
-      <Field form={form} name="email" label="Contact email (optional)" type="email" autocomplete="off" inputmode="email" />
+      <Field
+        form={form}
+        name="email"
+        label="Contact email (optional)"
+        type="email"
+        autocomplete="off"
+        inputmode="email"
+      />
       <SelectField form={form} name="plan" label="Plan" options={planOptions(props.plans, 'No plan (unlimited)')} />
       <fieldset>
         <legend>Password</legend>
         <label class="check">
-          <input type="radio" name="password_mode" value="generate" checked={generate} /> Generate a strong password (shown once)
+          <input type="radio" name="password_mode" value="generate" checked={generate} /> Generate a strong password
+          (shown once)
         </label>
         <label class="check">
           <input type="radio" name="password_mode" value="set" checked={!generate} /> Set this password:
         </label>
-        <Field form={form} name="password" label="Password" type="password" secret autocomplete="new-password" hint="10-128 characters, not containing the user name." />
+        <Field
+          form={form}
+          name="password"
+          label="Password"
+          type="password"
+          secret
+          autocomplete="new-password"
+          hint="10-128 characters, not containing the user name."
+        />
       </fieldset>
       <p class="actions">
         <button type="submit">Create account</button>
@@ -159,7 +188,12 @@ function AccountPage(props: { account: Account; plans: readonly Plan[]; csrf: st
             <form class="stack" method="post" action={`${href}/suspend`}>
               <Csrf token={props.csrf} />
               <FormMessage form={suspendForm} />
-              <Field form={suspendForm} name="reason" label="Reason (optional)" hint="Shown in the audit log and the account's details." />
+              <Field
+                form={suspendForm}
+                name="reason"
+                label="Reason (optional)"
+                hint="Shown in the audit log and the account's details."
+              />
               <p>
                 <button type="submit">Suspend</button>
               </p>
@@ -171,7 +205,12 @@ function AccountPage(props: { account: Account; plans: readonly Plan[]; csrf: st
           <form class="stack" method="post" action={`${href}/plan`}>
             <Csrf token={props.csrf} />
             <FormMessage form={planForm} />
-            <SelectField form={planForm} name="plan" label="Plan" options={planOptions(props.plans, 'No plan (unlimited)')} />
+            <SelectField
+              form={planForm}
+              name="plan"
+              label="Plan"
+              options={planOptions(props.plans, 'No plan (unlimited)')}
+            />
             <p>
               <button type="submit">Change plan</button>
             </p>
@@ -202,10 +241,16 @@ function AccountPage(props: { account: Account; plans: readonly Plan[]; csrf: st
             <Csrf token={props.csrf} />
             <FormMessage form={terminateForm} />
             <p>
-              This removes the site, the home directory, the system user and every database of <strong>{a.user}</strong>. It
-              cannot be undone.
+              This removes the site, the home directory, the system user and every database of <strong>{a.user}</strong>
+              . It cannot be undone.
             </p>
-            <Field form={terminateForm} name="confirm" label={`Type ${a.user} to confirm`} autocomplete="off" required />
+            <Field
+              form={terminateForm}
+              name="confirm"
+              label={`Type ${a.user} to confirm`}
+              autocomplete="off"
+              required
+            />
             <p>
               <button type="submit" class="danger">
                 Terminate account
@@ -226,11 +271,16 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     const query = req.query as Record<string, unknown>;
     const filters = { q: text(query, 'q').trim(), status: text(query, 'status'), plan: text(query, 'plan') };
     if (filters.status !== '' && !(ACCOUNT_STATUSES as readonly string[]).includes(filters.status)) {
-      throw new DomainError('invalid_parameter', `status must be one of ${ACCOUNT_STATUSES.join(', ')}`, { param: 'status' });
+      throw new DomainError('invalid_parameter', `status must be one of ${ACCOUNT_STATUSES.join(', ')}`, {
+        param: 'status',
+      });
     }
     const afterText = text(query, 'after');
     const after = afterText === '' ? undefined : decodeCursor(afterText);
-    if (after === null) throw new DomainError('invalid_parameter', 'after must be a `next` cursor from an earlier page', { param: 'after' });
+    if (after === null)
+      throw new DomainError('invalid_parameter', 'after must be a `next` cursor from an earlier page', {
+        param: 'after',
+      });
     const page = await listAccounts(ctx, {
       q: filters.q || undefined,
       status: (filters.status || undefined) as AccountStatus | undefined,
@@ -261,11 +311,22 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
           hx-push-url="true"
         >
           <Field form={form} name="q" label="Search user or domain" type="search" autocomplete="off" />
-          <SelectField form={form} name="status" label="Status" options={[['', 'Any status'], ...ACCOUNT_STATUSES.map((s): [string, string] => [s, s])]} />
+          <SelectField
+            form={form}
+            name="status"
+            label="Status"
+            options={[['', 'Any status'], ...ACCOUNT_STATUSES.map((s): [string, string] => [s, s])]}
+          />
           <SelectField form={form} name="plan" label="Plan" options={planOptions(plans, 'Any plan')} />
           <button type="submit">Filter</button>
         </form>
-        <AccountList accounts={page.accounts} total={page.total} next={page.next} filters={filters} paged={after !== undefined} />
+        <AccountList
+          accounts={page.accounts}
+          total={page.total}
+          next={page.next}
+          filters={filters}
+          paged={after !== undefined}
+        />
       </>
     );
     return sendPage(deps, req, reply, 'Accounts', content);
@@ -292,13 +353,28 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
       password_mode: text(body, 'password_mode') === 'set' ? 'set' : 'generate',
     };
     const password = values.password_mode === 'set' ? text(body, 'password') : undefined;
-    const params = { user: values.user, domain: values.domain, email: values.email || null, plan: values.plan || null, password_generated: password === undefined };
+    const params = {
+      user: values.user,
+      domain: values.domain,
+      email: values.email || null,
+      plan: values.plan || null,
+      password_generated: password === undefined,
+    };
     try {
       const result = await change(deps, req, 'account.create', values.user || null, params, () =>
-        createAccount(ctx, { user: values.user, domain: values.domain, email: values.email || null, plan: values.plan || null, password }),
+        createAccount(ctx, {
+          user: values.user,
+          domain: values.domain,
+          email: values.email || null,
+          plan: values.plan || null,
+          password,
+        }),
       );
       if (result.password === undefined) {
-        return redirectWith(reply, accountHref(result.account.user), { kind: 'ok', text: `Created account ${result.account.user}.` });
+        return redirectWith(reply, accountHref(result.account.user), {
+          kind: 'ok',
+          text: `Created account ${result.account.user}.`,
+        });
       }
       reply.header('cache-control', 'no-store');
       const content = (
@@ -325,10 +401,23 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     }
   });
 
-  const showAccount = async (req: FastifyRequest, reply: FastifyReply, user: string, forms: AccountForms = {}, status = 200) => {
+  const showAccount = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    user: string,
+    forms: AccountForms = {},
+    status = 200,
+  ) => {
     const account = await getAccount(ctx, user);
     const plans = await listPlans(ctx);
-    return sendPage(deps, req, reply, `Account ${user}`, <AccountPage account={account} plans={plans} csrf={reply.generateCsrf()} forms={forms} />, status);
+    return sendPage(
+      deps,
+      req,
+      reply,
+      `Account ${user}`,
+      <AccountPage account={account} plans={plans} csrf={reply.generateCsrf()} forms={forms} />,
+      status,
+    );
   };
   const userOf = (req: FastifyRequest) => (req.params as { user: string }).user;
 
@@ -338,7 +427,12 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
   const action = (
     name: keyof AccountForms,
     fields: readonly string[],
-    run: (req: FastifyRequest, reply: FastifyReply, user: string, values: Record<string, string>) => Promise<FastifyReply | string>,
+    run: (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      user: string,
+      values: Record<string, string>,
+    ) => Promise<FastifyReply | string>,
     keep: (body: Record<string, string | string[] | undefined>) => Record<string, string> = () => ({}),
   ) => {
     scope.post(`/accounts/:user/${name}`, async (req, reply) => {
@@ -360,7 +454,9 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     ['reason'],
     async (req, _reply, user, v) => {
       const reason = v.reason === '' ? null : (v.reason ?? null);
-      const r = await change(deps, req, 'account.suspend', user, { user, reason }, () => suspendAccount(ctx, user, reason));
+      const r = await change(deps, req, 'account.suspend', user, { user, reason }, () =>
+        suspendAccount(ctx, user, reason),
+      );
       return r.changed ? `Suspended ${user}.` : `${user} was already suspended.`;
     },
     (body) => ({ reason: text(body, 'reason') }),
@@ -375,7 +471,9 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     async (req, _reply, user, v) => {
       const plan = v.plan === '' ? null : (v.plan ?? null);
       const r = await change(deps, req, 'account.plan', user, { user, plan }, () => setAccountPlan(ctx, user, plan));
-      return r.changed ? `${user} is now on ${plan === null ? 'no plan' : `plan ${plan}`}.` : `${user} was already on that plan.`;
+      return r.changed
+        ? `${user} is now on ${plan === null ? 'no plan' : `plan ${plan}`}.`
+        : `${user} was already on that plan.`;
     },
     (body) => ({ plan: text(body, 'plan') }),
   );
@@ -384,10 +482,16 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     const given = text(formBody(req), 'password');
     const password = given === '' ? undefined : given;
     try {
-      const r = await change(deps, req, 'account.password', user, { user, password_generated: password === undefined }, () =>
-        setAccountPassword(ctx, user, password),
+      const r = await change(
+        deps,
+        req,
+        'account.password',
+        user,
+        { user, password_generated: password === undefined },
+        () => setAccountPassword(ctx, user, password),
       );
-      if (r.password === undefined) return redirectWith(reply, accountHref(user), { kind: 'ok', text: `Set the password of ${user}.` });
+      if (r.password === undefined)
+        return redirectWith(reply, accountHref(user), { kind: 'ok', text: `Set the password of ${user}.` });
       reply.header('cache-control', 'no-store');
       const content = (
         <>

@@ -50,7 +50,16 @@ export function registerAdminPages(scope: FastifyInstance, deps: PageDeps): void
               <Csrf token={csrf} />
               <FormMessage form={add} />
               <Field form={add} name="name" label="Name" required autocomplete="off" />
-              <Field form={add} name="password" label="Password" type="password" secret required autocomplete="new-password" hint="10-128 characters." />
+              <Field
+                form={add}
+                name="password"
+                label="Password"
+                type="password"
+                secret
+                required
+                autocomplete="new-password"
+                hint="10-128 characters."
+              />
               <p>
                 <button type="submit">Add admin</button>
               </p>
@@ -61,8 +70,25 @@ export function registerAdminPages(scope: FastifyInstance, deps: PageDeps): void
             <form class="stack" method="post" action="/admins/password">
               <Csrf token={csrf} />
               <FormMessage form={password} />
-              <Field form={password} name="current" label="Current password" type="password" secret required autocomplete="current-password" />
-              <Field form={password} name="new_password" label="New password" type="password" secret required autocomplete="new-password" hint="10-128 characters." />
+              <Field
+                form={password}
+                name="current"
+                label="Current password"
+                type="password"
+                secret
+                required
+                autocomplete="current-password"
+              />
+              <Field
+                form={password}
+                name="new_password"
+                label="New password"
+                type="password"
+                secret
+                required
+                autocomplete="new-password"
+                hint="10-128 characters."
+              />
               <p>
                 <button type="submit">Change password</button>
               </p>

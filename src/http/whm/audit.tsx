@@ -11,7 +11,22 @@ const PAGE_SIZE = 50;
 const FILTERS = ['action', 'actor', 'outcome', 'target', 'from', 'to'] as const;
 
 /** CSV_COLUMNS are the columns of the CSV export, in order. */
-export const CSV_COLUMNS = ['id', 'at', 'actor_type', 'actor_id', 'actor_name', 'ip', 'action', 'target', 'outcome', 'status', 'request_id', 'params', 'prev_hash', 'hash'];
+export const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actor_type',
+  'actor_id',
+  'actor_name',
+  'ip',
+  'action',
+  'target',
+  'outcome',
+  'status',
+  'request_id',
+  'params',
+  'prev_hash',
+  'hash',
+];
 
 /** csvCell quotes one value for CSV and defuses text that a spreadsheet would run as a formula. */
 export function csvCell(value: string | number | null): string {
@@ -118,7 +133,9 @@ export function registerAuditPages(scope: FastifyInstance, deps: PageDeps): void
         <AuditRows entries={entries} caption="Audit entries, newest first" />
         <nav class="pager" aria-label="Pages">
           {input.before ? <a href={withQuery('/audit', input)}>Newest entries</a> : null}
-          {last && entries.length === PAGE_SIZE ? <a href={withQuery('/audit', input, { before: String(last.id) })}>Older entries</a> : null}
+          {last && entries.length === PAGE_SIZE ? (
+            <a href={withQuery('/audit', input, { before: String(last.id) })}>Older entries</a>
+          ) : null}
         </nav>
       </>
     );
@@ -143,7 +160,8 @@ export function registerAuditPages(scope: FastifyInstance, deps: PageDeps): void
   scope.get('/audit/export.jsonl', async (req, reply) => {
     const filter = parseAuditQuery(readInput(req), 500);
     async function* lines() {
-      for await (const e of eachAuditEntry(ctx, filter)) yield `${JSON.stringify({ ...auditRecord(e), params: e.params })}\n`;
+      for await (const e of eachAuditEntry(ctx, filter))
+        yield `${JSON.stringify({ ...auditRecord(e), params: e.params })}\n`;
     }
     return reply
       .type('application/x-ndjson; charset=utf-8')

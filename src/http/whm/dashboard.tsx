@@ -27,12 +27,16 @@ export function AuditRows(props: { entries: readonly AuditEntry[]; caption: stri
               <td data-label="#">{e.id}</td>
               <td data-label="When">{when(e.at)}</td>
               <td data-label="Actor" class="mono">{`${e.actor.type}:${e.actor.name}`}</td>
-              <td data-label="Action" class="mono">{e.action}</td>
+              <td data-label="Action" class="mono">
+                {e.action}
+              </td>
               <td data-label="Target">{e.target ?? '—'}</td>
               <td data-label="Outcome">
                 <span class={`badge ${e.outcome === 'ok' ? 's-ok' : 's-bad'}`}>{e.outcome}</span>
               </td>
-              <td data-label="Address" class="mono">{e.ip ?? '—'}</td>
+              <td data-label="Address" class="mono">
+                {e.ip ?? '—'}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -99,7 +103,9 @@ export function registerDashboard(scope: FastifyInstance, deps: PageDeps): void 
                 {s.tokensToWatch.map((t) => (
                   <li>
                     <a href="/tokens">{t.token.name}</a>{' '}
-                    {[t.expiresSoon ? `expires ${when(t.token.expiresAt)}` : '', t.neverUsed ? 'never used' : ''].filter(Boolean).join(', ')}
+                    {[t.expiresSoon ? `expires ${when(t.token.expiresAt)}` : '', t.neverUsed ? 'never used' : '']
+                      .filter(Boolean)
+                      .join(', ')}
                   </li>
                 ))}
               </ul>

@@ -34,14 +34,36 @@ export function registerErrorPages(scope: FastifyInstance, deps: PageDeps): void
     }
     if (isDomainError(err) && err.code !== 'internal_error') {
       const status = STATUS_BY_CODE[err.code];
-      return sendPage(deps, req, reply, 'Not possible', <ErrorPanel title={status === 404 ? 'Not found' : 'Not possible'} message={err.message} />, status);
+      return sendPage(
+        deps,
+        req,
+        reply,
+        'Not possible',
+        <ErrorPanel title={status === 404 ? 'Not found' : 'Not possible'} message={err.message} />,
+        status,
+      );
     }
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const status =
+      typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
       req.log.error({ err, reqId: req.id }, 'vWHM page failed unexpectedly');
       const message = 'Something went wrong on the server. The details are in the server log.';
-      return sendPage(deps, req, reply, 'Error', <ErrorPanel title="Something went wrong" message={message} requestId={req.id} />, 500);
+      return sendPage(
+        deps,
+        req,
+        reply,
+        'Error',
+        <ErrorPanel title="Something went wrong" message={message} requestId={req.id} />,
+        500,
+      );
     }
-    return sendPage(deps, req, reply, 'Request refused', <ErrorPanel title="Request refused" message={err.message} />, status);
+    return sendPage(
+      deps,
+      req,
+      reply,
+      'Request refused',
+      <ErrorPanel title="Request refused" message={err.message} />,
+      status,
+    );
   });
 }

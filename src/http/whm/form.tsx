@@ -84,14 +84,24 @@ export function FieldError(props: { id: string; error: string | undefined }) {
 }
 
 /** SelectField is a labelled select with the same error handling as Field. */
-export function SelectField(props: { form: FormState; name: string; label: string; options: readonly (readonly [string, string])[] }) {
+export function SelectField(props: {
+  form: FormState;
+  name: string;
+  label: string;
+  options: readonly (readonly [string, string])[];
+}) {
   const id = `f-${props.name}`;
   const error = props.form.errors[props.name];
   const chosen = props.form.values[props.name] ?? '';
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
-      <select id={id} name={props.name} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      <select
+        id={id}
+        name={props.name}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
         {props.options.map(([value, label]) => (
           <option value={value} selected={value === chosen}>
             {label}
@@ -109,8 +119,8 @@ export function OneTimeSecret(props: { id: string; label: string; secret: string
     <section class="card" aria-labelledby={`${props.id}-label`}>
       <h2 id={`${props.id}-label`}>{props.label}</h2>
       <p>
-        <strong>This is the only time it is shown.</strong> vWHM keeps only a hash of it and cannot show it again: copy it now
-        and store it somewhere safe.
+        <strong>This is the only time it is shown.</strong> vWHM keeps only a hash of it and cannot show it again: copy
+        it now and store it somewhere safe.
       </p>
       <code class="secret" id={props.id}>
         {props.secret}

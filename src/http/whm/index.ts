@@ -60,7 +60,11 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
     const ip = plainIp(req.ip);
     const wait = deps.limiter.retryAfter(ip);
     if (wait > 0) {
-      return reply.code(429).header('retry-after', String(wait)).type('text/plain; charset=utf-8').send('Too many failed sign-ins; try again later.\n');
+      return reply
+        .code(429)
+        .header('retry-after', String(wait))
+        .type('text/plain; charset=utf-8')
+        .send('Too many failed sign-ins; try again later.\n');
     }
     const credentials = parseBasic(req.headers.authorization);
     if (credentials && (await deps.verifier.verify(credentials.name, credentials.password))) {
@@ -68,7 +72,11 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
       return;
     }
     if (credentials) deps.limiter.fail(ip);
-    return reply.code(401).header('www-authenticate', CHALLENGE).type('text/plain; charset=utf-8').send('Sign in to vWHM.\n');
+    return reply
+      .code(401)
+      .header('www-authenticate', CHALLENGE)
+      .type('text/plain; charset=utf-8')
+      .send('Sign in to vWHM.\n');
   });
 
   const pageDeps: PageDeps = { ctx: deps.ctx, assets: loadWhmAssets() };

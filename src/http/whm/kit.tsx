@@ -43,7 +43,15 @@ export function change<T>(
   params: Record<string, unknown>,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const audit = { actor: adminActor(req), action, target, params, requestId: req.id, ip: plainIp(req.ip), statusOf: pageStatus };
+  const audit = {
+    actor: adminActor(req),
+    action,
+    target,
+    params,
+    requestId: req.id,
+    ip: plainIp(req.ip),
+    statusOf: pageStatus,
+  };
   return audited(deps.ctx, audit, fn);
 }
 
@@ -110,7 +118,13 @@ function takeFlash(req: FastifyRequest, reply: FastifyReply): Flash | null {
   reply.clearCookie(FLASH_COOKIE, COOKIE_OPTS);
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (parsed && typeof parsed === 'object' && 'kind' in parsed && 'text' in parsed && typeof parsed.text === 'string') {
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      'kind' in parsed &&
+      'text' in parsed &&
+      typeof parsed.text === 'string'
+    ) {
       return { kind: parsed.kind === 'error' ? 'error' : 'ok', text: parsed.text.slice(0, 500) };
     }
   } catch {
@@ -135,7 +149,13 @@ export function sendPage(
   status = 200,
 ): FastifyReply {
   const node = (
-    <Layout title={title} admin={req.admin ?? ''} path={req.url.split('?')[0] ?? '/'} flash={takeFlash(req, reply)} assets={deps.assets}>
+    <Layout
+      title={title}
+      admin={req.admin ?? ''}
+      path={req.url.split('?')[0] ?? '/'}
+      flash={takeFlash(req, reply)}
+      assets={deps.assets}
+    >
       {content}
     </Layout>
   );

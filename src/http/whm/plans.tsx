@@ -23,15 +23,27 @@ function planValues(plan: Plan): Record<string, string> {
 }
 
 function readLimits(body: FormBody): { values: Record<string, string>; limits: () => PlanLimits } {
-  const values: Record<string, string> = { name: text(body, 'name').trim(), shell: text(body, 'shell') === 'on' ? 'on' : '' };
+  const values: Record<string, string> = {
+    name: text(body, 'name').trim(),
+    shell: text(body, 'shell') === 'on' ? 'on' : '',
+  };
   for (const [field] of LIMITS) values[field] = text(body, field).trim();
   const limits = (): PlanLimits => {
-    const out: PlanLimits = { diskMb: null, maxDatabases: null, bandwidthMb: null, maxAddonDomains: null, maxEmailAccounts: null, shell: values.shell === 'on' };
+    const out: PlanLimits = {
+      diskMb: null,
+      maxDatabases: null,
+      bandwidthMb: null,
+      maxAddonDomains: null,
+      maxEmailAccounts: null,
+      shell: values.shell === 'on',
+    };
     for (const [field, key, label] of LIMITS) {
       const raw = values[field] ?? '';
       if (raw === '') continue;
       if (!/^\d{1,12}$/.test(raw)) {
-        throw new DomainError('invalid_parameter', `${label}: a whole number of 0 or more, or empty for unlimited`, { param: field });
+        throw new DomainError('invalid_parameter', `${label}: a whole number of 0 or more, or empty for unlimited`, {
+          param: field,
+        });
       }
       out[key] = Number(raw);
     }
@@ -47,11 +59,22 @@ function limitText(value: number | null): string {
 function PlanForm(props: { csrf: string; form: FormState; editing: string | null }) {
   const { form } = props;
   return (
-    <form class="stack" method="post" action={props.editing === null ? '/plans' : `/plans/${encodeURIComponent(props.editing)}`}>
+    <form
+      class="stack"
+      method="post"
+      action={props.editing === null ? '/plans' : `/plans/${encodeURIComponent(props.editing)}`}
+    >
       <Csrf token={props.csrf} />
       <FormMessage form={form} />
       {props.editing === null ? (
-        <Field form={form} name="name" label="Name" required autocomplete="off" hint="Lower-case letters, digits, '.', '_' or '-'." />
+        <Field
+          form={form}
+          name="name"
+          label="Name"
+          required
+          autocomplete="off"
+          hint="Lower-case letters, digits, '.', '_' or '-'."
+        />
       ) : null}
       {LIMITS.map(([field, , label]) => (
         <Field form={form} name={field} label={label} type="text" inputmode="numeric" hint="Empty means unlimited." />
@@ -68,13 +91,21 @@ function PlanForm(props: { csrf: string; form: FormState; editing: string | null
 }
 
 async function planRows(ctx: AppContext): Promise<{ plan: Plan; accounts: number }[]> {
-  return Promise.all((await listPlans(ctx)).map(async (plan) => ({ plan, accounts: await ctx.store.accounts.countByPlan(plan.name) })));
+  return Promise.all(
+    (await listPlans(ctx)).map(async (plan) => ({ plan, accounts: await ctx.store.accounts.countByPlan(plan.name) })),
+  );
 }
 
 /** registerPlanPages serves the plan list with its create form, the edit form and deletion. */
 export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void {
   const { ctx } = deps;
-  const showList = async (req: FastifyRequest, reply: FastifyReply, form: FormState, message: string | null = null, status = 200) => {
+  const showList = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    form: FormState,
+    message: string | null = null,
+    status = 200,
+  ) => {
     const csrf = reply.generateCsrf();
     const rows = await planRows(ctx);
     const content = (
@@ -121,7 +152,12 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
                         </a>
                         <form method="post" action={`/plans/${encodeURIComponent(plan.name)}/delete`}>
                           <Csrf token={csrf} />
-                          <button type="submit" class="secondary" aria-label={`Delete plan ${plan.name}`} title={accounts > 0 ? `In use by ${accounts} account(s)` : undefined}>
+                          <button
+                            type="submit"
+                            class="secondary"
+                            aria-label={`Delete plan ${plan.name}`}
+                            title={accounts > 0 ? `In use by ${accounts} account(s)` : undefined}
+                          >
                             Delete
                           </button>
                         </form>
@@ -201,7 +237,13 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
       return redirectWith(reply, '/plans', { kind: 'ok', text: `Deleted plan ${name}.` });
     } catch (err) {
       const failed = failedForm(err, {}, []);
-      return showList(req, reply, emptyForm(), `Cannot delete plan ${name}: ${failed.form.message ?? ''}`, failed.status);
+      return showList(
+        req,
+        reply,
+        emptyForm(),
+        `Cannot delete plan ${name}: ${failed.form.message ?? ''}`,
+        failed.status,
+      );
     }
   });
 }

@@ -6,7 +6,18 @@ import { SCOPES, parseScopes } from '../../domain/scopes.js';
 import { tokenStatus } from '../../domain/token-status.js';
 import type { ApiToken } from '../../domain/types.js';
 import { Csrf, Field, FieldError, FormMessage, type FormState, OneTimeSecret, emptyForm } from './form.js';
-import { type PageDeps, adminOf, change, failedForm, formBody, redirectWith, sendPage, text, texts, when } from './kit.js';
+import {
+  type PageDeps,
+  adminOf,
+  change,
+  failedForm,
+  formBody,
+  redirectWith,
+  sendPage,
+  text,
+  texts,
+  when,
+} from './kit.js';
 
 const SCOPE_HELP: Record<(typeof SCOPES)[number], string> = {
   'accounts:read': 'list accounts and view one',
@@ -59,7 +70,9 @@ function TokenTable(props: { tokens: readonly ApiToken[]; now: Date }) {
               <tr data-token={t.name}>
                 <td data-label="Name">{t.name}</td>
                 <td data-label="Prefix" class="mono">{`${t.prefix}…`}</td>
-                <td data-label="Scopes" class="mono">{t.scopes.join(' ') || 'ping only'}</td>
+                <td data-label="Scopes" class="mono">
+                  {t.scopes.join(' ') || 'ping only'}
+                </td>
                 <td data-label="Created">{when(t.createdAt)}</td>
                 <td data-label="Created by">{t.createdBy}</td>
                 <td data-label="Expires">{when(t.expiresAt)}</td>
@@ -99,7 +112,14 @@ function IssueForm(props: { csrf: string; form: FormState; scopes: readonly stri
     <form class="stack card" method="post" action="/tokens">
       <Csrf token={props.csrf} />
       <FormMessage form={form} />
-      <Field form={form} name="name" label="Name" required autocomplete="off" hint="Who uses it, e.g. billing. Unique." />
+      <Field
+        form={form}
+        name="name"
+        label="Name"
+        required
+        autocomplete="off"
+        hint="Who uses it, e.g. billing. Unique."
+      />
       <fieldset aria-describedby={scopeError ? 'f-scopes-error' : undefined}>
         <legend>Scopes</legend>
         <p class="hint">Give only what the caller needs. With none, the token can only call ping.</p>
@@ -111,7 +131,13 @@ function IssueForm(props: { csrf: string; form: FormState; scopes: readonly stri
         ))}
         <FieldError id="f-scopes-error" error={scopeError} />
       </fieldset>
-      <Field form={form} name="expires" label="Expires after (optional)" type="date" hint="The token works through the end of this day (UTC). Empty: never expires." />
+      <Field
+        form={form}
+        name="expires"
+        label="Expires after (optional)"
+        type="date"
+        hint="The token works through the end of this day (UTC). Empty: never expires."
+      />
       <div class="field">
         <label for="f-allowed_cidrs">Allowed addresses (optional)</label>
         <p class="hint" id="f-allowed_cidrs-hint">
@@ -121,7 +147,9 @@ function IssueForm(props: { csrf: string; form: FormState; scopes: readonly stri
           id="f-allowed_cidrs"
           name="allowed_cidrs"
           rows={3}
-          aria-describedby={form.errors.allowed_cidrs ? 'f-allowed_cidrs-hint f-allowed_cidrs-error' : 'f-allowed_cidrs-hint'}
+          aria-describedby={
+            form.errors.allowed_cidrs ? 'f-allowed_cidrs-hint f-allowed_cidrs-error' : 'f-allowed_cidrs-hint'
+          }
           aria-invalid={form.errors.allowed_cidrs ? 'true' : undefined}
         >
           {form.values.allowed_cidrs ?? ''}
@@ -139,7 +167,13 @@ function IssueForm(props: { csrf: string; form: FormState; scopes: readonly stri
 /** registerTokenPages serves the token list, the issue form, the one-time token page and revocation. */
 export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void {
   const { ctx } = deps;
-  const showIssue = (req: FastifyRequest, reply: FastifyReply, form: FormState, scopes: readonly string[], status = 200) =>
+  const showIssue = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    form: FormState,
+    scopes: readonly string[],
+    status = 200,
+  ) =>
     sendPage(
       deps,
       req,
@@ -164,8 +198,8 @@ export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void
       <>
         <h1>API Tokens</h1>
         <p>
-          Tokens let other systems call the account API on the user-panel listener. vWHM shows a token's secret once, when it is
-          issued; afterwards only its prefix.
+          Tokens let other systems call the account API on the user-panel listener. vWHM shows a token's secret once,
+          when it is issued; afterwards only its prefix.
         </p>
         <p>
           <a class="button" href="/tokens/new">
@@ -182,7 +216,11 @@ export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void
 
   scope.post('/tokens', async (req, reply) => {
     const body = formBody(req);
-    const values = { name: text(body, 'name'), expires: text(body, 'expires').trim(), allowed_cidrs: text(body, 'allowed_cidrs') };
+    const values = {
+      name: text(body, 'name'),
+      expires: text(body, 'expires').trim(),
+      allowed_cidrs: text(body, 'allowed_cidrs'),
+    };
     const rawScopes = texts(body, 'scopes');
     const allowedCidrs = splitAddresses(values.allowed_cidrs);
     const admin = adminOf(req);
@@ -237,8 +275,8 @@ export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void
         </h1>
         <section class="card">
           <p>
-            Every call with this token is refused from the moment you confirm. This cannot be undone; issue a new token if the caller
-            still needs access.
+            Every call with this token is refused from the moment you confirm. This cannot be undone; issue a new token
+            if the caller still needs access.
           </p>
           <dl class="facts">
             <dt>Prefix</dt>
@@ -263,7 +301,9 @@ export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void
 
   scope.post('/tokens/:id/revoke', async (req, reply) => {
     const token = await tokenOf(req);
-    const r = await change(deps, req, 'token.revoke', token.name, { token: token.name, id: token.id }, () => revokeToken(ctx, token.name));
+    const r = await change(deps, req, 'token.revoke', token.name, { token: token.name, id: token.id }, () =>
+      revokeToken(ctx, token.name),
+    );
     const message = r.changed ? `Revoked token "${token.name}".` : `Token "${token.name}" was already revoked.`;
     return redirectWith(reply, '/tokens', { kind: 'ok', text: message });
   });
