@@ -5,7 +5,7 @@ import { checkPassword, validateUser } from '../domain/validation.js';
 import type { AccountRecord } from '../store/store.js';
 import { withAccountLock } from './account-lock.js';
 import { requireAccount, requireSettled } from './get-account.js';
-import { requireDatabaseServer } from './list-databases.js';
+import { requireDatabaseServer } from './account-database.js';
 import type { AppContext } from './ports.js';
 import { runJournalled } from './journal.js';
 import type { Step } from './steps.js';

@@ -1,4 +1,4 @@
-import { withAccountDatabase } from './list-databases.js';
+import { withAccountDatabase } from './account-database.js';
 import type { AppContext } from './ports.js';
 import { runJournalled } from './journal.js';
 import type { Step } from './steps.js';

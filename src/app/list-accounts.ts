@@ -1,19 +1,11 @@
-import type { Account, AccountStatus } from '../domain/types.js';
+import type { Account } from '../domain/types.js';
+import type { AccountFilter } from '../store/store.js';
 import type { AppContext } from './ports.js';
-
-/** AccountQuery is a validated list request. */
-export interface AccountQuery {
-  status?: AccountStatus;
-  plan?: string;
-  q?: string;
-  after?: string;
-  limit: number;
-}
 
 /** listAccounts returns one page of accounts, ordered by user name, and the total matching count. */
 export async function listAccounts(
   ctx: AppContext,
-  query: AccountQuery,
+  query: AccountFilter,
 ): Promise<{ accounts: Account[]; total: number; next: string | null }> {
   const { accounts, total, more } = await ctx.store.accounts.list(query);
   const last = accounts[accounts.length - 1];

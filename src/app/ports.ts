@@ -1,4 +1,4 @@
-import type { HostDrivers } from '../host/ports.js';
+import type { HostDrivers, PasswordHasher } from '../host/ports.js';
 import type { Store } from '../store/store.js';
 
 /** Logger is the subset of pino the use cases need. */
@@ -6,12 +6,6 @@ export interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
-}
-
-/** PasswordHasher hashes and checks passwords (argon2id in production). */
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(hash: string, password: string): Promise<boolean>;
 }
 
 /** TokenUseSink receives each successful token authentication. */

@@ -1,6 +1,6 @@
 import { generatePassword } from '../domain/secrets.js';
 import { checkPassword } from '../domain/validation.js';
-import { withAccountDatabase } from './list-databases.js';
+import { withAccountDatabase } from './account-database.js';
 import type { AppContext } from './ports.js';
 import { runSteps } from './steps.js';
 

@@ -1,6 +1,6 @@
 import { ACCOUNT_STATUSES, type AccountStatus, type ApiToken, type AuditEntry } from '../domain/types.js';
 import type { AppContext } from './ports.js';
-import { listTokens } from './revoke-token.js';
+import { listTokens } from './list-tokens.js';
 
 /** DashboardSummary is what the vWHM dashboard shows at a glance. */
 export interface DashboardSummary {

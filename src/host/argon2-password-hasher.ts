@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import type { PasswordHasher } from '../app/ports.js';
+import type { PasswordHasher } from './ports.js';
 
 /** Argon2Params are the argon2id cost settings. */
 export interface Argon2Params {

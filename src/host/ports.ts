@@ -71,6 +71,12 @@ export interface DatabaseServer {
   close(): Promise<void>;
 }
 
+/** PasswordHasher hashes and checks passwords (argon2id in production). */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
+
 /** DiskQuota is the port for the plan's disk limit on the filesystem of the homes. */
 export interface DiskQuota {
   /** enabled is false where the filesystem has no quotas; apply is then a no-op. */

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { issueToken } from '../../app/issue-token.js';
-import { listTokens, revokeToken } from '../../app/revoke-token.js';
+import { findTokenById } from '../../app/find-token.js';
+import { listTokens } from '../../app/list-tokens.js';
+import { revokeToken } from '../../app/revoke-token.js';
 import { DomainError } from '../../domain/errors.js';
 import { SCOPES, parseScopes } from '../../domain/scopes.js';
 import { tokenStatus } from '../../domain/token-status.js';
@@ -185,12 +187,7 @@ export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void
       </>,
       status,
     );
-  const tokenOf = async (req: FastifyRequest): Promise<ApiToken> => {
-    const id = (req.params as { id: string }).id;
-    const token = /^\d{1,15}$/.test(id) ? await ctx.store.tokens.findById(Number(id)) : undefined;
-    if (!token) throw new DomainError('token_not_found', `no token numbered "${id}"`);
-    return token;
-  };
+  const tokenOf = (req: FastifyRequest): Promise<ApiToken> => findTokenById(ctx, (req.params as { id: string }).id);
 
   scope.get('/tokens', async (req, reply) => {
     const tokens = await listTokens(ctx);

@@ -1,10 +1,10 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOST_TOOLS, findProgram, includesSitesDir } from './host-checks.js';
-import { NginxWebServer } from './nginx/nginx-web-server.js';
-import type { DatabaseServer, HostDrivers } from './ports.js';
-import { detectQuota } from './quota/setquota-quota.js';
-import { ShadowSystemUsers } from './shadow/shadow-system-users.js';
+import { NginxWebServer } from '../nginx/nginx-web-server.js';
+import type { DatabaseServer, HostDrivers } from '../ports.js';
+import { detectQuota } from '../quota/setquota-quota.js';
+import { ShadowSystemUsers } from '../shadow/shadow-system-users.js';
 
 /** HostOptions are the paths and commands host mode works with (all configurable, see product.md). */
 export interface HostOptions {
