@@ -2,8 +2,8 @@ import { fullDatabaseName } from '../domain/database-names.js';
 import { DomainError } from '../domain/errors.js';
 import { validateUser } from '../domain/validation.js';
 import type { AccountRecord, DatabaseRecord } from '../store/store.js';
-import { withAccountLock } from './account-lock.js';
-import { requireAccount, requireSettled } from './get-account.js';
+import { withSettledAccount } from './account-lock.js';
+import { requireAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
 
 /** requireDatabaseServer refuses a database change when no database server is configured. */
@@ -41,9 +41,5 @@ export async function withAccountDatabase<T>(
   fullDatabaseName(validateUser(user), name);
   requireDatabaseServer(ctx);
   await requireAccount(ctx, user);
-  return withAccountLock(ctx, user, async () => {
-    const record = await requireAccount(ctx, user);
-    requireSettled(record);
-    return fn(await requireDatabase(ctx, record, name));
-  });
+  return withSettledAccount(ctx, user, async (record) => fn(await requireDatabase(ctx, record, name)));
 }

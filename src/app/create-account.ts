@@ -1,11 +1,12 @@
 import { DomainError } from '../domain/errors.js';
 import { generatePassword } from '../domain/secrets.js';
 import type { Account } from '../domain/types.js';
-import { checkPassword, normalizeDomain, validateEmail, validatePlanName, validateUser } from '../domain/validation.js';
+import { checkPassword, normalizeDomain, validateEmail, validateUser } from '../domain/validation.js';
 import type { AccountRecord } from '../store/store.js';
 import { withAccountLock } from './account-lock.js';
 import { publicAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
+import { requirePlan } from './require-plan.js';
 import { runJournalled } from './journal.js';
 import type { Step } from './steps.js';
 
@@ -34,8 +35,7 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
   let shell = false;
   let diskMb: number | null = null;
   if (input.plan != null) {
-    const plan = await ctx.store.plans.get(validatePlanNameForAccount(input.plan));
-    if (!plan) throw new DomainError('unknown_plan', `no plan named ${input.plan}`, { param: 'plan' });
+    const plan = await requirePlan(ctx, input.plan, 'plan');
     shell = plan.shell;
     diskMb = plan.diskMb;
   }
@@ -131,12 +131,4 @@ async function insertAccount(ctx: AppContext, record: AccountRecord): Promise<vo
 export async function deleteUnfinishedAccount(ctx: AppContext, user: string): Promise<void> {
   const current = await ctx.store.accounts.get(user);
   if (current?.status === 'provisioning') await ctx.store.accounts.delete(user);
-}
-
-function validatePlanNameForAccount(name: string): string {
-  try {
-    return validatePlanName(name);
-  } catch {
-    throw new DomainError('unknown_plan', `no plan named ${name}`, { param: 'plan' });
-  }
 }

@@ -3,8 +3,8 @@ import { DomainError } from '../domain/errors.js';
 import { generatePassword } from '../domain/secrets.js';
 import { checkPassword, validateUser } from '../domain/validation.js';
 import type { AccountRecord } from '../store/store.js';
-import { withAccountLock } from './account-lock.js';
-import { requireAccount, requireSettled } from './get-account.js';
+import { withSettledAccount } from './account-lock.js';
+import { requireAccount } from './get-account.js';
 import { requireDatabaseServer } from './account-database.js';
 import type { AppContext } from './ports.js';
 import { runJournalled } from './journal.js';
@@ -35,9 +35,7 @@ export async function createDatabase(ctx: AppContext, input: CreateDatabaseInput
   const password = generated ? generatePassword() : checkPassword(input.password ?? '', user);
   requireDatabaseServer(ctx);
   await requireAccount(ctx, user);
-  return withAccountLock(ctx, user, async () => {
-    const record = await requireAccount(ctx, user);
-    requireSettled(record);
+  return withSettledAccount(ctx, user, async (record) => {
     if (await ctx.store.databases.get(name)) {
       throw new DomainError('database_exists', `database ${name} already exists`, { param: 'name' });
     }

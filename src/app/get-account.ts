@@ -22,10 +22,3 @@ export function publicAccount(record: AccountRecord): Account {
   const { passwordHash: _hidden, ...account } = record;
   return account;
 }
-
-/** requireSettled refuses to act on an account that an unfinished operation left mid-way. */
-export function requireSettled(record: AccountRecord): void {
-  if (record.status === 'provisioning' || record.status === 'terminating') {
-    throw new DomainError('account_busy', `account ${record.user} is ${record.status}`);
-  }
-}

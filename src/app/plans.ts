@@ -2,6 +2,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Plan } from '../domain/types.js';
 import { validatePlanName } from '../domain/validation.js';
 import type { AppContext } from './ports.js';
+import { requirePlan } from './require-plan.js';
 
 /** PlanLimits are the limits a plan sets; null means unlimited. */
 export type PlanLimits = Omit<Plan, 'name' | 'createdAt'>;
@@ -18,8 +19,7 @@ export async function addPlan(ctx: AppContext, name: string, limits: PlanLimits)
 
 /** updatePlan replaces the limits of an existing plan; accounts on it follow the new limits. */
 export async function updatePlan(ctx: AppContext, name: string, limits: PlanLimits): Promise<Plan> {
-  const existing = await ctx.store.plans.get(name);
-  if (!existing) throw new DomainError('unknown_plan', `no plan named ${name}`);
+  const existing = await requirePlan(ctx, name);
   checkLimits(limits);
   const plan: Plan = { ...existing, ...limits };
   await ctx.store.plans.update(plan);
@@ -39,9 +39,27 @@ export async function listPlans(ctx: AppContext): Promise<Plan[]> {
   return ctx.store.plans.list();
 }
 
+/** PlanUsage is a plan with the number of accounts on it. */
+export interface PlanUsage {
+  plan: Plan;
+  accounts: number;
+}
+
+/** listPlanUsage returns every plan by name with how many accounts use it. */
+export async function listPlanUsage(ctx: AppContext): Promise<PlanUsage[]> {
+  return Promise.all(
+    (await listPlans(ctx)).map(async (plan) => ({ plan, accounts: await ctx.store.accounts.countByPlan(plan.name) })),
+  );
+}
+
+/** findPlan returns a plan by name, or undefined when there is none. */
+export async function findPlan(ctx: AppContext, name: string): Promise<Plan | undefined> {
+  return ctx.store.plans.get(name);
+}
+
 /** deletePlan removes a plan that no account uses. */
 export async function deletePlan(ctx: AppContext, name: string): Promise<void> {
-  if (!(await ctx.store.plans.get(name))) throw new DomainError('unknown_plan', `no plan named ${name}`);
+  await requirePlan(ctx, name);
   const users = await ctx.store.accounts.countByPlan(name);
   if (users > 0) throw new DomainError('plan_in_use', `plan ${name} is used by ${users} account(s)`);
   await ctx.store.plans.delete(name);

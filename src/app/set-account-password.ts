@@ -1,7 +1,7 @@
 import { generatePassword } from '../domain/secrets.js';
 import { checkPassword } from '../domain/validation.js';
-import { withAccountLock } from './account-lock.js';
-import { requireAccount, requireSettled } from './get-account.js';
+import { withSettledAccount } from './account-lock.js';
+import { requireAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
 import { runSteps } from './steps.js';
 
@@ -14,8 +14,7 @@ export async function setAccountPassword(
   await requireAccount(ctx, user);
   const password = given === undefined ? generatePassword() : checkPassword(given, user);
   const passwordHash = await ctx.hasher.hash(password);
-  return withAccountLock(ctx, user, async () => {
-    requireSettled(await requireAccount(ctx, user));
+  return withSettledAccount(ctx, user, async () => {
     await runSteps(
       [
         { name: 'system_user', run: () => ctx.host.systemUsers.setPassword(user, password) },

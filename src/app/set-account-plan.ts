@@ -1,9 +1,9 @@
-import { DomainError } from '../domain/errors.js';
 import type { Plan } from '../domain/types.js';
-import { withAccountLock } from './account-lock.js';
-import { publicAccount, requireAccount, requireSettled } from './get-account.js';
+import { withSettledAccount } from './account-lock.js';
+import { publicAccount, requireAccount } from './get-account.js';
 import { runJournalled } from './journal.js';
 import type { AppContext } from './ports.js';
+import { requirePlan } from './require-plan.js';
 import type { Step } from './steps.js';
 import type { AccountChange } from './suspend-account.js';
 
@@ -14,16 +14,13 @@ import type { AccountChange } from './suspend-account.js';
  */
 export async function setAccountPlan(ctx: AppContext, user: string, plan: string | null): Promise<AccountChange> {
   await requireAccount(ctx, user);
-  const limits = plan === null ? null : await ctx.store.plans.get(plan);
-  if (plan !== null && !limits) throw new DomainError('unknown_plan', `no plan named ${plan}`, { param: 'plan' });
-  return withAccountLock(ctx, user, async () => {
-    const record = await requireAccount(ctx, user);
-    requireSettled(record);
+  const limits = plan === null ? null : await requirePlan(ctx, plan, 'plan');
+  return withSettledAccount(ctx, user, async (record) => {
     const changed = record.plan !== plan;
     await runJournalled(
       ctx,
       { op: 'account.plan', user, params: { plan } },
-      planSteps(ctx, user, plan, limits ?? null, record.plan),
+      planSteps(ctx, user, plan, limits, record.plan),
     );
     return { account: publicAccount({ ...record, plan }), changed };
   });

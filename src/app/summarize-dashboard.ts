@@ -1,11 +1,12 @@
 import { ACCOUNT_STATUSES, type AccountStatus, type ApiToken, type AuditEntry } from '../domain/types.js';
+import { type PlanUsage, listPlanUsage } from './plans.js';
 import type { AppContext } from './ports.js';
 import { listTokens } from './list-tokens.js';
 
 /** DashboardSummary is what the vWHM dashboard shows at a glance. */
 export interface DashboardSummary {
   accountsByStatus: Record<AccountStatus, number>;
-  plans: { name: string; accounts: number }[];
+  plans: PlanUsage[];
   recentAudit: AuditEntry[];
   /** tokensToWatch are usable tokens that expire within the warning window or were never used. */
   tokensToWatch: { token: ApiToken; expiresSoon: boolean; neverUsed: boolean }[];
@@ -20,12 +21,6 @@ export async function summarizeDashboard(ctx: AppContext, recent = 10): Promise<
       async (status) => [status, (await ctx.store.accounts.list({ status, limit: 1 })).total] as const,
     ),
   );
-  const plans = await Promise.all(
-    (await ctx.store.plans.list()).map(async (p) => ({
-      name: p.name,
-      accounts: await ctx.store.accounts.countByPlan(p.name),
-    })),
-  );
   const now = ctx.now().getTime();
   const tokensToWatch = (await listTokens(ctx))
     .filter((t) => t.revokedAt === null && (t.expiresAt === null || Date.parse(t.expiresAt) > now))
@@ -37,7 +32,7 @@ export async function summarizeDashboard(ctx: AppContext, recent = 10): Promise<
     .filter((t) => t.expiresSoon || t.neverUsed);
   return {
     accountsByStatus: Object.fromEntries(counts) as Record<AccountStatus, number>,
-    plans,
+    plans: await listPlanUsage(ctx),
     recentAudit: await ctx.store.audit.list({ limit: recent }),
     tokensToWatch,
   };

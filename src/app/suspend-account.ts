@@ -1,8 +1,8 @@
 import type { Account } from '../domain/types.js';
 import type { AccountRecord } from '../store/store.js';
 import { validateReason } from '../domain/validation.js';
-import { withAccountLock } from './account-lock.js';
-import { publicAccount, requireAccount, requireSettled } from './get-account.js';
+import { withSettledAccount } from './account-lock.js';
+import { publicAccount, requireAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
 import { runJournalled } from './journal.js';
 import type { Step } from './steps.js';
@@ -21,9 +21,7 @@ export async function suspendAccount(
 ): Promise<AccountChange> {
   const why = reason === null ? null : validateReason(reason);
   await requireAccount(ctx, user);
-  return withAccountLock(ctx, user, async () => {
-    const record = await requireAccount(ctx, user);
-    requireSettled(record);
+  return withSettledAccount(ctx, user, async (record) => {
     if (record.status === 'suspended') return { account: publicAccount(record), changed: false };
     const suspendedAt = ctx.now().toISOString();
     await runJournalled(

@@ -1,5 +1,5 @@
 import type { AccountRecord } from '../store/store.js';
-import { withAccountLock } from './account-lock.js';
+import { withLockedAccount } from './account-lock.js';
 import { requireAccount } from './get-account.js';
 import { runJournalled } from './journal.js';
 import type { AppContext } from './ports.js';
@@ -15,8 +15,7 @@ export async function terminateAccount(
   user: string,
 ): Promise<{ user: string; droppedDatabases: string[] }> {
   await requireAccount(ctx, user);
-  return withAccountLock(ctx, user, async () => {
-    const record = await requireAccount(ctx, user);
+  return withLockedAccount(ctx, user, async (record) => {
     const previousStatus = settledStatus(record.status);
     const out = { dropped: [] as string[] };
     await runJournalled(

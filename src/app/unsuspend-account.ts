@@ -1,6 +1,6 @@
 import type { AccountRecord } from '../store/store.js';
-import { withAccountLock } from './account-lock.js';
-import { publicAccount, requireAccount, requireSettled } from './get-account.js';
+import { withSettledAccount } from './account-lock.js';
+import { publicAccount, requireAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
 import { runJournalled } from './journal.js';
 import type { Step } from './steps.js';
@@ -9,9 +9,7 @@ import type { AccountChange } from './suspend-account.js';
 /** unsuspendAccount reverses exactly what suspendAccount did. */
 export async function unsuspendAccount(ctx: AppContext, user: string): Promise<AccountChange> {
   await requireAccount(ctx, user);
-  return withAccountLock(ctx, user, async () => {
-    const record = await requireAccount(ctx, user);
-    requireSettled(record);
+  return withSettledAccount(ctx, user, async (record) => {
     if (record.status === 'active') return { account: publicAccount(record), changed: false };
     await runJournalled(ctx, { op: 'account.unsuspend', user, params: {} }, unsuspendSteps(ctx, record));
     return {

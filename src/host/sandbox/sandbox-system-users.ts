@@ -1,6 +1,7 @@
-import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
+import { homeToRemove } from '../home-removal.js';
 import { renderDefaultPage } from '../pages.js';
 import type { SystemUserSpec, SystemUsers } from '../ports.js';
 
@@ -65,14 +66,8 @@ export class SandboxSystemUsers implements SystemUsers {
   }
 
   async remove(user: string, home: string): Promise<void> {
-    const expected = join(this.homeBase, user);
-    if (home !== expected) throw new Error(`refusing to remove ${home}: expected ${expected}`);
-    const real = await realpath(home).catch(() => null);
-    if (real !== null) {
-      const realBase = await realpath(this.homeBase);
-      if (real !== join(realBase, user)) throw new Error(`refusing to remove ${home}: it resolves to ${real}`);
-      await rm(real, { recursive: true, force: true });
-    }
+    const real = await homeToRemove(this.homeBase, user, home);
+    if (real !== null) await rm(real, { recursive: true, force: true });
     await rm(this.recordPath(user), { force: true });
   }
 

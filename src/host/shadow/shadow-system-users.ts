@@ -1,6 +1,7 @@
-import { chmod, chown, lstat, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommandError, runCommand } from '../exec.js';
+import { homeToRemove } from '../home-removal.js';
 import { renderDefaultPage } from '../pages.js';
 import type { SystemUserSpec, SystemUsers } from '../ports.js';
 import {
@@ -73,7 +74,7 @@ export class ShadowSystemUsers implements SystemUsers {
   }
 
   async remove(user: string, home: string): Promise<void> {
-    const expected = await this.checkedHome(user, home);
+    const real = await homeToRemove(this.homeBase, user, home);
     const entry = await this.lookup(user);
     if (entry) {
       if (entry.uid < MIN_ACCOUNT_UID)
@@ -91,7 +92,7 @@ export class ShadowSystemUsers implements SystemUsers {
       }
     }
     // A step cut short (a crash mid-create) can leave a home or group without its user.
-    if (expected !== null) await rm(expected, { recursive: true, force: true });
+    if (real !== null) await rm(real, { recursive: true, force: true });
     const group = await runCommand('getent', ['group', user], { okCodes: [2], timeoutMs: this.timeoutMs });
     if (group.code === 0) await runCommand('groupdel', [user], { okCodes: [6], timeoutMs: this.timeoutMs });
   }
@@ -107,23 +108,6 @@ export class ShadowSystemUsers implements SystemUsers {
     const entry = await this.lookup(user);
     if (!entry) throw new Error(`system user ${user} does not exist`);
     return entry;
-  }
-
-  /**
-   * checkedHome refuses a home that is not `<base>/<user>` or that resolves elsewhere (a symlink
-   * planted to make the removal delete something else); it returns the real path, or null when gone.
-   */
-  private async checkedHome(user: string, home: string): Promise<string | null> {
-    const expected = join(this.homeBase, user);
-    if (home !== expected) throw new Error(`refusing to remove ${home}: expected ${expected}`);
-    const real = await realpath(home).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null;
-      throw err;
-    });
-    if (real === null) return null;
-    const realBase = await realpath(this.homeBase);
-    if (real !== join(realBase, user)) throw new Error(`refusing to remove ${home}: it resolves to ${real}`);
-    return real;
   }
 }
 

@@ -85,7 +85,7 @@ export function registerDashboard(scope: FastifyInstance, deps: PageDeps): void 
                   {s.plans.map((p) => (
                     <tr>
                       <th scope="row">
-                        <a href={`/accounts?plan=${encodeURIComponent(p.name)}`}>{p.name}</a>
+                        <a href={`/accounts?plan=${encodeURIComponent(p.plan.name)}`}>{p.plan.name}</a>
                       </th>
                       <td class="num">{`${p.accounts} account${p.accounts === 1 ? '' : 's'}`}</td>
                     </tr>

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type PlanLimits, addPlan, deletePlan, listPlans, updatePlan } from '../../app/plans.js';
-import type { AppContext } from '../../app/ports.js';
+import { type PlanLimits, addPlan, deletePlan, findPlan, listPlanUsage, updatePlan } from '../../app/plans.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Plan } from '../../domain/types.js';
 import { Csrf, Field, FormMessage, type FormState, emptyForm } from './form.js';
@@ -90,12 +89,6 @@ function PlanForm(props: { csrf: string; form: FormState; editing: string | null
   );
 }
 
-async function planRows(ctx: AppContext): Promise<{ plan: Plan; accounts: number }[]> {
-  return Promise.all(
-    (await listPlans(ctx)).map(async (plan) => ({ plan, accounts: await ctx.store.accounts.countByPlan(plan.name) })),
-  );
-}
-
 /** registerPlanPages serves the plan list with its create form, the edit form and deletion. */
 export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void {
   const { ctx } = deps;
@@ -107,7 +100,7 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
     status = 200,
   ) => {
     const csrf = reply.generateCsrf();
-    const rows = await planRows(ctx);
+    const rows = await listPlanUsage(ctx);
     const content = (
       <>
         <h1>Plans</h1>
@@ -212,7 +205,7 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
   });
 
   scope.get('/plans/:name/edit', async (req, reply) => {
-    const plan = await ctx.store.plans.get(nameOf(req));
+    const plan = await findPlan(ctx, nameOf(req));
     if (!plan) throw new DomainError('not_found', `no plan named ${nameOf(req)}`);
     return showEdit(req, reply, plan.name, emptyForm(planValues(plan)));
   });
