@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.js';
+import { DAY_MS, parseUtcDay } from '../domain/time.js';
 import type { ActorType, AuditEntry } from '../domain/types.js';
 import type { AuditFilter } from '../store/store.js';
 import type { AppContext } from './ports.js';
@@ -15,16 +16,6 @@ export interface AuditQueryInput {
 }
 
 const ACTOR_TYPES: readonly ActorType[] = ['token', 'admin', 'cli', 'system', 'anonymous'];
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86_400_000;
-
-function day(value: string, param: string): number {
-  const ms = Date.parse(`${value}T00:00:00.000Z`);
-  if (!DAY_RE.test(value) || Number.isNaN(ms)) {
-    throw new DomainError('invalid_parameter', `${param} must be a date such as 2026-01-31`, { param });
-  }
-  return ms;
-}
 
 /**
  * parseAuditQuery turns a search into a store filter. `from` and `to` are whole UTC days, both
@@ -49,8 +40,8 @@ export function parseAuditQuery(input: AuditQueryInput, limit: number): AuditFil
   }
   const from = text(input.from);
   const to = text(input.to);
-  if (from !== undefined) filter.since = new Date(day(from, 'from')).toISOString();
-  if (to !== undefined) filter.until = new Date(day(to, 'to') + DAY_MS).toISOString();
+  if (from !== undefined) filter.since = new Date(parseUtcDay(from, 'from')).toISOString();
+  if (to !== undefined) filter.until = new Date(parseUtcDay(to, 'to') + DAY_MS).toISOString();
   if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
     throw new DomainError('invalid_parameter', 'the "to" date must not be before the "from" date', { param: 'to' });
   }

@@ -7,6 +7,44 @@ import { requirePlan } from './require-plan.js';
 /** PlanLimits are the limits a plan sets; null means unlimited. */
 export type PlanLimits = Omit<Plan, 'name' | 'createdAt'>;
 
+/** PLAN_LIMIT_FIELDS pairs each numeric limit's input name (as the API, CLI and forms spell it) with its field. */
+export const PLAN_LIMIT_FIELDS = [
+  ['disk_mb', 'diskMb'],
+  ['max_databases', 'maxDatabases'],
+  ['bandwidth_mb', 'bandwidthMb'],
+  ['max_addon_domains', 'maxAddonDomains'],
+  ['max_email_accounts', 'maxEmailAccounts'],
+] as const;
+
+/** PlanLimitInput is one numeric limit's input name, such as `disk_mb`. */
+export type PlanLimitInput = (typeof PLAN_LIMIT_FIELDS)[number][0];
+
+/** PlanLimitsInput are a plan's limits as a door receives them: text, a limit absent when unlimited. */
+export type PlanLimitsInput = Partial<Record<PlanLimitInput, string>> & { shell?: boolean };
+
+function limitError(input: PlanLimitInput): DomainError {
+  return new DomainError('invalid_parameter', `${input} must be a whole number of 0 or more`, { param: input });
+}
+
+/** parsePlanLimits reads limits given as text: each a whole number of 0 or more, or absent for unlimited. */
+export function parsePlanLimits(input: PlanLimitsInput): PlanLimits {
+  const limits: PlanLimits = {
+    diskMb: null,
+    maxDatabases: null,
+    bandwidthMb: null,
+    maxAddonDomains: null,
+    maxEmailAccounts: null,
+    shell: input.shell === true,
+  };
+  for (const [name, field] of PLAN_LIMIT_FIELDS) {
+    const raw = input[name];
+    if (raw === undefined) continue;
+    if (!/^\d{1,12}$/.test(raw)) throw limitError(name);
+    limits[field] = Number(raw);
+  }
+  return limits;
+}
+
 /** addPlan creates a plan. */
 export async function addPlan(ctx: AppContext, name: string, limits: PlanLimits): Promise<Plan> {
   validatePlanName(name);
@@ -27,10 +65,9 @@ export async function updatePlan(ctx: AppContext, name: string, limits: PlanLimi
 }
 
 function checkLimits(limits: PlanLimits): void {
-  for (const [key, value] of Object.entries(limits)) {
-    if (typeof value === 'number' && (!Number.isSafeInteger(value) || value < 0)) {
-      throw new DomainError('invalid_parameter', `${key} must be a whole number of 0 or more`, { param: key });
-    }
+  for (const [name, field] of PLAN_LIMIT_FIELDS) {
+    const value = limits[field];
+    if (value !== null && (!Number.isSafeInteger(value) || value < 0)) throw limitError(name);
   }
 }
 

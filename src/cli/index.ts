@@ -7,9 +7,10 @@ import { createDatabase } from '../app/create-database.js';
 import { deleteDatabase } from '../app/delete-database.js';
 import { getAccount } from '../app/get-account.js';
 import { issueToken } from '../app/issue-token.js';
+import { parseAccountQuery } from '../app/account-query.js';
 import { listAccounts } from '../app/list-accounts.js';
 import { listDatabases } from '../app/list-databases.js';
-import { addPlan, deletePlan, listPlans } from '../app/plans.js';
+import { addPlan, deletePlan, listPlans, parsePlanLimits } from '../app/plans.js';
 import type { AppContext } from '../app/ports.js';
 import { listTokens } from '../app/list-tokens.js';
 import { revokeToken } from '../app/revoke-token.js';
@@ -26,14 +27,7 @@ import { DomainError, isDomainError } from '../domain/errors.js';
 import { parseScopes } from '../domain/scopes.js';
 import { parseExpiry } from '../domain/time.js';
 import { tokenStatus } from '../domain/token-status.js';
-import {
-  ACCOUNT_STATUSES,
-  type Account,
-  type AccountStatus,
-  type Actor,
-  type ApiToken,
-  type Plan,
-} from '../domain/types.js';
+import { ACCOUNT_STATUSES, type Account, type Actor, type ApiToken, type Plan } from '../domain/types.js';
 import { accountJson } from '../http/api/json.js';
 import { serve } from '../main.js';
 import { EXIT, EXIT_BY_CODE } from './exit-codes.js';
@@ -277,37 +271,38 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   plan
     .command('add <name>')
     .description('add a plan; a limit left out is unlimited')
-    .option('--disk-mb <n>', 'disk quota in MiB', wholeNumber('disk_mb'))
-    .option('--max-databases <n>', 'databases per account', wholeNumber('max_databases'))
-    .option('--bandwidth-mb <n>', 'bandwidth in MiB a month', wholeNumber('bandwidth_mb'))
-    .option('--max-addon-domains <n>', 'addon domains per account', wholeNumber('max_addon_domains'))
-    .option('--max-email-accounts <n>', 'email accounts per account', wholeNumber('max_email_accounts'))
+    .option('--disk-mb <n>', 'disk quota in MiB')
+    .option('--max-databases <n>', 'databases per account')
+    .option('--bandwidth-mb <n>', 'bandwidth in MiB a month')
+    .option('--max-addon-domains <n>', 'addon domains per account')
+    .option('--max-email-accounts <n>', 'email accounts per account')
     .option('--shell', 'allow shell access')
     .option('--json', 'print JSON')
     .action(
       async (
         name: string,
         o: {
-          diskMb?: number;
-          maxDatabases?: number;
-          bandwidthMb?: number;
-          maxAddonDomains?: number;
-          maxEmailAccounts?: number;
+          diskMb?: string;
+          maxDatabases?: string;
+          bandwidthMb?: string;
+          maxAddonDomains?: string;
+          maxEmailAccounts?: string;
           shell?: boolean;
         },
-      ) =>
-        withCtx(async (ctx) => {
-          const limits = {
-            diskMb: o.diskMb ?? null,
-            maxDatabases: o.maxDatabases ?? null,
-            bandwidthMb: o.bandwidthMb ?? null,
-            maxAddonDomains: o.maxAddonDomains ?? null,
-            maxEmailAccounts: o.maxEmailAccounts ?? null,
-            shell: o.shell === true,
-          };
+      ) => {
+        const limits = parsePlanLimits({
+          disk_mb: o.diskMb,
+          max_databases: o.maxDatabases,
+          bandwidth_mb: o.bandwidthMb,
+          max_addon_domains: o.maxAddonDomains,
+          max_email_accounts: o.maxEmailAccounts,
+          shell: o.shell === true,
+        });
+        await withCtx(async (ctx) => {
           const p = await change(ctx, 'plan.add', name, { name, ...limits }, () => addPlan(ctx, name, limits));
           print({ ok: true, plan: planJson(p) }, `Added plan ${p.name}.\n`);
-        }),
+        });
+      },
     );
   plan
     .command('list')
@@ -419,13 +414,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .addOption(new Option('--status <status>', 'filter by status').choices([...ACCOUNT_STATUSES]))
     .option('--plan <plan>', 'filter by plan')
     .option('--q <text>', 'substring of user or domain')
-    .option('--limit <n>', 'page size (1-1000)', wholeNumber('limit'), 100)
+    .option('--limit <n>', 'page size (1-1000, default 100)')
     .option('--json', 'print JSON')
-    .action(async (o: { status?: AccountStatus; plan?: string; q?: string; limit: number }) =>
+    .action(async (o: { status?: string; plan?: string; q?: string; limit?: string }) =>
       withCtx(async (ctx) => {
-        if (o.limit < 1 || o.limit > 1000)
-          throw new DomainError('invalid_parameter', 'limit must be 1-1000', { param: 'limit' });
-        const page = await listAccounts(ctx, o);
+        const page = await listAccounts(ctx, parseAccountQuery(o));
         print(
           { accounts: page.accounts.map(accountJson), total: page.total, next: page.next },
           `${table([

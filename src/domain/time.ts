@@ -18,3 +18,26 @@ export function parseExpiry(value: string, now: Date): string {
   if (at.getTime() <= now.getTime()) throw invalid('must be in the future');
   return at.toISOString();
 }
+
+/** DAY_MS is one day in milliseconds. */
+export const DAY_MS = 86_400_000;
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * parseUtcDay reads a date such as 2026-01-31 as the start of that day in UTC, in milliseconds;
+ * `param` names the input in the error, `name` in its message (when it reads better than the param).
+ */
+export function parseUtcDay(value: string, param: string, name = param): number {
+  const ms = Date.parse(`${value}T00:00:00.000Z`);
+  if (!DAY_RE.test(value) || Number.isNaN(ms)) {
+    throw new DomainError('invalid_parameter', `${name} must be a date such as 2026-01-31`, { param });
+  }
+  return ms;
+}
+
+/** parseExpiryDay reads an expiry given as a UTC date: the token works through the whole of that day; '' is none. */
+export function parseExpiryDay(value: string): string | null {
+  if (value === '') return null;
+  return new Date(parseUtcDay(value, 'expires', 'expiry') + DAY_MS).toISOString();
+}

@@ -1,6 +1,7 @@
 import { createAccount } from '../../app/create-account.js';
 import { getAccount } from '../../app/get-account.js';
-import { decodeCursor, listAccounts } from '../../app/list-accounts.js';
+import { type AccountQueryInput, parseAccountQuery } from '../../app/account-query.js';
+import { listAccounts } from '../../app/list-accounts.js';
 import type { AppContext } from '../../app/ports.js';
 import { setAccountPassword } from '../../app/set-account-password.js';
 import { setAccountPlan } from '../../app/set-account-plan.js';
@@ -9,7 +10,7 @@ import { terminateAccount } from '../../app/terminate-account.js';
 import { unsuspendAccount } from '../../app/unsuspend-account.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Scope } from '../../domain/scopes.js';
-import { ACCOUNT_STATUSES, type AccountStatus, type ApiToken } from '../../domain/types.js';
+import type { ApiToken } from '../../domain/types.js';
 import { VERSION } from '../../version.js';
 import { accountJson } from './json.js';
 import { type BodySpec, type JsonBody, type Query, accountUser, queryValue } from './request.js';
@@ -43,33 +44,9 @@ const ping: Endpoint = {
 const listAccountsEndpoint: Endpoint = {
   scope: 'accounts:read',
   run: async ({ ctx, query }) => {
-    const status = queryValue(query, 'status');
-    if (status !== undefined && !(ACCOUNT_STATUSES as readonly string[]).includes(status)) {
-      throw new DomainError('invalid_parameter', `status must be one of ${ACCOUNT_STATUSES.join(', ')}`, {
-        param: 'status',
-      });
-    }
-    const limitText = queryValue(query, 'limit');
-    const limit = limitText === undefined ? 100 : Number(limitText);
-    if (!/^\d{1,4}$/.test(limitText ?? '100') || limit < 1 || limit > 1000) {
-      throw new DomainError('invalid_parameter', 'limit must be a whole number from 1 to 1000', { param: 'limit' });
-    }
-    const afterText = queryValue(query, 'after');
-    let after: string | undefined;
-    if (afterText !== undefined) {
-      after = decodeCursor(afterText) ?? undefined;
-      if (after === undefined)
-        throw new DomainError('invalid_parameter', 'after must be a `next` cursor from an earlier page', {
-          param: 'after',
-        });
-    }
-    const page = await listAccounts(ctx, {
-      status: status as AccountStatus | undefined,
-      plan: queryValue(query, 'plan'),
-      q: queryValue(query, 'q'),
-      after,
-      limit,
-    });
+    const input: AccountQueryInput = {};
+    for (const key of ['status', 'plan', 'q', 'limit', 'after'] as const) input[key] = queryValue(query, key);
+    const page = await listAccounts(ctx, parseAccountQuery(input));
     return ok({ accounts: page.accounts.map(accountJson), total: page.total, next: page.next });
   },
 };

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createAccount } from '../../app/create-account.js';
 import { getAccount } from '../../app/get-account.js';
-import { decodeCursor, listAccounts } from '../../app/list-accounts.js';
+import { parseAccountQuery } from '../../app/account-query.js';
+import { listAccounts } from '../../app/list-accounts.js';
 import { listPlans } from '../../app/plans.js';
 import { setAccountPassword } from '../../app/set-account-password.js';
 import { setAccountPlan } from '../../app/set-account-plan.js';
@@ -11,7 +12,7 @@ import { unsuspendAccount } from '../../app/unsuspend-account.js';
 import { DomainError } from '../../domain/errors.js';
 import { ACCOUNT_STATUSES, type Account, type AccountStatus, type Plan } from '../../domain/types.js';
 import { Csrf, Field, FormMessage, type FormState, OneTimeSecret, SelectField, emptyForm } from './form.js';
-import { type PageDeps, change, failedForm, formBody, redirectWith, sendPage, text, when } from './kit.js';
+import { type PageDeps, change, failedForm, formBody, given, redirectWith, sendPage, text, when } from './kit.js';
 
 const PAGE_SIZE = 25;
 
@@ -270,24 +271,17 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
   scope.get('/accounts', async (req, reply) => {
     const query = req.query as Record<string, unknown>;
     const filters = { q: text(query, 'q').trim(), status: text(query, 'status'), plan: text(query, 'plan') };
-    if (filters.status !== '' && !(ACCOUNT_STATUSES as readonly string[]).includes(filters.status)) {
-      throw new DomainError('invalid_parameter', `status must be one of ${ACCOUNT_STATUSES.join(', ')}`, {
-        param: 'status',
-      });
-    }
-    const afterText = text(query, 'after');
-    const after = afterText === '' ? undefined : decodeCursor(afterText);
-    if (after === null)
-      throw new DomainError('invalid_parameter', 'after must be a `next` cursor from an earlier page', {
-        param: 'after',
-      });
-    const page = await listAccounts(ctx, {
-      q: filters.q || undefined,
-      status: (filters.status || undefined) as AccountStatus | undefined,
-      plan: filters.plan || undefined,
-      after,
-      limit: PAGE_SIZE,
-    });
+    // An empty field of the filter form means "any".
+    const filter = parseAccountQuery(
+      {
+        q: given(filters.q),
+        status: given(filters.status),
+        plan: given(filters.plan),
+        after: given(text(query, 'after')),
+      },
+      PAGE_SIZE,
+    );
+    const page = await listAccounts(ctx, filter);
     const plans = await listPlans(ctx);
     const form = emptyForm(filters);
     const content = (
@@ -325,7 +319,7 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
           total={page.total}
           next={page.next}
           filters={filters}
-          paged={after !== undefined}
+          paged={filter.after !== undefined}
         />
       </>
     );

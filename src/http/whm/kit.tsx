@@ -77,6 +77,11 @@ export function text(body: FormBody | Record<string, unknown>, name: string): st
   return typeof first === 'string' ? first : '';
 }
 
+/** given reads an empty form field as one not given. */
+export function given(value: string): string | undefined {
+  return value === '' ? undefined : value;
+}
+
 /** texts returns every value of a repeated field, such as checkboxes. */
 export function texts(body: FormBody, name: string): string[] {
   const value = body[name];

@@ -1,17 +1,39 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type PlanLimits, addPlan, deletePlan, findPlan, listPlanUsage, updatePlan } from '../../app/plans.js';
+import {
+  PLAN_LIMIT_FIELDS,
+  type PlanLimitInput,
+  type PlanLimits,
+  addPlan,
+  deletePlan,
+  findPlan,
+  listPlanUsage,
+  parsePlanLimits,
+  updatePlan,
+} from '../../app/plans.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Plan } from '../../domain/types.js';
 import { Csrf, Field, FormMessage, type FormState, emptyForm } from './form.js';
-import { type FormBody, type PageDeps, change, failedForm, formBody, redirectWith, sendPage, text } from './kit.js';
+import {
+  type FormBody,
+  type PageDeps,
+  change,
+  failedForm,
+  formBody,
+  given,
+  redirectWith,
+  sendPage,
+  text,
+} from './kit.js';
 
-const LIMITS = [
-  ['disk_mb', 'diskMb', 'Disk (MiB)'],
-  ['max_databases', 'maxDatabases', 'Databases'],
-  ['bandwidth_mb', 'bandwidthMb', 'Bandwidth (MiB a month)'],
-  ['max_addon_domains', 'maxAddonDomains', 'Addon domains'],
-  ['max_email_accounts', 'maxEmailAccounts', 'Email accounts'],
-] as const;
+const LABELS: Record<PlanLimitInput, string> = {
+  disk_mb: 'Disk (MiB)',
+  max_databases: 'Databases',
+  bandwidth_mb: 'Bandwidth (MiB a month)',
+  max_addon_domains: 'Addon domains',
+  max_email_accounts: 'Email accounts',
+};
+
+const LIMITS = PLAN_LIMIT_FIELDS.map(([field, key]) => [field, key, LABELS[field]] as const);
 
 const FIELDS = ['name', 'shell', ...LIMITS.map(([field]) => field)];
 
@@ -27,27 +49,12 @@ function readLimits(body: FormBody): { values: Record<string, string>; limits: (
     shell: text(body, 'shell') === 'on' ? 'on' : '',
   };
   for (const [field] of LIMITS) values[field] = text(body, field).trim();
-  const limits = (): PlanLimits => {
-    const out: PlanLimits = {
-      diskMb: null,
-      maxDatabases: null,
-      bandwidthMb: null,
-      maxAddonDomains: null,
-      maxEmailAccounts: null,
+  // An empty limit field means unlimited.
+  const limits = (): PlanLimits =>
+    parsePlanLimits({
+      ...Object.fromEntries(LIMITS.map(([field]) => [field, given(values[field] ?? '')])),
       shell: values.shell === 'on',
-    };
-    for (const [field, key, label] of LIMITS) {
-      const raw = values[field] ?? '';
-      if (raw === '') continue;
-      if (!/^\d{1,12}$/.test(raw)) {
-        throw new DomainError('invalid_parameter', `${label}: a whole number of 0 or more, or empty for unlimited`, {
-          param: field,
-        });
-      }
-      out[key] = Number(raw);
-    }
-    return out;
-  };
+    });
   return { values, limits };
 }
 

@@ -3,8 +3,8 @@ import { issueToken } from '../../app/issue-token.js';
 import { findTokenById } from '../../app/find-token.js';
 import { listTokens } from '../../app/list-tokens.js';
 import { revokeToken } from '../../app/revoke-token.js';
-import { DomainError } from '../../domain/errors.js';
 import { SCOPES, parseScopes } from '../../domain/scopes.js';
+import { parseExpiryDay } from '../../domain/time.js';
 import { tokenStatus } from '../../domain/token-status.js';
 import type { ApiToken } from '../../domain/types.js';
 import { Csrf, Field, FieldError, FormMessage, type FormState, OneTimeSecret, emptyForm } from './form.js';
@@ -26,18 +26,6 @@ const SCOPE_HELP: Record<(typeof SCOPES)[number], string> = {
   'accounts:write': 'create, suspend, unsuspend, set password and plan',
   'accounts:delete': 'terminate accounts',
 };
-
-const DAY_MS = 86_400_000;
-
-/** expiryFromDate reads a form's expiry date: the token works through the whole of that UTC day. */
-function expiryFromDate(value: string): string | null {
-  if (value === '') return null;
-  const ms = Date.parse(`${value}T00:00:00.000Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(ms)) {
-    throw new DomainError('invalid_parameter', 'expiry must be a date such as 2026-12-31', { param: 'expires' });
-  }
-  return new Date(ms + DAY_MS).toISOString();
-}
 
 function splitAddresses(value: string): string[] {
   return value
@@ -230,7 +218,7 @@ export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void
         { name: values.name, scopes: rawScopes, expires: values.expires || null, allowed_cidrs: allowedCidrs },
         async () => {
           const scopes = parseScopes(rawScopes);
-          const expiresAt = expiryFromDate(values.expires);
+          const expiresAt = parseExpiryDay(values.expires);
           return issueToken(ctx, { name: values.name, scopes, expiresAt, allowedCidrs, createdBy: `admin:${admin}` });
         },
       );
