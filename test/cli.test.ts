@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
+import { CSV_COLUMNS } from '../src/http/whm/audit.js';
 import { type Serving, serve } from '../src/main.js';
 import { fastHasher } from './support/app.js';
 import { runVanta } from './support/cli.js';
@@ -223,7 +224,8 @@ describe('the vanta binary against the data directory of a running server', () =
     ]) {
       assert.ok(actions.has(a), `missing ${a}`);
     }
-    assert.ok(entries.every((e: { actor: { type: string } }) => e.actor.type === 'cli'));
+    assert.ok(entries.every((e: { actor_type: string }) => e.actor_type === 'cli'));
+    assert.deepEqual(Object.keys(entries[0]), CSV_COLUMNS, 'one shape: the same fields as the vWHM exports');
     assert.ok(
       entries.some((e: { outcome: string }) => e.outcome === 'account_exists'),
       'failed CLI changes are audited too',

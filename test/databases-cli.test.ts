@@ -84,7 +84,7 @@ describe('vanta db commands against the real MariaDB server', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     const changes = entries.filter((e) => String(e.action).startsWith('database.'));
-    assert.deepEqual(changes.map((e) => [e.action, e.target, e.outcome, e.actor.name, e.params]).reverse(), [
+    assert.deepEqual(changes.map((e) => [e.action, e.target, e.outcome, e.actor_name, e.params]).reverse(), [
       ['database.create', user, 'ok', 'cli', { user, name: 'shop' }],
       ['database.create', user, 'ok', 'cli', { user, name: 'blog' }],
       ['database.create', user, 'invalid_database', 'cli', { user, name: 'bad name' }],

@@ -27,8 +27,12 @@ import { DomainError, isDomainError } from '../domain/errors.js';
 import { parseScopes } from '../domain/scopes.js';
 import { parseExpiry } from '../domain/time.js';
 import { tokenStatus } from '../domain/token-status.js';
-import { ACCOUNT_STATUSES, type Account, type Actor, type ApiToken, type Plan } from '../domain/types.js';
-import { accountJson } from '../http/api/json.js';
+import { ACCOUNT_STATUSES, type Account, type Actor } from '../domain/types.js';
+import { accountJson } from '../presenters/account.js';
+import { auditEntryJson } from '../presenters/audit-entry.js';
+import { databaseJson } from '../presenters/database.js';
+import { planJson } from '../presenters/plan.js';
+import { tokenJson } from '../presenters/token.js';
 import { serve } from '../main.js';
 import { EXIT, EXIT_BY_CODE } from './exit-codes.js';
 import { type CliIo, readSecret } from './io.js';
@@ -41,35 +45,6 @@ function cliActor(): Actor {
     osUser = null;
   }
   return { type: 'cli', id: osUser, name: 'cli' };
-}
-
-function tokenJson(t: ApiToken): Record<string, unknown> {
-  return {
-    id: t.id,
-    name: t.name,
-    prefix: t.prefix,
-    scopes: t.scopes,
-    allowed_cidrs: t.allowedCidrs,
-    created_at: t.createdAt,
-    created_by: t.createdBy,
-    expires_at: t.expiresAt,
-    revoked_at: t.revokedAt,
-    last_used_at: t.lastUsedAt,
-    last_used_ip: t.lastUsedIp,
-  };
-}
-
-function planJson(p: Plan): Record<string, unknown> {
-  return {
-    name: p.name,
-    disk_mb: p.diskMb,
-    max_databases: p.maxDatabases,
-    bandwidth_mb: p.bandwidthMb,
-    max_addon_domains: p.maxAddonDomains,
-    max_email_accounts: p.maxEmailAccounts,
-    shell: p.shell,
-    created_at: p.createdAt,
-  };
 }
 
 function table(rows: readonly (readonly string[])[]): string {
@@ -97,8 +72,7 @@ function wholeNumber(name: string) {
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
   let json = false;
-  const print = (value: Record<string, unknown> | unknown[], text: string) =>
-    io.out(json ? `${JSON.stringify(value)}\n` : text);
+  const print = (value: unknown, text: string) => io.out(json ? `${JSON.stringify(value)}\n` : text);
 
   const withCtx = async (fn: (ctx: AppContext) => Promise<void>) => {
     const config = loadConfig();
@@ -371,7 +345,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             since: since?.toISOString(),
           });
           if (json) {
-            for (const e of entries) io.out(`${JSON.stringify(e)}\n`);
+            for (const e of entries) io.out(`${JSON.stringify(auditEntryJson(e))}\n`);
             return;
           }
           io.out(
@@ -585,7 +559,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       withCtx(async (ctx) => {
         const list = await listDatabases(ctx, user);
         print(
-          list.map((d) => ({ database: d.name, db_user: d.dbUser, created_at: d.createdAt })),
+          list.map(databaseJson),
           list.length === 0
             ? `${user} has no databases.\n`
             : table([['DATABASE', 'DB USER', 'CREATED'], ...list.map((d) => [d.name, d.dbUser, d.createdAt])]),

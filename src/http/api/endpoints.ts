@@ -11,8 +11,8 @@ import { unsuspendAccount } from '../../app/unsuspend-account.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Scope } from '../../domain/scopes.js';
 import type { ApiToken } from '../../domain/types.js';
+import { accountJson } from '../../presenters/account.js';
 import { VERSION } from '../../version.js';
-import { accountJson } from './json.js';
 import { type BodySpec, type JsonBody, type Query, accountUser, queryValue } from './request.js';
 
 /** CallInput is what an endpoint receives once the caller is authenticated and allowed. */

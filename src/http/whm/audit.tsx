@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AuditQueryInput, eachAuditEntry, parseAuditQuery } from '../../app/audit-query.js';
 import { listAudit, verifyAudit } from '../../app/audit.js';
 import type { AuditEntry } from '../../domain/types.js';
+import { type AuditEntryJson, auditEntryJson } from '../../presenters/audit-entry.js';
 import { AuditRows } from './dashboard.js';
 import { Field, FormMessage, emptyForm } from './form.js';
 import { type PageDeps, failedForm, sendPage, text } from './kit.js';
@@ -10,8 +11,8 @@ import { type PageDeps, failedForm, sendPage, text } from './kit.js';
 const PAGE_SIZE = 50;
 const FILTERS = ['action', 'actor', 'outcome', 'target', 'from', 'to'] as const;
 
-/** CSV_COLUMNS are the columns of the CSV export, in order. */
-export const CSV_COLUMNS = [
+/** CSV_COLUMNS are the columns of the CSV export, in order: the fields of the audit entry's JSON shape. */
+export const CSV_COLUMNS: readonly (keyof AuditEntryJson)[] = [
   'id',
   'at',
   'actor_type',
@@ -34,25 +35,6 @@ export function csvCell(value: string | number | null): string {
   let cell = String(value);
   if (/^[=+\-@\t\r]/.test(cell)) cell = `'${cell}`;
   return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
-}
-
-function auditRecord(e: AuditEntry): Record<string, string | number | null> {
-  return {
-    id: e.id,
-    at: e.at,
-    actor_type: e.actor.type,
-    actor_id: e.actor.id,
-    actor_name: e.actor.name,
-    ip: e.ip,
-    action: e.action,
-    target: e.target,
-    outcome: e.outcome,
-    status: e.status,
-    request_id: e.requestId,
-    params: JSON.stringify(e.params),
-    prev_hash: e.prevHash,
-    hash: e.hash,
-  };
 }
 
 function readInput(req: FastifyRequest): AuditQueryInput & Record<string, string> {
@@ -147,8 +129,8 @@ export function registerAuditPages(scope: FastifyInstance, deps: PageDeps): void
     async function* lines() {
       yield `${CSV_COLUMNS.join(',')}\r\n`;
       for await (const e of eachAuditEntry(ctx, filter)) {
-        const row = auditRecord(e);
-        yield `${CSV_COLUMNS.map((c) => csvCell(row[c] ?? null)).join(',')}\r\n`;
+        const row = { ...auditEntryJson(e), params: JSON.stringify(e.params) };
+        yield `${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\r\n`;
       }
     }
     return reply
@@ -160,8 +142,7 @@ export function registerAuditPages(scope: FastifyInstance, deps: PageDeps): void
   scope.get('/audit/export.jsonl', async (req, reply) => {
     const filter = parseAuditQuery(readInput(req), 500);
     async function* lines() {
-      for await (const e of eachAuditEntry(ctx, filter))
-        yield `${JSON.stringify({ ...auditRecord(e), params: e.params })}\n`;
+      for await (const e of eachAuditEntry(ctx, filter)) yield `${JSON.stringify(auditEntryJson(e))}\n`;
     }
     return reply
       .type('application/x-ndjson; charset=utf-8')

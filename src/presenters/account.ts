@@ -1,0 +1,29 @@
+import type { Account } from '../domain/types.js';
+
+/** AccountJson is the Account object of the API, as every door prints it. */
+export interface AccountJson {
+  user: string;
+  domain: string;
+  email: string | null;
+  plan: string | null;
+  status: Account['status'];
+  suspend_reason: string | null;
+  created_at: string;
+  suspended_at: string | null;
+  databases: string[];
+}
+
+/** accountJson renders an account as the API's Account object. */
+export function accountJson(a: Account): AccountJson {
+  return {
+    user: a.user,
+    domain: a.domain,
+    email: a.email,
+    plan: a.plan,
+    status: a.status,
+    suspend_reason: a.suspendReason,
+    created_at: a.createdAt,
+    suspended_at: a.suspendedAt,
+    databases: a.databases,
+  };
+}
