@@ -28,7 +28,7 @@ describe('start-up recovery of database operations a killed process left unfinis
   it('undoes a database create cut short after its user was made: no database, no user, no row', async () => {
     const user = await account();
     const name = `${user}_wp`;
-    // What a process killed in step 1 (database_user) of a create leaves: both made, no row.
+    // What a process killed in the database_user step of a create leaves: both made, no row.
     await db.rawDatabase(name);
     await db.rawUser(name, 'some-password-1');
     const { store } = app.rt.ctx;
@@ -39,7 +39,7 @@ describe('start-up recovery of database operations a killed process left unfinis
       owner: DEAD,
       startedAt: 'x',
     });
-    await store.operations.setStep(id, 1);
+    await store.operations.setStep(id, 'database_user');
 
     const done = await recoverOperations(app.rt.ctx, (owner) => owner !== DEAD);
     assert.deepEqual(done, [{ op: 'database.create', user, outcome: 'undone' }]);
@@ -52,7 +52,7 @@ describe('start-up recovery of database operations a killed process left unfinis
   it('finishes a database delete cut short after its user was dropped', async () => {
     const user = await account();
     const made = await createDatabase(app.rt.ctx, { user, name: 'shop' });
-    // Step 0 (drop the database user) ran; the process died as step 1 began.
+    // The database_user step (drop the database user) ran; the process died as the next began.
     await db.root.query('DROP USER ?@?', [made.dbUser, 'localhost']);
     const { store } = app.rt.ctx;
     const id = await store.operations.begin({
@@ -62,7 +62,7 @@ describe('start-up recovery of database operations a killed process left unfinis
       owner: DEAD,
       startedAt: 'x',
     });
-    await store.operations.setStep(id, 1);
+    await store.operations.setStep(id, 'database');
 
     const done = await recoverOperations(app.rt.ctx, (owner) => owner !== DEAD);
     assert.deepEqual(done, [{ op: 'database.delete', user, outcome: 'finished' }]);
@@ -82,7 +82,7 @@ describe('start-up recovery of database operations a killed process left unfinis
       owner: DEAD,
       startedAt: 'x',
     });
-    await store.operations.setStep(id, 3);
+    await store.operations.setStep(id, 'store');
     const done = await recoverOperations(app.rt.ctx, (owner) => owner !== DEAD);
     assert.deepEqual(done, [{ op: 'database.create', user, outcome: 'finished' }]);
     assert.deepEqual(await db.databases(`${user}_`), [made.database]);

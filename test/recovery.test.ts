@@ -14,7 +14,7 @@ test('start-up recovery finishes a suspend whose process died, and frees its loc
   t.after(() => app.close());
   const { store } = app.rt.ctx;
   await createAccount(app.rt.ctx, { user: 'alice', domain: 'alice.example', password: 'long-enough-secret' });
-  // What a process killed after step 0 (the system user lock) of a suspend leaves behind.
+  // What a process killed after the first step (the system user lock) of a suspend leaves behind.
   const id = await store.operations.begin({
     op: 'account.suspend',
     account: 'alice',
@@ -22,7 +22,7 @@ test('start-up recovery finishes a suspend whose process died, and frees its loc
     owner: DEAD,
     startedAt: '2026-01-02T03:04:05.000Z',
   });
-  await store.operations.setStep(id, 1);
+  await store.operations.setStep(id, 'web_server');
   assert.equal(await store.locks.acquire('account:alice', DEAD, Date.now(), 600_000), true);
 
   const done = await recoverOperations(app.rt.ctx, (owner) => owner !== DEAD);
@@ -38,7 +38,7 @@ test('start-up recovery finishes a suspend whose process died, and frees its loc
   assert.equal(entry?.actor.type, 'system');
   assert.equal(entry?.target, 'alice');
   assert.equal(entry?.outcome, 'ok');
-  assert.deepEqual(entry?.params, { operation: 'account.suspend', step: 1, result: 'finished' });
+  assert.deepEqual(entry?.params, { operation: 'account.suspend', step: 'web_server', result: 'finished' });
 });
 
 test('vanta recover finishes what a dead process left, and says so', async (t) => {

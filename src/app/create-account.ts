@@ -8,7 +8,7 @@ import { publicAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
 import { requirePlan } from './require-plan.js';
 import { runJournalled } from './journal.js';
-import type { Step } from './steps.js';
+import { accountCreate } from './operations/account-create.js';
 
 /** CreateAccountInput is what a caller gives to create an account. */
 export interface CreateAccountInput {
@@ -61,74 +61,8 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
       databases: [],
       passwordHash,
     };
-    const spec = { user, domain, shell, diskMb, password };
-    await runJournalled(ctx, { op: 'account.create', user, params: { domain, shell, diskMb } }, [
-      {
-        name: 'record',
-        run: () => insertAccount(ctx, record),
-        undo: () => deleteUnfinishedAccount(ctx, user),
-      },
-      ...createSteps(ctx, spec),
-    ]);
+    await runJournalled(ctx, accountCreate, user, { user, domain, shell, diskMb, record, password });
     const account = publicAccount({ ...record, status: 'active' });
     return generated ? { account, password } : { account };
   });
-}
-
-/** CreateSpec is what the host steps of a create need; the password is absent when recovery undoes one. */
-export interface CreateSpec {
-  user: string;
-  domain: string;
-  shell: boolean;
-  diskMb: number | null;
-  password?: string;
-}
-
-/** createSteps are the host steps of a create, after the account row exists; recovery rebuilds them to undo. */
-export function createSteps(ctx: AppContext, spec: CreateSpec): Step[] {
-  const { user, domain } = spec;
-  const home = ctx.host.homeOf(user);
-  const { systemUsers, webServer, quota } = ctx.host;
-  return [
-    {
-      name: 'system_user',
-      run: () => systemUsers.create({ user, domain, home, shell: spec.shell }),
-      undo: () => systemUsers.remove(user, home),
-    },
-    {
-      name: 'password',
-      run: () => {
-        if (spec.password === undefined) throw new Error('the password is not kept, so a create cannot be resumed');
-        return systemUsers.setPassword(user, spec.password);
-      },
-    },
-    {
-      name: 'web_server',
-      run: () => webServer.writeSite({ user, domain, root: `${home}/public_html`, suspended: false }),
-      undo: () => webServer.removeSite(user),
-    },
-    { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
-    { name: 'quota', run: () => quota.apply(user, spec.diskMb) },
-    { name: 'store', run: () => ctx.store.accounts.update(user, { status: 'active' }) },
-  ];
-}
-
-async function insertAccount(ctx: AppContext, record: AccountRecord): Promise<void> {
-  try {
-    await ctx.store.accounts.insert(record);
-  } catch (err) {
-    // Another process may have taken the domain between the check and the insert.
-    if (await ctx.store.accounts.domainTaken(record.domain)) {
-      throw new DomainError('domain_exists', `domain ${record.domain} is already used by an account`, {
-        param: 'domain',
-      });
-    }
-    throw err;
-  }
-}
-
-/** deleteUnfinishedAccount removes the row of a create being undone, never an account that is already active. */
-export async function deleteUnfinishedAccount(ctx: AppContext, user: string): Promise<void> {
-  const current = await ctx.store.accounts.get(user);
-  if (current?.status === 'provisioning') await ctx.store.accounts.delete(user);
 }

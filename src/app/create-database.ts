@@ -8,7 +8,7 @@ import { requireAccount } from './get-account.js';
 import { requireDatabaseServer } from './account-database.js';
 import type { AppContext } from './ports.js';
 import { runJournalled } from './journal.js';
-import type { Step } from './steps.js';
+import { databaseCreate } from './operations/database-create.js';
 
 /** CreateDatabaseInput names the account and the database (`wp` or `alice_wp`); no password means generate one. */
 export interface CreateDatabaseInput {
@@ -41,44 +41,9 @@ export async function createDatabase(ctx: AppContext, input: CreateDatabaseInput
     }
     await requireRoomForDatabase(ctx, record);
     const locked = record.status === 'suspended';
-    await runJournalled(
-      ctx,
-      { op: 'database.create', user, params: { name } },
-      createDatabaseSteps(ctx, { user, name, password, locked }),
-    );
+    await runJournalled(ctx, databaseCreate, user, { user, name, password, locked });
     return generated ? { database: name, dbUser: name, password } : { database: name, dbUser: name };
   });
-}
-
-/** DatabaseSpec is what the steps of a database create need; no password when recovery undoes one. */
-export interface DatabaseSpec {
-  user: string;
-  name: string;
-  password?: string;
-  locked: boolean;
-}
-
-/** createDatabaseSteps are the steps of a database create; recovery rebuilds them to undo one cut short. */
-export function createDatabaseSteps(ctx: AppContext, spec: DatabaseSpec): Step[] {
-  const { databases } = ctx.host;
-  const { user, name } = spec;
-  return [
-    { name: 'database', run: () => databases.createDatabase(name), undo: () => databases.dropDatabase(name) },
-    {
-      name: 'database_user',
-      run: () => {
-        if (spec.password === undefined)
-          throw new Error('the password is not kept, so a database create cannot be resumed');
-        return databases.createUser(name, spec.password, spec.locked);
-      },
-      undo: () => databases.dropUser(name),
-    },
-    { name: 'grant', run: () => databases.grantAll(name, name) },
-    {
-      name: 'store',
-      run: () => ctx.store.databases.insert({ name, account: user, dbUser: name, createdAt: ctx.now().toISOString() }),
-    },
-  ];
 }
 
 async function requireRoomForDatabase(ctx: AppContext, account: AccountRecord): Promise<void> {

@@ -1,38 +1,24 @@
+import type { JournalParams, Operation } from './operations/operation.js';
 import type { AppContext } from './ports.js';
-import { type Step, runSteps } from './steps.js';
-
-/** OperationName names a journalled operation; recovery looks its steps up by this name. */
-export type OperationName =
-  | 'account.create'
-  | 'account.suspend'
-  | 'account.unsuspend'
-  | 'account.terminate'
-  | 'account.plan'
-  | 'database.create'
-  | 'database.delete';
-
-/** JournalEntry is what a journalled operation records; params must never hold a secret. */
-export interface JournalEntry {
-  op: OperationName;
-  user: string;
-  params: Record<string, unknown>;
-}
+import { runSteps } from './steps.js';
 
 /**
- * runJournalled records the operation, then runs its steps with the index of each recorded before
- * it starts, so a panel killed at any point knows what to finish or undo when it starts again.
- * `onFailure` runs, still inside the journalled span, after the steps have been undone.
+ * runJournalled records the operation with its params, then runs its steps with the name of each
+ * recorded before it starts, so a panel killed at any point knows, when it starts again, what to
+ * finish or undo (see recoverOperations). When a step fails, the completed ones are undone, then
+ * the operation's `onFailure` runs, still inside the journalled span.
  */
-export async function runJournalled(
+export async function runJournalled<P extends JournalParams, I>(
   ctx: AppContext,
-  entry: JournalEntry,
-  steps: readonly Step[],
-  onFailure?: () => Promise<void>,
+  operation: Operation<P, I>,
+  user: string,
+  input: I,
 ): Promise<void> {
+  const steps = operation.steps(ctx, input);
   const id = await ctx.store.operations.begin({
-    op: entry.op,
-    account: entry.user,
-    params: entry.params,
+    op: operation.name,
+    account: user,
+    params: operation.params(input),
     owner: ctx.lockOwner,
     startedAt: ctx.now().toISOString(),
   });
@@ -40,14 +26,14 @@ export async function runJournalled(
     await runSteps(
       steps,
       ctx.logger,
-      { op: entry.op, user: entry.user },
+      { op: operation.name, user },
       {
-        before: (index) => ctx.store.operations.setStep(id, index),
-        after: (_index, step) => ctx.afterStep?.(entry.op, step.name),
+        before: (step) => ctx.store.operations.setStep(id, step.name),
+        after: (step) => ctx.afterStep?.(operation.name, step.name),
       },
     );
   } catch (err) {
-    await onFailure?.();
+    await operation.onFailure?.(ctx, input);
     await ctx.store.operations.finish(id);
     throw err;
   }

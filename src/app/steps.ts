@@ -11,8 +11,8 @@ export interface Step {
 
 /** StepHooks let the journal record each step before it starts and observe it after it ends. */
 export interface StepHooks {
-  before?(index: number, step: Step): Promise<void>;
-  after?(index: number, step: Step): void;
+  before?(step: Step): Promise<void>;
+  after?(step: Step): void;
 }
 
 /**
@@ -26,12 +26,12 @@ export async function runSteps(
   hooks: StepHooks = {},
 ): Promise<void> {
   const done: Step[] = [];
-  for (const [index, step] of steps.entries()) {
+  for (const step of steps) {
     try {
-      await hooks.before?.(index, step);
+      await hooks.before?.(step);
       await step.run();
       done.push(step);
-      hooks.after?.(index, step);
+      hooks.after?.(step);
     } catch (err) {
       logger.error({ ...context, step: step.name, err }, 'operation step failed; undoing completed steps');
       await undoSteps(done, logger, context);

@@ -366,7 +366,7 @@ export class KyselyStore implements Store {
           op: op.op,
           account: op.account,
           params: JSON.stringify(op.params),
-          step: -1,
+          step: null,
           owner: op.owner,
           started_at: op.startedAt,
         })

@@ -95,7 +95,8 @@ export interface OperationsTable {
   op: string;
   account: string;
   params: string;
-  step: number;
+  /** step names the step in progress; null before the first. */
+  step: string | null;
   owner: string;
   started_at: string;
 }

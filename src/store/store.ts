@@ -58,8 +58,8 @@ export interface OperationRecord {
   op: string;
   account: string;
   params: Record<string, unknown>;
-  /** step is the index of the last step started; -1 before the first. */
-  step: number;
+  /** step names the last step started; null before the first. */
+  step: string | null;
   owner: string;
   startedAt: string;
 }
@@ -130,8 +130,8 @@ export interface Store {
   operations: {
     /** begin records an operation before it touches the host and returns its id. */
     begin(op: Omit<OperationRecord, 'id' | 'step'>): Promise<number>;
-    /** setStep records that step `step` is starting. */
-    setStep(id: number, step: number): Promise<void>;
+    /** setStep records that the step named `step` is starting. */
+    setStep(id: number, step: string): Promise<void>;
     /** finish removes the record of an operation that completed or was undone. */
     finish(id: number): Promise<void>;
     list(): Promise<OperationRecord[]>;

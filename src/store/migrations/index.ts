@@ -124,9 +124,51 @@ const operations: Migration = {
   },
 };
 
+// The steps of each journalled operation as versions before 0003 numbered them (index = the
+// number stored), so that a journal entry left by such a version names its step. Frozen: these
+// lists describe the past and are never edited, whatever the operations become.
+const NUMBERED_STEPS: Readonly<Record<string, readonly string[]>> = {
+  'account.create': ['record', 'system_user', 'password', 'web_server', 'reload', 'quota', 'store'],
+  'account.suspend': ['system_user', 'web_server', 'reload', 'database_server', 'store'],
+  'account.unsuspend': ['database_server', 'web_server', 'reload', 'system_user', 'store'],
+  'account.plan': ['store', 'system_user', 'quota'],
+  'account.terminate': ['mark', 'database_server', 'web_server', 'reload', 'system_user', 'store'],
+  'database.create': ['database', 'database_user', 'grant', 'store'],
+  'database.delete': ['database_user', 'database', 'store'],
+};
+
+const namedSteps: Migration = {
+  async up(db: Kysely<unknown>) {
+    // The journal records a step by name from now on. SQLite cannot change a column's type, so the
+    // table is rebuilt; a number no list above explains is kept as its text, which recovery treats
+    // as a step it does not know (it then undoes or re-runs every step).
+    await db.schema
+      .createTable('operations_named')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('op', 'text', (c) => c.notNull())
+      .addColumn('account', 'text', (c) => c.notNull())
+      .addColumn('params', 'text', (c) => c.notNull())
+      .addColumn('step', 'text')
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .execute();
+    const cases = Object.entries(NUMBERED_STEPS).flatMap(([op, steps]) =>
+      steps.map((step, index) => sql`when op = ${op} and step = ${index} then ${step}`),
+    );
+    await sql`insert into operations_named (id, op, account, params, step, owner, started_at)
+      select id, op, account, params,
+        case when step < 0 then null ${sql.join(cases, sql` `)} else cast(step as text) end,
+        owner, started_at
+      from operations`.execute(db);
+    await db.schema.dropTable('operations').execute();
+    await sql`alter table operations_named rename to operations`.execute(db);
+    await db.schema.createIndex('operations_account').on('operations').column('account').execute();
+  },
+};
+
 /** migrations is every schema version in order; a new one gets the next number and is never edited later. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_operations': operations };
+    return { '0001_initial': initial, '0002_operations': operations, '0003_named_steps': namedSteps };
   },
 };

@@ -1,0 +1,91 @@
+import { DomainError } from '../../domain/errors.js';
+import type { AccountRecord } from '../../store/store.js';
+import type { AppContext } from '../ports.js';
+import { defineOperation, flagParam, numberParam, textParam } from './operation.js';
+
+/** CreateAccountStepsInput is what the steps of an account create need; recovery has neither the record nor the password. */
+export interface CreateAccountStepsInput {
+  user: string;
+  domain: string;
+  shell: boolean;
+  diskMb: number | null;
+  /** record is the row the first step inserts. */
+  record?: AccountRecord;
+  password?: string;
+}
+
+/**
+ * accountCreate makes the row (`provisioning`), the system user, its password, the site and the
+ * quota, then marks the row `active`. Recovery undoes a create cut short: its password was never
+ * kept, so it cannot be finished.
+ */
+export const accountCreate = defineOperation({
+  name: 'account.create',
+  recovery: 'undo',
+  params: (input: CreateAccountStepsInput) => ({ domain: input.domain, shell: input.shell, diskMb: input.diskMb }),
+  readParams: (raw) => ({
+    domain: textParam(raw, 'domain', ''),
+    shell: flagParam(raw, 'shell'),
+    diskMb: numberParam(raw, 'diskMb'),
+  }),
+  steps: (ctx, input) => {
+    const { user, domain } = input;
+    const home = ctx.host.homeOf(user);
+    const { systemUsers, webServer, quota } = ctx.host;
+    return [
+      {
+        name: 'record',
+        run: () => {
+          if (input.record === undefined) throw new Error('recovery has no account record to insert');
+          return insertAccount(ctx, input.record);
+        },
+        undo: () => deleteUnfinishedAccount(ctx, user),
+      },
+      {
+        name: 'system_user',
+        run: () => systemUsers.create({ user, domain, home, shell: input.shell }),
+        undo: () => systemUsers.remove(user, home),
+      },
+      {
+        name: 'password',
+        run: () => {
+          if (input.password === undefined) throw new Error('the password is not kept, so a create cannot be resumed');
+          return systemUsers.setPassword(user, input.password);
+        },
+      },
+      {
+        name: 'web_server',
+        run: () => webServer.writeSite({ user, domain, root: `${home}/public_html`, suspended: false }),
+        undo: () => webServer.removeSite(user),
+      },
+      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      { name: 'quota', run: () => quota.apply(user, input.diskMb) },
+      { name: 'store', run: () => ctx.store.accounts.update(user, { status: 'active' }) },
+    ];
+  },
+  resume: async (ctx, user, params) => {
+    const record = await ctx.store.accounts.get(user);
+    if (record?.status === 'active') return null;
+    return { user, domain: record?.domain ?? params.domain, shell: params.shell, diskMb: params.diskMb };
+  },
+});
+
+async function insertAccount(ctx: AppContext, record: AccountRecord): Promise<void> {
+  try {
+    await ctx.store.accounts.insert(record);
+  } catch (err) {
+    // Another process may have taken the domain between the check and the insert.
+    if (await ctx.store.accounts.domainTaken(record.domain)) {
+      throw new DomainError('domain_exists', `domain ${record.domain} is already used by an account`, {
+        param: 'domain',
+      });
+    }
+    throw err;
+  }
+}
+
+/** deleteUnfinishedAccount removes the row of a create being undone, never an account that is already active. */
+async function deleteUnfinishedAccount(ctx: AppContext, user: string): Promise<void> {
+  const current = await ctx.store.accounts.get(user);
+  if (current?.status === 'provisioning') await ctx.store.accounts.delete(user);
+}

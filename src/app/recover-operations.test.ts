@@ -1,0 +1,416 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type FakeHost, fakeHost } from '../../test/support/fake-host.js';
+import { watchJournal } from '../../test/support/journal-watch.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import { createAccount } from './create-account.js';
+import { createDatabase } from './create-database.js';
+import { deleteDatabase } from './delete-database.js';
+import { OPERATIONS } from './operations/index.js';
+import { addPlan } from './plans.js';
+import type { AppContext } from './ports.js';
+import { recoverOperations } from './recover-operations.js';
+import { setAccountPlan } from './set-account-plan.js';
+import { suspendAccount } from './suspend-account.js';
+import { terminateAccount } from './terminate-account.js';
+import { unsuspendAccount } from './unsuspend-account.js';
+
+const USER = 'alice';
+const PASSWORD = 'long-enough-secret';
+const silent = { info() {}, warn() {}, error() {} };
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vanta-recovery-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+let seq = 0;
+
+/** World is a real store in a temp dir and a fake host, with the context a process would build over them. */
+interface World {
+  ctx: AppContext;
+  host: FakeHost;
+  store: Store;
+}
+
+async function world(): Promise<World> {
+  const store = await openSqliteStore(join(dir, `vanta-${++seq}.db`));
+  const host = fakeHost();
+  const ctx: AppContext = {
+    store,
+    host: host.drivers,
+    hasher: { hash: async () => 'not-a-real-hash', verify: async () => false },
+    logger: silent,
+    now: () => new Date('2026-03-04T05:06:07.000Z'),
+    tokenUse: { record() {}, flush: async () => {} },
+    lockOwner: 'process-that-dies',
+    lockTtlMs: 600_000,
+  };
+  return { ctx, host, store };
+}
+
+/**
+ * killAfter runs `run` as a process killed right after `step` of `op` would: the operation stops
+ * there for good, leaving its journal entry, its lock and whatever the steps so far did.
+ */
+async function killAfter(
+  w: World,
+  op: string,
+  step: string | null,
+  run: (ctx: AppContext) => Promise<unknown>,
+): Promise<void> {
+  let died: () => void = () => {};
+  const dead = new Promise<void>((resolve) => {
+    died = resolve;
+  });
+  const store = watchJournal(w.store, async (o, s) => {
+    if (o !== op || s !== step) return;
+    died();
+    await new Promise<never>(() => {});
+  });
+  const ended = run({ ...w.ctx, store }).then(
+    () => assert.fail(`${op} ended without passing step ${step}`),
+    (err: unknown) => assert.fail(`${op} failed before step ${step}: ${String(err)}`),
+  );
+  await Promise.race([dead, ended]);
+}
+
+/** recover runs start-up recovery as a new process, and returns what it did and the host calls it made. */
+async function recover(w: World): Promise<{ outcome: string; calls: string[] }> {
+  w.host.calls.length = 0;
+  const done = await recoverOperations({ ...w.ctx, lockOwner: 'process-that-starts' }, () => false);
+  assert.equal(done.length, 1, JSON.stringify(done));
+  assert.deepEqual(await w.store.operations.list(), [], 'the journal entry is gone');
+  assert.deepEqual(await w.store.locks.list(), [], 'the dead process lock is gone');
+  return { outcome: done[0]?.outcome ?? '', calls: [...w.host.calls] };
+}
+
+/** accountState is what an account looks like from outside: its row, system user, site, databases and limits. */
+async function accountState(w: World) {
+  const record = await w.store.accounts.get(USER);
+  const user = w.host.state.users.get(USER);
+  const site = w.host.state.sites.get(USER);
+  const dbUsers = [...w.host.state.dbUsers].filter(([name]) => name.startsWith(`${USER}_`));
+  return {
+    status: record?.status ?? 'absent',
+    systemUser: user ? (user.locked ? 'locked' : 'open') : 'absent',
+    site: site ? (site.suspended ? 'suspended' : 'active') : 'absent',
+    databases: [...w.host.state.databases].filter((name) => name.startsWith(`${USER}_`)),
+    dbUsers: dbUsers.map(([name, u]) => `${name}:${u.locked ? 'locked' : 'open'}`),
+    records: (await w.store.databases.listByAccount(USER)).map((d) => d.name),
+    plan: record?.plan ?? null,
+    shell: user?.shell ?? null,
+    quota: w.host.state.quotas.get(USER) ?? null,
+  };
+}
+
+type State = Awaited<ReturnType<typeof accountState>>;
+
+const ABSENT: State = {
+  status: 'absent',
+  systemUser: 'absent',
+  site: 'absent',
+  databases: [],
+  dbUsers: [],
+  records: [],
+  plan: null,
+  shell: null,
+  quota: null,
+};
+const ACTIVE: State = { ...ABSENT, status: 'active', systemUser: 'open', site: 'active', shell: false };
+const WITH_DB: State = { ...ACTIVE, databases: ['alice_wp'], dbUsers: ['alice_wp:open'], records: ['alice_wp'] };
+const SUSPENDED: State = {
+  ...WITH_DB,
+  status: 'suspended',
+  systemUser: 'locked',
+  site: 'suspended',
+  dbUsers: ['alice_wp:locked'],
+};
+
+const create = (ctx: AppContext) => createAccount(ctx, { user: USER, domain: 'alice.example', password: PASSWORD });
+const withDatabase = async (ctx: AppContext) => {
+  await create(ctx);
+  await createDatabase(ctx, { user: USER, name: 'wp', password: PASSWORD });
+};
+
+/** Case is one operation killed after each of its steps in turn: what recovery does, and how it leaves the account. */
+interface Case {
+  op: string;
+  setup: (ctx: AppContext) => Promise<unknown>;
+  run: (ctx: AppContext) => Promise<unknown>;
+  /** steps maps each step (null: before the first) to the outcome, the host calls recovery makes and the end state. */
+  steps: Array<[string | null, string, string[], State]>;
+}
+
+const lock = ['systemUsers.lock alice'];
+const site = ['webServer.writeSite alice'];
+const reload = ['webServer.reload'];
+const removeSite = ['webServer.removeSite alice'];
+const removeUser = ['systemUsers.remove alice'];
+
+const CASES: Case[] = [
+  {
+    op: 'account.create',
+    setup: async () => {},
+    run: create,
+    steps: [
+      [null, 'undone', [], ABSENT],
+      ['record', 'undone', [], ABSENT],
+      ['system_user', 'undone', removeUser, ABSENT],
+      ['password', 'undone', removeUser, ABSENT],
+      ['web_server', 'undone', [...removeSite, ...removeUser], ABSENT],
+      ['reload', 'undone', [...reload, ...removeSite, ...removeUser], ABSENT],
+      ['quota', 'undone', [...reload, ...removeSite, ...removeUser], ABSENT],
+      ['store', 'finished', [], ACTIVE],
+    ],
+  },
+  {
+    op: 'account.suspend',
+    setup: withDatabase,
+    run: (ctx) => suspendAccount(ctx, USER, 'unpaid'),
+    steps: [
+      [null, 'finished', [...lock, ...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
+      ['system_user', 'finished', [...lock, ...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
+      ['web_server', 'finished', [...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
+      ['reload', 'finished', [...reload, 'databases.lockUsers alice'], SUSPENDED],
+      ['database_server', 'finished', ['databases.lockUsers alice'], SUSPENDED],
+      ['store', 'finished', [], SUSPENDED],
+    ],
+  },
+  {
+    op: 'account.unsuspend',
+    setup: async (ctx) => {
+      await withDatabase(ctx);
+      await suspendAccount(ctx, USER);
+    },
+    run: (ctx) => unsuspendAccount(ctx, USER),
+    steps: [
+      [null, 'finished', ['databases.unlockUsers alice', ...site, ...reload, 'systemUsers.unlock alice'], WITH_DB],
+      [
+        'database_server',
+        'finished',
+        ['databases.unlockUsers alice', ...site, ...reload, 'systemUsers.unlock alice'],
+        WITH_DB,
+      ],
+      ['web_server', 'finished', [...site, ...reload, 'systemUsers.unlock alice'], WITH_DB],
+      ['reload', 'finished', [...reload, 'systemUsers.unlock alice'], WITH_DB],
+      ['system_user', 'finished', ['systemUsers.unlock alice'], WITH_DB],
+      ['store', 'finished', [], WITH_DB],
+    ],
+  },
+  {
+    op: 'account.plan',
+    setup: async (ctx) => {
+      await create(ctx);
+      await addPlan(ctx, 'big', {
+        diskMb: 500,
+        maxDatabases: null,
+        bandwidthMb: null,
+        maxAddonDomains: null,
+        maxEmailAccounts: null,
+        shell: true,
+      });
+    },
+    run: (ctx) => setAccountPlan(ctx, USER, 'big'),
+    steps: [
+      [
+        null,
+        'finished',
+        ['systemUsers.setShell alice', 'quota.apply alice'],
+        { ...ACTIVE, plan: 'big', shell: true, quota: 500 },
+      ],
+      [
+        'store',
+        'finished',
+        ['systemUsers.setShell alice', 'quota.apply alice'],
+        { ...ACTIVE, plan: 'big', shell: true, quota: 500 },
+      ],
+      [
+        'system_user',
+        'finished',
+        ['systemUsers.setShell alice', 'quota.apply alice'],
+        { ...ACTIVE, plan: 'big', shell: true, quota: 500 },
+      ],
+      ['quota', 'finished', ['quota.apply alice'], { ...ACTIVE, plan: 'big', shell: true, quota: 500 }],
+    ],
+  },
+  {
+    op: 'account.terminate',
+    setup: withDatabase,
+    run: (ctx) => terminateAccount(ctx, USER),
+    steps: [
+      [null, 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
+      ['mark', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
+      ['database_server', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
+      ['web_server', 'finished', [...removeSite, ...reload, ...removeUser], ABSENT],
+      ['reload', 'finished', [...reload, ...removeUser], ABSENT],
+      ['system_user', 'finished', removeUser, ABSENT],
+      ['store', 'finished', [], ABSENT],
+    ],
+  },
+  {
+    op: 'database.create',
+    setup: create,
+    run: (ctx) => createDatabase(ctx, { user: USER, name: 'wp', password: PASSWORD }),
+    steps: [
+      [null, 'undone', [], ACTIVE],
+      ['database', 'undone', ['databases.dropDatabase alice_wp'], ACTIVE],
+      ['database_user', 'undone', ['databases.dropUser alice_wp', 'databases.dropDatabase alice_wp'], ACTIVE],
+      ['grant', 'undone', ['databases.dropUser alice_wp', 'databases.dropDatabase alice_wp'], ACTIVE],
+      ['store', 'finished', [], WITH_DB],
+    ],
+  },
+  {
+    op: 'database.delete',
+    setup: withDatabase,
+    run: (ctx) => deleteDatabase(ctx, USER, 'wp'),
+    steps: [
+      [null, 'finished', ['databases.dropUser alice_wp', 'databases.dropDatabase alice_wp'], ACTIVE],
+      ['database_user', 'finished', ['databases.dropUser alice_wp', 'databases.dropDatabase alice_wp'], ACTIVE],
+      ['database', 'finished', ['databases.dropDatabase alice_wp'], ACTIVE],
+      ['store', 'finished', [], ACTIVE],
+    ],
+  },
+];
+
+describe('start-up recovery of an operation killed after each of its steps', () => {
+  for (const c of CASES) {
+    for (const [step, outcome, calls, state] of c.steps) {
+      it(`${c.op} killed after ${step ?? 'it began, before any step'} → ${outcome}`, async () => {
+        const w = await world();
+        try {
+          await c.setup(w.ctx);
+          await killAfter(w, c.op, step, c.run);
+          const done = await recover(w);
+          assert.deepEqual(done, { outcome, calls });
+          assert.deepEqual(await accountState(w), state);
+          const [entry] = await w.store.audit.list({ limit: 1, action: 'account.recover' });
+          assert.deepEqual(entry?.params, { operation: c.op, step, result: outcome });
+        } finally {
+          await w.store.close();
+        }
+      });
+    }
+  }
+
+  it('every journalled operation has its case above, with a row for each of its steps', async () => {
+    assert.deepEqual(CASES.map((c) => c.op).sort(), [...OPERATIONS.keys()].sort());
+    for (const c of CASES) {
+      const w = await world();
+      try {
+        await c.setup(w.ctx);
+        const passed: Array<string | null> = [];
+        const store = watchJournal(w.store, (op, step) => {
+          if (op === c.op) passed.push(step);
+        });
+        await c.run({ ...w.ctx, store });
+        assert.deepEqual(
+          c.steps.map(([step]) => step),
+          passed,
+          `${c.op}: a row for each step`,
+        );
+      } finally {
+        await w.store.close();
+      }
+    }
+  });
+});
+
+describe('start-up recovery where the step in progress is not known', () => {
+  it('undoes every step of a create whose journal names a step this version does not have', async () => {
+    const w = await world();
+    try {
+      await killAfter(w, 'account.create', 'quota', create);
+      const [op] = await w.store.operations.list();
+      assert.ok(op);
+      await w.store.operations.setStep(op.id, 'step_of_another_version');
+      assert.deepEqual(await recover(w), {
+        outcome: 'undone',
+        calls: [...reload, ...removeSite, ...removeUser],
+      });
+      assert.deepEqual(await accountState(w), ABSENT);
+    } finally {
+      await w.store.close();
+    }
+  });
+
+  it('re-runs every step of a suspend whose journal names a step this version does not have', async () => {
+    const w = await world();
+    try {
+      await withDatabase(w.ctx);
+      await killAfter(w, 'account.suspend', 'store', (ctx) => suspendAccount(ctx, USER));
+      const [op] = await w.store.operations.list();
+      assert.ok(op);
+      await w.store.operations.setStep(op.id, '7');
+      const done = await recover(w);
+      assert.deepEqual(done.calls, [...lock, ...site, ...reload, 'databases.lockUsers alice']);
+      assert.deepEqual(await accountState(w), SUSPENDED);
+    } finally {
+      await w.store.close();
+    }
+  });
+
+  it('undoes a whole create for an account left provisioning with no journal entry', async () => {
+    const w = await world();
+    try {
+      await killAfter(w, 'account.create', 'reload', create);
+      const [op] = await w.store.operations.list();
+      assert.ok(op);
+      await w.store.operations.finish(op.id);
+      assert.deepEqual(await recover(w), { outcome: 'undone', calls: [...reload, ...removeSite, ...removeUser] });
+      assert.deepEqual(await accountState(w), ABSENT);
+      const [entry] = await w.store.audit.list({ limit: 1, action: 'account.recover' });
+      assert.deepEqual(entry?.params, { operation: 'account.create', step: null, result: 'undone' });
+    } finally {
+      await w.store.close();
+    }
+  });
+
+  it('gives up on an operation it does not know, and drops its journal entry', async () => {
+    const w = await world();
+    try {
+      await w.store.operations.begin({
+        op: 'account.teleport',
+        account: USER,
+        params: {},
+        owner: 'gone',
+        startedAt: 'x',
+      });
+      assert.deepEqual(await recover(w), { outcome: 'failed', calls: [] });
+      const [entry] = await w.store.audit.list({ limit: 1, action: 'account.recover' });
+      assert.equal(entry?.outcome, 'provisioning_failed');
+    } finally {
+      await w.store.close();
+    }
+  });
+});
+
+describe('start-up recovery that cannot finish', () => {
+  it('puts a terminate it cannot finish back to the status the account had, and says so', async () => {
+    const w = await world();
+    try {
+      await withDatabase(w.ctx);
+      await suspendAccount(w.ctx, USER);
+      await killAfter(w, 'account.terminate', 'web_server', (ctx) => terminateAccount(ctx, USER));
+      assert.equal((await accountState(w)).status, 'terminating');
+      w.host.fault.method = 'systemUsers.remove';
+      const done = await recover(w);
+      assert.deepEqual(done, {
+        outcome: 'failed',
+        calls: [...removeSite, ...reload, ...removeUser, ...reload, ...site],
+      });
+      const state = await accountState(w);
+      assert.equal(state.status, 'suspended');
+      assert.equal(state.site, 'suspended', 'the site removed by this recovery is written back as it was');
+      const [entry] = await w.store.audit.list({ limit: 1, action: 'account.recover' });
+      assert.equal(entry?.outcome, 'provisioning_failed');
+    } finally {
+      await w.store.close();
+    }
+  });
+});

@@ -1,0 +1,158 @@
+import type { DatabaseServer, DiskQuota, HostDrivers, SystemUsers, WebServer } from '../../src/host/ports.js';
+
+/** FakeHostState is what the fake host holds, as a real host would: users, sites, databases, quotas. */
+export interface FakeHostState {
+  users: Map<string, { locked: boolean; shell: boolean; password: boolean }>;
+  sites: Map<string, { domain: string; suspended: boolean }>;
+  databases: Set<string>;
+  dbUsers: Map<string, { locked: boolean; grant: string | null }>;
+  quotas: Map<string, number | null>;
+  reloads: number;
+}
+
+/** FakeHost is in-memory host drivers for unit tests: every call is recorded, and any that fails on a real host fails here. */
+export interface FakeHost {
+  drivers: HostDrivers;
+  state: FakeHostState;
+  /** calls lists each driver call as `group.method user-or-name`, in order. */
+  calls: string[];
+  /** fault.method makes the named call (`systemUsers.remove`, ...) throw until it is set back to null. */
+  fault: { method: string | null };
+}
+
+/** fakeHost builds an empty fake host whose homes are under /fake/homes. */
+export function fakeHost(): FakeHost {
+  const state: FakeHostState = {
+    users: new Map(),
+    sites: new Map(),
+    databases: new Set(),
+    dbUsers: new Map(),
+    quotas: new Map(),
+    reloads: 0,
+  };
+  const calls: string[] = [];
+  const fault: FakeHost['fault'] = { method: null };
+  const call = (name: string, subject: string) => {
+    calls.push(`${name} ${subject}`.trimEnd());
+    if (fault.method === name) throw new Error(`injected failure in ${name}`);
+  };
+  const user = (name: string) => {
+    const found = state.users.get(name);
+    if (!found) throw new Error(`system user ${name} does not exist`);
+    return found;
+  };
+  const dbUser = (name: string) => {
+    const found = state.dbUsers.get(name);
+    if (!found) throw new Error(`database user ${name} does not exist`);
+    return found;
+  };
+
+  const systemUsers: SystemUsers = {
+    async exists(name) {
+      return state.users.has(name);
+    },
+    async create(spec) {
+      call('systemUsers.create', spec.user);
+      if (state.users.has(spec.user)) throw new Error(`${spec.user} already exists`);
+      state.users.set(spec.user, { locked: false, shell: spec.shell, password: false });
+    },
+    async setPassword(name) {
+      call('systemUsers.setPassword', name);
+      user(name).password = true;
+    },
+    async lock(name) {
+      call('systemUsers.lock', name);
+      user(name).locked = true;
+    },
+    async unlock(name) {
+      call('systemUsers.unlock', name);
+      user(name).locked = false;
+    },
+    async setShell(name, shell) {
+      call('systemUsers.setShell', name);
+      user(name).shell = shell;
+    },
+    async remove(name, home) {
+      call('systemUsers.remove', name);
+      if (home !== `/fake/homes/${name}`) throw new Error(`refusing to remove ${home}`);
+      state.users.delete(name);
+    },
+  };
+  const webServer: WebServer = {
+    async writeSite(site) {
+      call('webServer.writeSite', site.user);
+      state.sites.set(site.user, { domain: site.domain, suspended: site.suspended });
+    },
+    async removeSite(name) {
+      call('webServer.removeSite', name);
+      state.sites.delete(name);
+    },
+    async reload() {
+      call('webServer.reload', '');
+      state.reloads++;
+    },
+  };
+  const databases: DatabaseServer = {
+    available: true,
+    label: 'fake',
+    async createDatabase(name) {
+      call('databases.createDatabase', name);
+      if (state.databases.has(name)) throw new Error(`database ${name} exists`);
+      state.databases.add(name);
+    },
+    async dropDatabase(name) {
+      call('databases.dropDatabase', name);
+      state.databases.delete(name);
+    },
+    async createUser(name, _password, locked) {
+      call('databases.createUser', name);
+      if (state.dbUsers.has(name)) throw new Error(`database user ${name} exists`);
+      state.dbUsers.set(name, { locked, grant: null });
+    },
+    async grantAll(database, name) {
+      call('databases.grantAll', name);
+      dbUser(name).grant = database;
+    },
+    async setPassword(name) {
+      call('databases.setPassword', name);
+      dbUser(name);
+    },
+    async dropUser(name) {
+      call('databases.dropUser', name);
+      state.dbUsers.delete(name);
+    },
+    async lockUsers(account, names) {
+      call('databases.lockUsers', account);
+      for (const name of names) dbUser(name).locked = true;
+    },
+    async unlockUsers(account, names) {
+      call('databases.unlockUsers', account);
+      for (const name of names) dbUser(name).locked = false;
+    },
+    async dropAll(account) {
+      call('databases.dropAll', account);
+      const prefix = `${account}_`;
+      for (const name of state.dbUsers.keys()) if (name.startsWith(prefix)) state.dbUsers.delete(name);
+      const dropped = [...state.databases].filter((name) => name.startsWith(prefix)).sort();
+      for (const name of dropped) state.databases.delete(name);
+      return dropped;
+    },
+    async close() {},
+  };
+  const quota: DiskQuota = {
+    enabled: true,
+    async apply(name, diskMb) {
+      call('quota.apply', name);
+      state.quotas.set(name, diskMb);
+    },
+  };
+  const drivers: HostDrivers = {
+    mode: 'sandbox',
+    systemUsers,
+    webServer,
+    databases,
+    quota,
+    homeOf: (name) => `/fake/homes/${name}`,
+  };
+  return { drivers, state, calls, fault };
+}
