@@ -35,6 +35,7 @@ export interface RuntimeOverrides {
   hasher?: PasswordHasher;
   now?: () => Date;
   wrapHost?: (drivers: HostDrivers) => HostDrivers;
+  wrapStore?: (store: Store) => Store;
   tokenFlushMs?: number;
 }
 
@@ -70,7 +71,8 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? (() => new Date());
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const store: Store = await openSqliteStore(join(config.dataDir, 'vanta.db'));
+  const opened: Store = await openSqliteStore(join(config.dataDir, 'vanta.db'));
+  const store = overrides.wrapStore ? overrides.wrapStore(opened) : opened;
   await mkdir(config.suspendedDir, { recursive: true, mode: 0o755 });
   await writeFileAtomic(join(config.suspendedDir, 'suspended.html'), renderSuspendedPage());
   let drivers: HostDrivers;
@@ -93,12 +95,6 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     lockOwner: processOwner(),
     lockTtlMs: 10 * 60_000,
   };
-  const crashAfter = config.testCrashAfter;
-  if (crashAfter) {
-    ctx.afterStep = (op, step) => {
-      if (`${op}:${step}` === crashAfter) process.kill(process.pid, 'SIGKILL');
-    };
-  }
   const limiter = new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
   return {
     config,
@@ -142,7 +138,6 @@ async function buildDrivers(
         listen: config.nginxListen,
         suspendedDir: config.suspendedDir,
         timeoutMs: config.hostTimeoutMs,
-        brokenSiteUser: config.testBreakSite,
       },
       databases,
     );

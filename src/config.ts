@@ -23,10 +23,6 @@ export interface Config {
   /** nginxReload replaces `nginx ARGS -s reload` when set. */
   nginxReload: string[] | null;
   hostTimeoutMs: number;
-  /** testCrashAfter (`op:step`) makes the process kill itself after that step: crash-safety tests only. */
-  testCrashAfter: string | null;
-  /** testBreakSite gives that account's server block an invalid directive: nginx-check tests only. */
-  testBreakSite: string | null;
 }
 
 /** ConfigError is a bad configuration value, reported in one line at start-up. */
@@ -96,7 +92,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nginxArgs: words(env, 'VANTA_NGINX_ARGS'),
     nginxReload: words(env, 'VANTA_NGINX_RELOAD').length > 0 ? words(env, 'VANTA_NGINX_RELOAD') : null,
     hostTimeoutMs: positive(env, 'VANTA_HOST_TIMEOUT', 30) * 1000,
-    testCrashAfter: env.VANTA_TEST_CRASH_AFTER || null,
-    testBreakSite: env.VANTA_TEST_BREAK_SITE || null,
   };
 }

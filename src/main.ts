@@ -12,6 +12,24 @@ export interface Serving {
   stop(): Promise<void>;
 }
 
+/** serveUntilStopped serves until SIGINT or SIGTERM, then stops cleanly: what `vanta serve` runs. */
+export async function serveUntilStopped(
+  config: Config,
+  print: (line: string) => void,
+  overrides: RuntimeOverrides = {},
+): Promise<void> {
+  const serving = await serve(config, print, overrides);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void serving.stop().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
 /** serve starts both listeners; `print` receives the first admin's generated password, shown once. */
 export async function serve(
   config: Config,

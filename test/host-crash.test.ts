@@ -47,7 +47,7 @@ describe('host mode: crash safety and the nginx check', { skip: skip ?? false },
     test(`killed right after create step "${step}": the restarted panel leaves the account whole or gone`, async () => {
       const user = randomUser('cr');
       const domain = `${user}.example.test`;
-      await rig.start({ VANTA_TEST_CRASH_AFTER: `account.create:${step}` });
+      await rig.startWithHooks({ crashAfter: `account.create:${step}` });
       await rig.api('POST', 'api=accounts', { user, domain }).catch(() => null);
       const died = await rig.waitForExit();
       assert.ok(died.signal === 'SIGTERM' || died.code !== 0, `the panel died (${JSON.stringify(died)})`);
@@ -71,7 +71,7 @@ describe('host mode: crash safety and the nginx check', { skip: skip ?? false },
       const made = await rig.api('POST', 'api=accounts', { user, domain });
       assert.equal(made.status, 201, JSON.stringify(made.body));
       await rig.stop();
-      await rig.start({ VANTA_TEST_CRASH_AFTER: `account.terminate:${step}` });
+      await rig.startWithHooks({ crashAfter: `account.terminate:${step}` });
       await rig.api('DELETE', `api=account&user=${user}`).catch(() => null);
       await rig.waitForExit();
       await rig.start();
@@ -87,7 +87,7 @@ describe('host mode: crash safety and the nginx check', { skip: skip ?? false },
   test('a server block nginx refuses is caught by nginx -t, rolled back, and other sites keep answering', async () => {
     const good = randomUser('ok');
     const bad = randomUser('br');
-    await rig.start({ VANTA_TEST_BREAK_SITE: bad });
+    await rig.startWithHooks({ breakSite: bad });
     try {
       const made = await rig.api('POST', 'api=accounts', { user: good, domain: `${good}.example.test` });
       assert.equal(made.status, 201, JSON.stringify(made.body));
@@ -119,7 +119,7 @@ describe('host mode: crash safety and the nginx check', { skip: skip ?? false },
     const made = await rig.api('POST', 'api=accounts', { user, domain: `${user}.example.test` });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     await rig.stop();
-    await rig.start({ VANTA_TEST_BREAK_SITE: user });
+    await rig.startWithHooks({ breakSite: user });
     try {
       const refused = await rig.api('POST', `api=account&action=suspend&user=${user}`);
       assert.equal(refused.status, 502, JSON.stringify(refused.body));

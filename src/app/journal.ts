@@ -23,14 +23,8 @@ export async function runJournalled<P extends JournalParams, I>(
     startedAt: ctx.now().toISOString(),
   });
   try {
-    await runSteps(
-      steps,
-      ctx.logger,
-      { op: operation.name, user },
-      {
-        before: (step) => ctx.store.operations.setStep(id, step.name),
-        after: (step) => ctx.afterStep?.(operation.name, step.name),
-      },
+    await runSteps(steps, ctx.logger, { op: operation.name, user }, (step) =>
+      ctx.store.operations.setStep(id, step.name),
     );
   } catch (err) {
     await operation.onFailure?.(ctx, input);

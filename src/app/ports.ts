@@ -27,6 +27,4 @@ export interface AppContext {
   lockOwner: string;
   /** lockTtlMs is how long a lock lives when its holder dies without releasing it. */
   lockTtlMs: number;
-  /** afterStep is a test hook called when a journalled step has completed (crash tests kill the process here). */
-  afterStep?: (op: string, step: string) => void;
 }

@@ -9,29 +9,23 @@ export interface Step {
   undo?(): Promise<void>;
 }
 
-/** StepHooks let the journal record each step before it starts and observe it after it ends. */
-export interface StepHooks {
-  before?(step: Step): Promise<void>;
-  after?(step: Step): void;
-}
-
 /**
- * runSteps runs steps in order; when one fails it undoes the completed ones in reverse and
- * throws `provisioning_failed` naming the failed step.
+ * runSteps runs steps in order, calling `starting` (the journal records the step there) before
+ * each; when one fails it undoes the completed ones in reverse and throws `provisioning_failed`
+ * naming the failed step.
  */
 export async function runSteps(
   steps: readonly Step[],
   logger: Logger,
   context: Record<string, unknown>,
-  hooks: StepHooks = {},
+  starting?: (step: Step) => Promise<void>,
 ): Promise<void> {
   const done: Step[] = [];
   for (const step of steps) {
     try {
-      await hooks.before?.(step);
+      await starting?.(step);
       await step.run();
       done.push(step);
-      hooks.after?.(step);
     } catch (err) {
       logger.error({ ...context, step: step.name, err }, 'operation step failed; undoing completed steps');
       await undoSteps(done, logger, context);

@@ -33,7 +33,7 @@ import { auditEntryJson } from '../presenters/audit-entry.js';
 import { databaseJson } from '../presenters/database.js';
 import { planJson } from '../presenters/plan.js';
 import { tokenJson } from '../presenters/token.js';
-import { serve } from '../main.js';
+import { serveUntilStopped } from '../main.js';
 import { EXIT, EXIT_BY_CODE } from './exit-codes.js';
 import { type CliIo, readSecret } from './io.js';
 
@@ -121,18 +121,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   program
     .command('serve')
     .description('start the user-panel listener (API) and the vWHM listener')
-    .action(async () => {
-      const serving = await serve(loadConfig(), (line) => io.out(`${line}\n`));
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void serving.stop().then(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-    });
+    .action(() => serveUntilStopped(loadConfig(), (line) => io.out(`${line}\n`)));
 
   program
     .command('recover')

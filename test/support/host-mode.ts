@@ -13,6 +13,15 @@ import { NGINX_BIN, PrivateNginx, freePort, get } from './nginx.js';
 const run = promisify(execFile);
 const VANTA_BIN = fileURLToPath(new URL('../../bin/vanta.js', import.meta.url));
 const EXEC_HELPER = fileURLToPath(new URL('./private-etc-exec.mjs', import.meta.url));
+const SERVE_WITH_HOOKS = fileURLToPath(new URL('./serve-with-hooks.ts', import.meta.url));
+
+/** Hooks are the test switches of serve-with-hooks.ts: a crash right after a step, a site nginx refuses. */
+export interface Hooks {
+  /** crashAfter (`op:step`) kills the panel right after that step of that operation. */
+  crashAfter?: string;
+  /** breakSite makes writing that account's site leave nginx's configuration invalid. */
+  breakSite?: string;
+}
 
 /** hostModeSkip says why host-mode tests cannot run here, or null when they can (root and unshare). */
 export function hostModeSkip(): string | null {
@@ -106,8 +115,20 @@ export class HostRig {
     };
   }
 
-  /** start runs `vanta serve` in host mode inside a private mount namespace and waits until it listens. */
+  /** start runs the real `vanta serve` in host mode inside a private mount namespace and waits until it listens. */
   async start(extra: Record<string, string> = {}): Promise<void> {
+    await this.spawnPanel([VANTA_BIN, 'serve'], extra);
+  }
+
+  /** startWithHooks is start with test hooks: the panel runs from test/support/serve-with-hooks.ts. */
+  async startWithHooks(hooks: Hooks): Promise<void> {
+    const env: Record<string, string> = {};
+    if (hooks.crashAfter) env.VANTA_TEST_CRASH_AFTER = hooks.crashAfter;
+    if (hooks.breakSite) env.VANTA_TEST_BREAK_SITE = hooks.breakSite;
+    await this.spawnPanel(['--import', import.meta.resolve('tsx'), SERVE_WITH_HOOKS], env);
+  }
+
+  private async spawnPanel(nodeArgs: string[], extra: Record<string, string>): Promise<void> {
     if (this.panel) throw new Error('panel already running');
     this.panelPort = await freePort();
     this.output = '';
@@ -122,8 +143,7 @@ export class HostRig {
         this.etc,
         '--',
         process.execPath,
-        VANTA_BIN,
-        'serve',
+        ...nodeArgs,
       ],
       { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] },
     );

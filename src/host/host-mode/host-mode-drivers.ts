@@ -16,7 +16,6 @@ export interface HostOptions {
   listen: string;
   suspendedDir: string;
   timeoutMs: number;
-  brokenSiteUser: string | null;
 }
 
 /** HostSetupError is a start-up check that failed; its message is one line an operator can act on. */
@@ -50,7 +49,6 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     listen: opts.listen,
     suspendedRoot: opts.suspendedDir,
     timeoutMs: opts.timeoutMs,
-    brokenSiteUser: opts.brokenSiteUser,
   });
   let dump: string;
   try {

@@ -16,8 +16,6 @@ export interface NginxOptions {
   listen: string;
   suspendedRoot: string;
   timeoutMs: number;
-  /** brokenSiteUser is a test hook: this account's block gets an invalid directive, so `nginx -t` must catch it. */
-  brokenSiteUser?: string | null;
 }
 
 /** NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads. */
@@ -31,9 +29,7 @@ export class NginxWebServer implements WebServer {
   constructor(private readonly opts: NginxOptions) {}
 
   async writeSite(site: SiteSpec): Promise<void> {
-    let text = renderServerBlock({ ...site, listen: this.opts.listen, suspendedRoot: this.opts.suspendedRoot });
-    if (this.opts.brokenSiteUser === site.user)
-      text = text.replace(/\n}\n$/, '\n    vanta_test_invalid_directive on;\n}\n');
+    const text = renderServerBlock({ ...site, listen: this.opts.listen, suspendedRoot: this.opts.suspendedRoot });
     await this.exclusive(async () => {
       const path = this.sitePath(site.user);
       const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
