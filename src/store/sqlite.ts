@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { KyselyStore } from './kysely-store.js';
+import { KyselyStore } from './kysely/kysely-store.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 

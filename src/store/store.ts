@@ -1,4 +1,3 @@
-import type { ChainCheck } from '../domain/audit-chain.js';
 import type { Account, AccountStatus, ApiToken, AuditEntry, AuditInput, Plan } from '../domain/types.js';
 
 /** AccountRecord is an account together with its user-panel password hash. */
@@ -118,7 +117,10 @@ export interface Store {
     /** append chains and writes one entry atomically, even with other processes appending. */
     append(entry: AuditInput): Promise<AuditEntry>;
     list(filter: AuditFilter): Promise<AuditEntry[]>;
-    verify(): Promise<ChainCheck>;
+    /** listAfter returns up to `limit` entries with ids above `afterId`, oldest first (to walk the chain). */
+    listAfter(afterId: number, limit: number): Promise<AuditEntry[]>;
+    /** head is the newest entry as the head row records it; undefined in a store without one. */
+    head(): Promise<{ lastId: number; lastHash: string } | undefined>;
   };
   locks: {
     /** acquire takes a named lock unless another live owner holds it. */

@@ -1,0 +1,126 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Account, AccountStatus } from '../../domain/types.js';
+import type { AccountsTable, Database } from '../schema.js';
+import type { AccountFilter, AccountPatch, AccountRecord, Store } from '../store.js';
+
+/** toAccount maps an `accounts` row and the names of its databases to an Account. */
+export function toAccount(row: Selectable<AccountsTable>, databases: string[]): Account {
+  return {
+    user: row.user,
+    domain: row.domain,
+    email: row.email,
+    plan: row.plan,
+    status: row.status as AccountStatus,
+    suspendReason: row.suspend_reason,
+    createdAt: row.created_at,
+    suspendedAt: row.suspended_at,
+    databases,
+  };
+}
+
+/** databasesOf returns the names of each account's databases, sorted. */
+async function databasesOf(db: Kysely<Database>, users: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (users.length === 0) return out;
+  const rows = await db
+    .selectFrom('databases')
+    .select(['account', 'name'])
+    .where('account', 'in', users)
+    .orderBy('name')
+    .execute();
+  for (const row of rows) {
+    const list = out.get(row.account) ?? [];
+    list.push(row.name);
+    out.set(row.account, list);
+  }
+  return out;
+}
+
+/** kyselyAccounts is the `accounts` table; an account's rows in `databases` go with it. */
+export function kyselyAccounts(db: Kysely<Database>): Store['accounts'] {
+  return {
+    get: async (user) => {
+      const row = await db.selectFrom('accounts').selectAll().where('user', '=', user).executeTakeFirst();
+      if (!row) return undefined;
+      const dbs = await databasesOf(db, [user]);
+      return { ...toAccount(row, dbs.get(user) ?? []), passwordHash: row.password_hash };
+    },
+    domainTaken: async (domain) => {
+      const row = await db.selectFrom('accounts').select('user').where('domain', '=', domain).executeTakeFirst();
+      return row !== undefined;
+    },
+    insert: async (a: AccountRecord) => {
+      await db
+        .insertInto('accounts')
+        .values({
+          user: a.user,
+          domain: a.domain,
+          email: a.email,
+          plan: a.plan,
+          status: a.status,
+          suspend_reason: a.suspendReason,
+          password_hash: a.passwordHash,
+          created_at: a.createdAt,
+          suspended_at: a.suspendedAt,
+        })
+        .execute();
+    },
+    update: async (user: string, patch: AccountPatch) => {
+      const values: Partial<AccountsTable> = {};
+      if (patch.email !== undefined) values.email = patch.email;
+      if (patch.plan !== undefined) values.plan = patch.plan;
+      if (patch.status !== undefined) values.status = patch.status;
+      if (patch.suspendReason !== undefined) values.suspend_reason = patch.suspendReason;
+      if (patch.suspendedAt !== undefined) values.suspended_at = patch.suspendedAt;
+      if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
+      if (Object.keys(values).length === 0) return;
+      await db.updateTable('accounts').set(values).where('user', '=', user).execute();
+    },
+    delete: async (user) => {
+      await db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('databases').where('account', '=', user).execute();
+        await tx.deleteFrom('accounts').where('user', '=', user).execute();
+      });
+    },
+    list: async (filter: AccountFilter) => {
+      let query = db.selectFrom('accounts');
+      if (filter.status) query = query.where('status', '=', filter.status);
+      if (filter.plan !== undefined) query = query.where('plan', '=', filter.plan);
+      if (filter.q) {
+        const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where((eb) =>
+          eb.or([
+            eb('user', 'like', sql<string>`${pattern} escape '\\'`),
+            eb('domain', 'like', sql<string>`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      const totalRow = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      let page = query
+        .selectAll()
+        .orderBy('user')
+        .limit(filter.limit + 1);
+      if (filter.after !== undefined) page = page.where('user', '>', filter.after);
+      const rows = await page.execute();
+      const more = rows.length > filter.limit;
+      const shown = rows.slice(0, filter.limit);
+      const dbs = await databasesOf(
+        db,
+        shown.map((r) => r.user),
+      );
+      return {
+        accounts: shown.map((r) => toAccount(r, dbs.get(r.user) ?? [])),
+        total: Number(totalRow.n),
+        more,
+      };
+    },
+    countByPlan: async (plan) => {
+      const row = await db
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('plan', '=', plan)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
