@@ -134,6 +134,17 @@ describe('API authentication', () => {
     }
   });
 
+  it('the user panel answers / without api= with its page, and other methods there with 405', async () => {
+    const page = await app.panel.inject({ method: 'GET', url: '/' });
+    assert.equal(page.statusCode, 200);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(page.body, /^<!doctype html>\n<html lang="en">/);
+    assert.match(page.body, /<h1>Vanta Panel<\/h1>/);
+    const post = await app.panel.inject({ method: 'POST', url: '/' });
+    assert.equal(post.statusCode, 405);
+    assert.equal(post.json().error, 'method_not_allowed');
+  });
+
   it('sends no permissive CORS headers', async () => {
     const res = await app.api('OPTIONS', 'api=accounts', {
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },

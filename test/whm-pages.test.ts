@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { createAccount } from '../src/app/create-account.js';
@@ -8,6 +10,7 @@ import type { AuditEntry } from '../src/domain/types.js';
 import type { TestApp } from './support/app.js';
 import { type WhmClient, basicAuth, encodeForm, whmClient, whmSuite } from './support/whm.js';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PAGES = ['/', '/accounts', '/accounts/new', '/plans', '/tokens', '/tokens/new', '/audit', '/admins'];
 const NO_LIMITS = {
   diskMb: null,
@@ -105,8 +108,17 @@ describe('vWHM sign-in, CSRF and headers', () => {
     assert.match(htmx.body, /htmx/);
     assert.ok(htmx.body.length > 20_000);
     const css = await t.whm.get(urls.find((u) => u.includes('.css')) ?? '');
-    assert.match(css.body, /prefers-color-scheme:dark/);
-    assert.match(css.body, /@media \(max-width:/);
+    assert.match(css.body, /prefers-color-scheme: ?dark/);
+    assert.match(css.body, /@media \(max-width: ?40rem\)/);
+    const script = await t.whm.get(urls.find((u) => u.includes('vwhm.js')) ?? '');
+    assert.match(script.body, /data-copy/);
+  });
+
+  it('the stylesheet and the script are files the build copies next to the compiled server', () => {
+    for (const name of ['vwhm.css', 'vwhm.js']) {
+      const source = readFileSync(join(ROOT, 'src', 'http', 'whm', 'static', name), 'utf8');
+      assert.equal(readFileSync(join(ROOT, 'dist', 'http', 'whm', 'static', name), 'utf8'), source, name);
+    }
   });
 
   const csrfCases: Array<[string, { csrf?: string | null; dropCookie?: boolean }]> = [
