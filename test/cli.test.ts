@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
-import { CSV_COLUMNS } from '../src/http/whm/audit.js';
+import { CSV_COLUMNS } from '../src/http/whm/audit/csv.js';
 import { type Serving, serve } from '../src/main.js';
 import { fastHasher } from './support/app.js';
 import { runVanta } from './support/cli.js';

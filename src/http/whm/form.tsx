@@ -135,3 +135,36 @@ export function OneTimeSecret(props: { id: string; label: string; secret: string
     </section>
   );
 }
+
+/** ActionCardProps describe one action of a page: a titled card with its own form, errors and button. */
+export interface ActionCardProps {
+  /** id makes the heading's id (`h-<id>`), which labels the card. */
+  id: string;
+  title: string;
+  action: string;
+  csrf: string;
+  form: FormState;
+  submit: string;
+  /** danger marks an action that cannot be undone. */
+  danger?: boolean;
+  children?: Child;
+}
+
+/** ActionCard is a card holding one state-changing form: CSRF field, form-level message, fields and a submit button. */
+export function ActionCard(props: ActionCardProps) {
+  return (
+    <section class="card" aria-labelledby={`h-${props.id}`}>
+      <h2 id={`h-${props.id}`}>{props.title}</h2>
+      <form class="stack" method="post" action={props.action}>
+        <Csrf token={props.csrf} />
+        <FormMessage form={props.form} />
+        {props.children}
+        <p>
+          <button type="submit" class={props.danger ? 'danger' : undefined}>
+            {props.submit}
+          </button>
+        </p>
+      </form>
+    </section>
+  );
+}

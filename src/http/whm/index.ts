@@ -6,15 +6,15 @@ import type { AdminVerifier } from '../../app/admins.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
 import type { AppContext } from '../../app/ports.js';
 import { plainIp } from '../../domain/cidr.js';
-import { registerAccountPages } from './accounts.js';
-import { registerAdminPages } from './admins.js';
+import { registerAccountPages } from './accounts/routes.js';
+import { registerAdminPages } from './admins/routes.js';
 import { loadWhmAssets, registerAssets } from './assets.js';
-import { registerAuditPages } from './audit.js';
-import { registerDashboard } from './dashboard.js';
+import { registerAuditPages } from './audit/routes.js';
+import { registerDashboard } from './dashboard/routes.js';
 import { registerErrorPages } from './error-page.js';
 import type { PageDeps } from './kit.js';
-import { registerPlanPages } from './plans.js';
-import { registerTokenPages } from './tokens.js';
+import { registerPlanPages } from './plans/routes.js';
+import { registerTokenPages } from './tokens/routes.js';
 
 /** WhmDeps are what the vWHM routes need. */
 export interface WhmDeps {

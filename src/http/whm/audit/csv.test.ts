@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { csvCell } from './audit.js';
+import { csvCell } from './csv.js';
 
 it('csvCell quotes what CSV needs quoted and defuses formula starts', () => {
   const cases: Array<[string | number | null, string]> = [

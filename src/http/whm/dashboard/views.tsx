@@ -1,0 +1,84 @@
+import type { DashboardSummary } from '../../../app/summarize-dashboard.js';
+import { ACCOUNT_STATUSES } from '../../../domain/types.js';
+import { AuditRows } from '../audit/views.js';
+import { when } from '../kit.js';
+
+/** DashboardPage shows accounts by status, plans in use, tokens worth a look and the latest changes. */
+export function DashboardPage(props: { summary: DashboardSummary }) {
+  const s = props.summary;
+  return (
+    <>
+      <h1>Dashboard</h1>
+      <div class="grid">
+        <section class="card" aria-labelledby="h-accounts">
+          <h2 id="h-accounts">Accounts</h2>
+          <table>
+            <tbody>
+              {ACCOUNT_STATUSES.map((status) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/accounts?status=${status}`}>{status}</a>
+                  </th>
+                  <td class="num">{s.accountsByStatus[status]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>
+            <a class="button" href="/accounts/new">
+              Create an account
+            </a>
+          </p>
+        </section>
+        <section class="card" aria-labelledby="h-plans">
+          <h2 id="h-plans">Plans in use</h2>
+          {s.plans.length === 0 ? (
+            <p>
+              No plans yet. <a href="/plans">Add a plan</a>.
+            </p>
+          ) : (
+            <table>
+              <tbody>
+                {s.plans.map((p) => (
+                  <tr>
+                    <th scope="row">
+                      <a href={`/accounts?plan=${encodeURIComponent(p.plan.name)}`}>{p.plan.name}</a>
+                    </th>
+                    <td class="num">{`${p.accounts} account${p.accounts === 1 ? '' : 's'}`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section class="card" aria-labelledby="h-tokens">
+          <h2 id="h-tokens">Tokens to check</h2>
+          {s.tokensToWatch.length === 0 ? (
+            <p>No active token expires within 7 days, and every one has been used.</p>
+          ) : (
+            <ul>
+              {s.tokensToWatch.map((t) => (
+                <li>
+                  <a href="/tokens">{t.token.name}</a>{' '}
+                  {[t.expiresSoon ? `expires ${when(t.token.expiresAt)}` : '', t.neverUsed ? 'never used' : '']
+                    .filter(Boolean)
+                    .join(', ')}
+                </li>
+              ))}
+            </ul>
+          )}
+          <p>
+            <a href="/tokens/new">Issue a token</a>
+          </p>
+        </section>
+      </div>
+      <section aria-labelledby="h-recent">
+        <h2 id="h-recent">Recent changes</h2>
+        <AuditRows entries={s.recentAudit} caption="Recent audit entries" empty="Nothing has changed yet." />
+        <p>
+          <a href="/audit">The whole audit log</a>
+        </p>
+      </section>
+    </>
+  );
+}
