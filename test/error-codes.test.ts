@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { EXIT, EXIT_BY_CODE } from '../src/cli/exit-codes.js';
 import { ERROR_CODES } from '../src/domain/errors.js';
 import { STATUS_BY_CODE } from '../src/http/errors.js';
 
@@ -13,8 +14,31 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
     if (e.isDirectory()) return sourceFiles(path);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : [];
+    return /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [path] : [];
   });
+}
+
+/** tableRows returns the cells of each row of the first table under the heading `## title` of docs/api.md. */
+function tableRows(title: string): string[][] {
+  const start = docs.indexOf(`\n## ${title}\n`);
+  assert.ok(start >= 0, `docs/api.md has no section "${title}"`);
+  const section = docs.slice(start + 1).split(/\n## /)[0] ?? '';
+  const rows = section
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
+  assert.ok(rows.length > 2, `the "${title}" section has no table`);
+  return rows.slice(2);
+}
+
+/** codesIn lists the `code` spans of a table cell. */
+function codesIn(cell: string): string[] {
+  return [...cell.matchAll(/`([a-z_]+)`/g)].map((m) => m[1] ?? '');
 }
 
 it('every error code thrown anywhere in src/ is a known code', () => {
@@ -28,11 +52,44 @@ it('every error code thrown anywhere in src/ is a known code', () => {
     assert.ok((ERROR_CODES as readonly string[]).includes(code), `${code} is not in ERROR_CODES`);
 });
 
-it('every error code is documented in docs/api.md with its HTTP status', () => {
-  const lines = docs.split('\n');
-  for (const code of ERROR_CODES) {
-    const status = String(STATUS_BY_CODE[code]);
-    const documented = lines.some((line) => line.includes(`\`${code}\``) && new RegExp(`\\b${status}\\b`).test(line));
-    assert.ok(documented, `${code} (${status}) is missing from the error table of docs/api.md`);
-  }
+describe('the error-code table of docs/api.md', () => {
+  const rows = tableRows('Error codes');
+  const documented = new Map(rows.map((row) => [codesIn(row[0] ?? '')[0] ?? row[0] ?? '', row]));
+
+  it('documents every error code, with its HTTP status and CLI exit status', () => {
+    for (const code of ERROR_CODES) {
+      const row = documented.get(code);
+      assert.ok(row, `${code} is missing from the error table`);
+      assert.equal(row[1], String(STATUS_BY_CODE[code]), `${code}: HTTP status`);
+      assert.equal(row[2], String(EXIT_BY_CODE[code]), `${code}: CLI exit status`);
+    }
+  });
+
+  it('documents no code that does not exist, and each code once', () => {
+    assert.equal(documented.size, rows.length, 'a code has two rows');
+    for (const code of documented.keys())
+      assert.ok((ERROR_CODES as readonly string[]).includes(code), `the table documents ${code}, which is no code`);
+  });
+});
+
+describe('the CLI exit-status table of docs/api.md', () => {
+  const rows = tableRows('CLI exit codes');
+  const byExit = new Map(rows.map((row) => [Number(row[0]), codesIn(row[2] ?? '')]));
+
+  it('has a row for every exit status the CLI uses, and none it does not use', () => {
+    assert.deepEqual(
+      [...byExit.keys()].sort((a, b) => a - b),
+      [...new Set(Object.values(EXIT))].sort((a, b) => a - b),
+    );
+  });
+
+  it('lists each error code in the row of the exit status it gives, and only there', () => {
+    for (const code of ERROR_CODES) {
+      const rowsWithCode = [...byExit].filter(([, codes]) => codes.includes(code)).map(([exit]) => exit);
+      assert.deepEqual(rowsWithCode, [EXIT_BY_CODE[code]], `${code} exits ${EXIT_BY_CODE[code]}`);
+    }
+    for (const codes of byExit.values())
+      for (const code of codes)
+        assert.ok((ERROR_CODES as readonly string[]).includes(code), `the exit table lists ${code}, which is no code`);
+  });
 });
