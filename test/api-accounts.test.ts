@@ -2,32 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { addPlan } from '../src/app/plans.js';
+import { type ApiScenario, runApiScenarios } from './support/api-scenarios.js';
 import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
+import { expectAudit } from './support/audit.js';
+import { buildPlan } from './support/builders.js';
 
-interface Scenario {
-  name: string;
-  method: string;
-  query: string;
-  body?: unknown;
-  rawBody?: string | Buffer;
-  headers?: Record<string, string>;
-  status: number;
-  error?: string;
-  param?: string;
-  check?: (body: Record<string, unknown>, res: { headers: Record<string, unknown> }) => void | Promise<void>;
-  /** audit is the expected action for mutating calls; omitted for reads. */
-  audit?: string;
-}
-
-const NO_PLAN = {
-  diskMb: null,
-  maxDatabases: null,
-  bandwidthMb: null,
-  maxAddonDomains: null,
-  maxEmailAccounts: null,
-  shell: false,
-};
 const big = (bytes: number) =>
   JSON.stringify({ user: 'bob', domain: 'bob.example', email: `${'x'.repeat(bytes)}@bob.example` });
 
@@ -37,15 +16,15 @@ describe('account API scenarios', () => {
   before(async () => {
     app = await makeApp();
     token = await app.token(ALL_SCOPES, { name: 'billing' });
-    await addPlan(app.rt.ctx, 'starter', { ...NO_PLAN, diskMb: 1024, maxDatabases: 2 });
-    await addPlan(app.rt.ctx, 'pro', NO_PLAN);
+    await buildPlan(app.rt.ctx, 'starter', { diskMb: 1024, maxDatabases: 2 });
+    await buildPlan(app.rt.ctx, 'pro');
   });
   after(() => app.close());
 
   const home = (user: string) => join(app.dir, 'homes', user);
   const site = (user: string) => join(app.dir, 'nginx', 'sites', `${user}.conf`);
 
-  const scenarios: Scenario[] = [
+  const scenarios: ApiScenario[] = [
     // create
     {
       name: 'create with a generated password',
@@ -148,7 +127,7 @@ describe('account API scenarios', () => {
       audit: 'account.create',
     },
     ...['Carol', 'root', 'nginx', 'testing', 'a-b', 'carol_x', 'abcdefghijklmnopq', '1abc', ''].map(
-      (user): Scenario => ({
+      (user): ApiScenario => ({
         name: `create: invalid user ${JSON.stringify(user)}`,
         method: 'POST',
         query: 'api=accounts',
@@ -170,7 +149,7 @@ describe('account API scenarios', () => {
       'example.123',
       `${'a.'.repeat(127)}com`,
     ].map(
-      (domain): Scenario => ({
+      (domain): ApiScenario => ({
         name: `create: invalid domain ${domain.slice(0, 30)}`,
         method: 'POST',
         query: 'api=accounts',
@@ -182,7 +161,7 @@ describe('account API scenarios', () => {
       }),
     ),
     ...['nope', 'a@', '@b.example', 'a b@c.example', 'a@localhost'].map(
-      (email): Scenario => ({
+      (email): ApiScenario => ({
         name: `create: invalid email ${email}`,
         method: 'POST',
         query: 'api=accounts',
@@ -618,39 +597,15 @@ describe('account API scenarios', () => {
     },
   ];
 
-  for (const s of scenarios) {
-    it(`${s.name} → ${s.status}${s.error ? ` ${s.error}` : ''}`, async () => {
-      const before = (await app.rt.ctx.store.audit.list({ limit: 1 }))[0]?.id ?? 0;
-      const res = await app.api(s.method, s.query, { token, body: s.body, rawBody: s.rawBody, headers: s.headers });
-      const body = res.json() as Record<string, unknown>;
-      assert.equal(res.statusCode, s.status, JSON.stringify(body));
-      assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
-      assert.equal(body.ok, s.error === undefined);
-      if (s.error) {
-        assert.equal(body.error, s.error);
-        assert.equal(typeof body.message, 'string');
-      }
-      if (s.param) assert.equal(body.param, s.param);
-      await s.check?.(body, res);
-      const entries = await app.rt.ctx.store.audit.list({ limit: 5 });
-      const fresh = entries.filter((e) => e.id > before);
-      if (s.audit) {
-        assert.equal(fresh.length, 1, 'exactly one audit entry');
-        const entry = fresh[0];
-        assert.equal(entry?.action, s.audit);
-        assert.equal(entry?.outcome, s.error ?? 'ok');
-        assert.equal(entry?.status, s.status);
-        assert.equal(entry?.requestId, res.headers['x-request-id']);
-        assert.deepEqual(entry?.actor, { type: 'token', id: entry?.actor.id, name: 'billing' });
-        assert.equal(entry?.ip, '127.0.0.1');
-        const text = JSON.stringify(entry?.params);
-        for (const secret of ['correct horse', 'a much better secret', 'alice12345678', 'xxCAROLxx'])
-          assert.ok(!text.includes(secret));
-      } else {
-        assert.equal(fresh.length, 0, 'reads and unauthenticated-size refusals are not audited');
-      }
-    });
-  }
+  runApiScenarios(
+    {
+      app: () => app,
+      token: () => token,
+      actor: 'billing',
+      secrets: ['correct horse', 'a much better secret', 'alice12345678', 'xxCAROLxx'],
+    },
+    scenarios,
+  );
 
   it('records the non-secret inputs and the target of a create', async () => {
     const [entry] = await app.rt.ctx.store.audit.list({ limit: 1, action: 'account.create', outcome: 'ok' });
@@ -666,7 +621,7 @@ describe('account list paging and filters', () => {
   before(async () => {
     app = await makeApp();
     token = await app.token(ALL_SCOPES);
-    await addPlan(app.rt.ctx, 'starter', NO_PLAN);
+    await buildPlan(app.rt.ctx, 'starter');
     for (const [i, user] of users.entries()) {
       const res = await app.api('POST', 'api=accounts', {
         token,
@@ -758,14 +713,16 @@ describe('audit entries of refused calls', () => {
       const reader = await app.token(['accounts:read']);
       const body = { user: 'zed', domain: 'zed.example', password: 'never-in-the-log-1' };
       await app.api('POST', 'api=accounts', { body });
+      await expectAudit(app, {
+        action: 'account.create',
+        outcome: 'missing_token',
+        actor: { type: 'anonymous', id: null, name: 'anonymous' },
+        target: 'zed',
+        params: { domain: 'zed.example', password: '[redacted]', user: 'zed' },
+      });
       await app.api('POST', 'api=accounts&user=other', { token: reader, body });
-      const [scope, anon] = await app.rt.ctx.store.audit.list({ limit: 2 });
-      assert.equal(anon?.outcome, 'missing_token');
-      assert.deepEqual(anon?.actor, { type: 'anonymous', id: null, name: 'anonymous' });
-      assert.equal(anon?.target, 'zed');
-      assert.deepEqual(anon?.params, { domain: 'zed.example', password: '[redacted]', user: 'zed' });
-      assert.equal(scope?.outcome, 'insufficient_scope');
-      assert.equal(scope?.target, 'zed', 'create acts on the body user, so the audit names it');
+      // Create acts on the body user, so the audit names it.
+      await expectAudit(app, { action: 'account.create', outcome: 'insufficient_scope', target: 'zed' });
     } finally {
       await app.close();
     }
@@ -778,13 +735,11 @@ describe('audit entries of oversized inputs', () => {
     try {
       const long = 'z'.repeat(20_000);
       await app.api('POST', `api=accounts&note=${'q'.repeat(5000)}`, { body: { user: long, domain: long } });
-      const [entry] = await app.rt.ctx.store.audit.list({ limit: 1 });
-      assert.equal(entry?.outcome, 'missing_token');
-      assert.equal(entry?.target, `${'z'.repeat(256)}…`);
-      assert.deepEqual(entry?.params, {
-        domain: `${'z'.repeat(256)}…`,
-        note: `${'q'.repeat(256)}…`,
-        user: `${'z'.repeat(256)}…`,
+      await expectAudit(app, {
+        action: 'account.create',
+        outcome: 'missing_token',
+        target: `${'z'.repeat(256)}…`,
+        params: { domain: `${'z'.repeat(256)}…`, note: `${'q'.repeat(256)}…`, user: `${'z'.repeat(256)}…` },
       });
     } finally {
       await app.close();

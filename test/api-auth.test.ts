@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { revokeToken } from '../src/app/revoke-token.js';
 import { generateToken } from '../src/domain/secrets.js';
+import { type ApiScenario, runApiScenarios } from './support/api-scenarios.js';
 import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
 
 describe('API authentication', () => {
@@ -13,65 +14,44 @@ describe('API authentication', () => {
   });
   after(() => app.close());
 
-  const cases: Array<{ name: string; headers: () => Record<string, string>; status: number; error?: string }> = [
-    { name: 'Bearer', headers: () => ({ authorization: `Bearer ${good}` }), status: 200 },
-    { name: 'bearer in lower case', headers: () => ({ authorization: `bearer ${good}` }), status: 200 },
-    { name: 'BEARER in upper case', headers: () => ({ authorization: `BEARER ${good}` }), status: 200 },
-    { name: 'X-Api-Key', headers: () => ({ 'x-api-key': good }), status: 200 },
-    { name: 'both, same token', headers: () => ({ authorization: `Bearer ${good}`, 'x-api-key': good }), status: 200 },
-    {
-      name: 'both, different tokens',
-      headers: () => ({ authorization: `Bearer ${good}`, 'x-api-key': generateToken() }),
-      status: 400,
-      error: 'conflicting_credentials',
+  // Each way of presenting a token, on ping: the token in the headers only (the runner's own is not sent).
+  const ping = (name: string, headers: () => Record<string, string>, status: number, error?: string): ApiScenario => ({
+    name,
+    method: 'GET',
+    query: 'api=ping',
+    token: null,
+    headers,
+    status,
+    error,
+    check: (body) => {
+      if (!error) assert.deepEqual(body.token, { name: 'good', scopes: ALL_SCOPES, expires_at: null });
+      if (!error) assert.equal(typeof body.version, 'string');
     },
-    { name: 'no token', headers: () => ({}), status: 401, error: 'missing_token' },
-    { name: 'empty bearer', headers: () => ({ authorization: 'Bearer ' }), status: 401, error: 'invalid_token' },
-    {
-      name: 'Basic scheme',
-      headers: () => ({ authorization: 'Basic YWRtaW46eA==' }),
-      status: 401,
-      error: 'invalid_token',
-    },
-    {
-      name: 'malformed token',
-      headers: () => ({ authorization: 'Bearer hello' }),
-      status: 401,
-      error: 'invalid_token',
-    },
-    {
-      name: 'bad checksum',
-      headers: () => ({ authorization: `Bearer ${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}` }),
-      status: 401,
-      error: 'invalid_token',
-    },
-    {
-      name: 'unknown well-formed token',
-      headers: () => ({ authorization: `Bearer ${generateToken()}` }),
-      status: 401,
-      error: 'invalid_token',
-    },
-  ];
-
-  for (const c of cases) {
-    it(`${c.name} → ${c.status}${c.error ? ` ${c.error}` : ''}`, async () => {
-      const res = await app.api('GET', 'api=ping', { headers: c.headers() });
-      assert.equal(res.statusCode, c.status);
-      const body = res.json();
-      assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
-      assert.ok(res.headers['x-request-id']);
-      if (c.error) {
-        assert.equal(body.ok, false);
-        assert.equal(body.error, c.error);
-      } else {
-        assert.deepEqual(body.token, { name: 'good', scopes: ALL_SCOPES, expires_at: null });
-        assert.equal(typeof body.version, 'string');
-      }
-      if (c.status === 401) {
-        assert.equal(res.headers['www-authenticate'], 'Bearer realm="vanta", error="invalid_token"');
-      }
-    });
-  }
+  });
+  runApiScenarios({ app: () => app, token: () => good, actor: 'good' }, [
+    ping('Bearer', () => ({ authorization: `Bearer ${good}` }), 200),
+    ping('bearer in lower case', () => ({ authorization: `bearer ${good}` }), 200),
+    ping('BEARER in upper case', () => ({ authorization: `BEARER ${good}` }), 200),
+    ping('X-Api-Key', () => ({ 'x-api-key': good }), 200),
+    ping('both, same token', () => ({ authorization: `Bearer ${good}`, 'x-api-key': good }), 200),
+    ping(
+      'both, different tokens',
+      () => ({ authorization: `Bearer ${good}`, 'x-api-key': generateToken() }),
+      400,
+      'conflicting_credentials',
+    ),
+    ping('no token', () => ({}), 401, 'missing_token'),
+    ping('empty bearer', () => ({ authorization: 'Bearer ' }), 401, 'invalid_token'),
+    ping('Basic scheme', () => ({ authorization: 'Basic YWRtaW46eA==' }), 401, 'invalid_token'),
+    ping('malformed token', () => ({ authorization: 'Bearer hello' }), 401, 'invalid_token'),
+    ping(
+      'bad checksum',
+      () => ({ authorization: `Bearer ${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}` }),
+      401,
+      'invalid_token',
+    ),
+    ping('unknown well-formed token', () => ({ authorization: `Bearer ${generateToken()}` }), 401, 'invalid_token'),
+  ]);
 
   it('a token in the query string does not authenticate', async () => {
     const res = await app.api('GET', `api=ping&token=${good}&access_token=${good}`);

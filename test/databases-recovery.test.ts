@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAccount } from '../src/app/create-account.js';
 import { createDatabase } from '../src/app/create-database.js';
 import { recoverOperations } from '../src/app/recover-operations.js';
 import { type TestApp, makeApp } from './support/app.js';
+import { buildAccount } from './support/builders.js';
 import { MYSQL_URL, MariaDbFixture } from './support/mariadb.js';
 
 const DEAD = 'deadboot:1-00000000';
@@ -21,7 +21,7 @@ describe('start-up recovery of database operations a killed process left unfinis
 
   async function account(): Promise<string> {
     const user = db.account();
-    await createAccount(app.rt.ctx, { user, domain: `${user}.example`, password: 'long-enough-secret' });
+    await buildAccount(app.rt.ctx, user);
     return user;
   }
 

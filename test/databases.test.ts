@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { createDatabase } from '../src/app/create-database.js';
 import { deleteDatabase } from '../src/app/delete-database.js';
 import { listDatabases } from '../src/app/list-databases.js';
-import { addPlan } from '../src/app/plans.js';
 import { setDatabasePassword } from '../src/app/set-database-password.js';
 import { isDomainError } from '../src/domain/errors.js';
 import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
+import { buildPlan } from './support/builders.js';
 import { MYSQL_URL, MariaDbFixture } from './support/mariadb.js';
 
 const ER_ACCOUNT_HAS_BEEN_LOCKED = 4151;
@@ -175,14 +175,7 @@ describe('customer databases on the real MariaDB server', () => {
   });
 
   it('enforces the plan: max_databases reached answers limit_reached and makes nothing', async () => {
-    await addPlan(app.rt.ctx, 'onedb', {
-      diskMb: null,
-      maxDatabases: 1,
-      bandwidthMb: null,
-      maxAddonDomains: null,
-      maxEmailAccounts: null,
-      shell: false,
-    });
+    await buildPlan(app.rt.ctx, 'onedb', { maxDatabases: 1 });
     const user = await newAccount({ plan: 'onedb' });
     assert.equal(await code(createDatabase(app.rt.ctx, { user, name: 'one' })), 'ok');
     assert.equal(await code(createDatabase(app.rt.ctx, { user, name: 'two' })), 'limit_reached');

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
+import { expectAudit } from './support/audit.js';
 import { type StepFault, failingHost } from './support/failing-host.js';
 
 describe('a failure in the middle of an operation leaves nothing behind', () => {
@@ -38,9 +39,7 @@ describe('a failure in the middle of an operation leaves nothing behind', () => 
       assert.deepEqual({ error: res.json().error, step: res.json().step }, { error: 'provisioning_failed', step });
       assert.doesNotMatch(res.body, /injected|Error|at /, 'no internals in the answer');
       assert.deepEqual(await leftovers('alice'), nothing);
-      const [entry] = await app.rt.ctx.store.audit.list({ limit: 1 });
-      assert.equal(entry?.outcome, 'provisioning_failed');
-      assert.equal(entry?.status, 502);
+      await expectAudit(app, { action: 'account.create', outcome: 'provisioning_failed', status: 502 });
     });
   }
 

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createAccount } from '../src/app/create-account.js';
 import { recoverOperations } from '../src/app/recover-operations.js';
 import { makeApp } from './support/app.js';
+import { expectAudit } from './support/audit.js';
+import { buildAccount } from './support/builders.js';
 import { runVanta } from './support/cli.js';
 
 const DEAD = 'deadboot:1-00000000';
@@ -13,7 +14,7 @@ test('start-up recovery finishes a suspend whose process died, and frees its loc
   const app = await makeApp();
   t.after(() => app.close());
   const { store } = app.rt.ctx;
-  await createAccount(app.rt.ctx, { user: 'alice', domain: 'alice.example', password: 'long-enough-secret' });
+  await buildAccount(app.rt.ctx, 'alice');
   // What a process killed after the first step (the system user lock) of a suspend leaves behind.
   const id = await store.operations.begin({
     op: 'account.suspend',
@@ -34,18 +35,20 @@ test('start-up recovery finishes a suspend whose process died, and frees its loc
   assert.match(site, /return 503/);
   assert.deepEqual(await store.operations.list(), []);
   assert.deepEqual(await store.locks.list(), []);
-  const [entry] = await store.audit.list({ limit: 1, action: 'account.recover' });
-  assert.equal(entry?.actor.type, 'system');
-  assert.equal(entry?.target, 'alice');
-  assert.equal(entry?.outcome, 'ok');
-  assert.deepEqual(entry?.params, { operation: 'account.suspend', step: 'web_server', result: 'finished' });
+  await expectAudit(app, {
+    action: 'account.recover',
+    actor: { type: 'system', id: null, name: 'recovery' },
+    target: 'alice',
+    status: null,
+    params: { operation: 'account.suspend', step: 'web_server', result: 'finished' },
+  });
 });
 
 test('vanta recover finishes what a dead process left, and says so', async (t) => {
   const app = await makeApp();
   t.after(() => app.close());
   const { store } = app.rt.ctx;
-  await createAccount(app.rt.ctx, { user: 'erin', domain: 'erin.example', password: 'long-enough-secret' });
+  await buildAccount(app.rt.ctx, 'erin');
   await store.accounts.update('erin', { status: 'terminating' });
   const out = await runVanta(app.dir, ['recover', '--json']);
   assert.equal(out.code, 0, out.stderr);
@@ -61,7 +64,7 @@ test('start-up recovery leaves alone an operation whose process still runs', asy
   const app = await makeApp();
   t.after(() => app.close());
   const { store } = app.rt.ctx;
-  await createAccount(app.rt.ctx, { user: 'bob', domain: 'bob.example', password: 'long-enough-secret' });
+  await buildAccount(app.rt.ctx, 'bob');
   await store.operations.begin({ op: 'account.suspend', account: 'bob', params: {}, owner: 'live', startedAt: 'x' });
   assert.deepEqual(await recoverOperations(app.rt.ctx, () => true), []);
   assert.equal((await store.accounts.get('bob'))?.status, 'active');
@@ -72,7 +75,7 @@ test('start-up recovery undoes a create left provisioning, even with no journal 
   const app = await makeApp();
   t.after(() => app.close());
   const { store } = app.rt.ctx;
-  await createAccount(app.rt.ctx, { user: 'carol', domain: 'carol.example', password: 'long-enough-secret' });
+  await buildAccount(app.rt.ctx, 'carol');
   await store.accounts.update('carol', { status: 'provisioning' });
   const done = await recoverOperations(app.rt.ctx, () => false);
   assert.deepEqual(done, [{ op: 'account.create', user: 'carol', outcome: 'undone' }]);
@@ -86,7 +89,7 @@ test('start-up recovery finishes a terminate left terminating', async (t) => {
   const app = await makeApp();
   t.after(() => app.close());
   const { store } = app.rt.ctx;
-  await createAccount(app.rt.ctx, { user: 'dave', domain: 'dave.example', password: 'long-enough-secret' });
+  await buildAccount(app.rt.ctx, 'dave');
   await store.accounts.update('dave', { status: 'terminating' });
   const done = await recoverOperations(app.rt.ctx, () => false);
   assert.deepEqual(done, [{ op: 'account.terminate', user: 'dave', outcome: 'finished' }]);

@@ -4,33 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { createAccount } from '../src/app/create-account.js';
-import { addPlan } from '../src/app/plans.js';
-import type { AuditEntry } from '../src/domain/types.js';
-import type { TestApp } from './support/app.js';
+import { auditMark, expectAudit } from './support/audit.js';
+import { buildAccount, buildPlan } from './support/builders.js';
 import { type WhmClient, basicAuth, encodeForm, whmClient, whmSuite } from './support/whm.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PAGES = ['/', '/accounts', '/accounts/new', '/plans', '/tokens', '/tokens/new', '/audit', '/admins'];
-const NO_LIMITS = {
-  diskMb: null,
-  maxDatabases: null,
-  bandwidthMb: null,
-  maxAddonDomains: null,
-  maxEmailAccounts: null,
-  shell: false,
-};
-
-async function lastAudit(app: TestApp): Promise<AuditEntry> {
-  const [entry] = await app.rt.ctx.store.audit.list({ limit: 1 });
-  assert.ok(entry, 'no audit entry');
-  return entry;
-}
-
-async function auditCount(app: TestApp): Promise<number> {
-  return (await app.rt.ctx.store.audit.list({ limit: 100_000 })).length;
-}
-
 /** fieldError returns the error shown next to a form field, or null. */
 function fieldError(html: string, field: string): string | null {
   return new RegExp(`id="f-${field}-error">([^<]*)<`).exec(html)?.[1] ?? null;
@@ -59,7 +38,7 @@ describe('vWHM sign-in, CSRF and headers', () => {
   }
 
   it('a POST without Basic Auth is refused before anything runs', async () => {
-    const before = await auditCount(t.app);
+    const mark = await auditMark(t.app);
     const res = await t.app.whm.inject({
       method: 'POST',
       url: '/plans',
@@ -68,7 +47,7 @@ describe('vWHM sign-in, CSRF and headers', () => {
     });
     assert.equal(res.statusCode, 401);
     assert.equal(await t.app.rt.ctx.store.plans.get('nope'), undefined);
-    assert.equal(await auditCount(t.app), before);
+    await expectAudit(t.app, null, mark);
   });
 
   for (const url of PAGES) {
@@ -128,7 +107,7 @@ describe('vWHM sign-in, CSRF and headers', () => {
   ];
   for (const [name, opts] of csrfCases) {
     it(`a form POST with ${name} gets 403 and changes nothing`, async () => {
-      const before = await auditCount(t.app);
+      const mark = await auditMark(t.app);
       let res: Awaited<ReturnType<WhmClient['post']>>;
       if (opts.dropCookie) {
         const token = await t.whm.csrfFrom('/plans');
@@ -147,7 +126,7 @@ describe('vWHM sign-in, CSRF and headers', () => {
       assert.equal(res.statusCode, 403);
       assert.match(res.body, /Form refused/);
       assert.equal(await t.app.rt.ctx.store.plans.get('csrfplan'), undefined);
-      assert.equal(await auditCount(t.app), before);
+      await expectAudit(t.app, null, mark);
     });
   }
 
@@ -171,8 +150,8 @@ describe('vWHM sign-in, CSRF and headers', () => {
 
 describe('vWHM accounts', () => {
   const t = whmSuite(async (t) => {
-    await addPlan(t.app.rt.ctx, 'basic', NO_LIMITS);
-    await addPlan(t.app.rt.ctx, 'pro', { ...NO_LIMITS, diskMb: 10_000 });
+    await buildPlan(t.app.rt.ctx, 'basic');
+    await buildPlan(t.app.rt.ctx, 'pro', { diskMb: 10_000 });
   });
 
   it('creates an account with a generated password, shown once on an uncached page, and audits it as the admin', async () => {
@@ -191,11 +170,11 @@ describe('vWHM accounts', () => {
     assert.equal(account?.domain, 'carol.example');
     assert.ok(account && (await t.app.rt.ctx.hasher.verify(account.passwordHash, password)));
     assert.ok(await t.app.rt.ctx.host.systemUsers.exists('carol'));
-    const entry = await lastAudit(t.app);
-    assert.deepEqual(
-      [entry.action, entry.target, entry.outcome, entry.actor.type, entry.actor.name],
-      ['account.create', 'carol', 'ok', 'admin', 'alice'],
-    );
+    const entry = await expectAudit(t.app, {
+      action: 'account.create',
+      target: 'carol',
+      actor: { type: 'admin', name: 'alice' },
+    });
     assert.ok(!JSON.stringify(entry).includes(password));
     const page = await t.whm.get('/accounts/carol');
     assert.ok(!page.body.includes(password), 'the password is shown again');
@@ -214,8 +193,7 @@ describe('vWHM accounts', () => {
     assert.match(page.body, /role="status">Created account dave\.</);
     const again = await t.whm.get('/accounts/dave');
     assert.doesNotMatch(again.body, /Created account dave/, 'the flash shows once');
-    const entry = await lastAudit(t.app);
-    assert.equal(entry.action, 'account.create');
+    const entry = await expectAudit(t.app, { action: 'account.create', target: 'dave' });
     assert.ok(!JSON.stringify(entry).includes(secret));
   });
 
@@ -246,7 +224,7 @@ describe('vWHM accounts', () => {
     it(`create with ${name} re-shows the form with the API's message at the ${field} field, keeping input but not the password`, async () => {
       const token = await t.app.token(['accounts:write']);
       const api = await t.app.api('POST', 'api=accounts', { token, body: apiBody });
-      const apiError = JSON.parse(api.body) as { message: string };
+      const apiError = JSON.parse(api.body) as { error: string; message: string };
       const res = await t.whm.post('/accounts', form, { from: '/accounts/new' });
       assert.equal(res.statusCode, api.statusCode);
       assert.equal(fieldError(res.body, field), apiError.message.replace(/"/g, '&quot;'));
@@ -254,7 +232,7 @@ describe('vWHM accounts', () => {
       assert.equal(inputValue(res.body, 'domain'), form.domain);
       assert.equal(inputValue(res.body, 'password'), '');
       assert.equal(await t.app.rt.ctx.store.accounts.get(form.user ?? ''), undefined);
-      assert.equal((await lastAudit(t.app)).actor.name, 'alice');
+      await expectAudit(t.app, { action: 'account.create', outcome: apiError.error, actor: { name: 'alice' } });
     });
   }
 
@@ -266,10 +244,10 @@ describe('vWHM accounts', () => {
 
   it('the list searches, filters by status and plan, and pages', async () => {
     for (let i = 0; i < 27; i++) {
-      await createAccount(t.app.rt.ctx, {
-        user: `site${String(i).padStart(2, '0')}`,
+      await buildAccount(t.app.rt.ctx, `site${String(i).padStart(2, '0')}`, {
         domain: `web${i}.example`,
         plan: i % 3 === 0 ? 'pro' : null,
+        password: undefined,
       });
     }
     const users = (html: string) =>
@@ -311,11 +289,12 @@ describe('vWHM accounts', () => {
     const account = await t.app.rt.ctx.store.accounts.get('dave');
     assert.equal(account?.status, 'suspended');
     assert.equal(account?.suspendReason, 'unpaid invoice');
-    const entry = await lastAudit(t.app);
-    assert.deepEqual(
-      [entry.action, entry.target, entry.params.reason, entry.actor.name],
-      ['account.suspend', 'dave', 'unpaid invoice', 'alice'],
-    );
+    await expectAudit(t.app, {
+      action: 'account.suspend',
+      target: 'dave',
+      params: { user: 'dave', reason: 'unpaid invoice' },
+      actor: { name: 'alice' },
+    });
     const page = await t.whm.get('/accounts/dave');
     assert.match(page.body, /Suspended dave\./);
     assert.match(page.body, /unpaid invoice/);
@@ -361,7 +340,8 @@ describe('vWHM accounts', () => {
     const password = /id="new-password">([^<]+)</.exec(generated.body)?.[1] ?? '';
     const updated = await t.app.rt.ctx.store.accounts.get('dave');
     assert.ok(updated && (await t.app.rt.ctx.hasher.verify(updated.passwordHash, password)));
-    assert.ok(!JSON.stringify(await lastAudit(t.app)).includes(password));
+    const entry = await expectAudit(t.app, { action: 'account.password', target: 'dave' });
+    assert.ok(!JSON.stringify(entry).includes(password));
   });
 
   it('terminates only after the user name is typed', async () => {
@@ -369,22 +349,14 @@ describe('vWHM accounts', () => {
     assert.equal(wrong.statusCode, 400);
     assert.match(fieldError(wrong.body, 'confirm') ?? '', /type the user name/);
     assert.ok(await t.app.rt.ctx.store.accounts.get('dave'));
-    const refused = await lastAudit(t.app);
-    assert.deepEqual(
-      [refused.outcome, refused.status],
-      ['invalid_parameter', 400],
-      'the entry records the status the form answered',
-    );
+    // The entry records the status the form answered.
+    await expectAudit(t.app, { action: 'account.terminate', outcome: 'invalid_parameter', status: 400 });
     const ok = await t.whm.post('/accounts/dave/terminate', { confirm: 'dave' }, { from: '/accounts/dave' });
     assert.equal(ok.statusCode, 303);
     assert.equal(ok.headers.location, '/accounts');
     assert.equal(await t.app.rt.ctx.store.accounts.get('dave'), undefined);
     assert.equal(await t.app.rt.ctx.host.systemUsers.exists('dave'), false);
-    const entry = await lastAudit(t.app);
-    assert.deepEqual(
-      [entry.action, entry.outcome, entry.status, entry.actor.name],
-      ['account.terminate', 'ok', 200, 'alice'],
-    );
+    await expectAudit(t.app, { action: 'account.terminate', status: 200, actor: { name: 'alice' } });
   });
 
   it('the dashboard counts accounts by status and plan use', async () => {
@@ -406,7 +378,7 @@ describe('vWHM plans', () => {
     assert.equal(res.statusCode, 303);
     const plan = await t.app.rt.ctx.store.plans.get('starter');
     assert.deepEqual([plan?.diskMb, plan?.maxDatabases, plan?.shell], [500, null, true]);
-    assert.deepEqual([(await lastAudit(t.app)).action, (await lastAudit(t.app)).actor.name], ['plan.add', 'alice']);
+    await expectAudit(t.app, { action: 'plan.add', actor: { name: 'alice' } });
   });
 
   it('refuses a bad name or limit at its field and keeps the input', async () => {
@@ -426,9 +398,11 @@ describe('vWHM plans', () => {
   it('keeps at most 256 characters of an oversized form field in the audit entry', async () => {
     const res = await t.whm.post('/plans', { name: 'p'.repeat(100_000), disk_mb: '5'.repeat(50_000) });
     assert.equal(res.statusCode, 400);
-    const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.outcome], ['plan.add', 'invalid_parameter']);
-    assert.equal(entry.target, `${'p'.repeat(256)}…`);
+    const entry = await expectAudit(t.app, {
+      action: 'plan.add',
+      outcome: 'invalid_parameter',
+      target: `${'p'.repeat(256)}…`,
+    });
     assert.equal(entry.params.name, `${'p'.repeat(256)}…`);
     assert.equal(entry.params.disk_mb, `${'5'.repeat(256)}…`);
   });
@@ -444,19 +418,19 @@ describe('vWHM plans', () => {
     assert.equal(res.statusCode, 303);
     const plan = await t.app.rt.ctx.store.plans.get('starter');
     assert.deepEqual([plan?.diskMb, plan?.maxDatabases, plan?.shell], [null, 3, false]);
-    assert.equal((await lastAudit(t.app)).action, 'plan.update');
+    await expectAudit(t.app, { action: 'plan.update', target: 'starter' });
     const bad = await t.whm.post('/plans/starter', { max_databases: 'lots' }, { from: '/plans/starter/edit' });
     assert.equal(bad.statusCode, 400);
     assert.equal((await t.app.rt.ctx.store.plans.get('starter'))?.maxDatabases, 3);
   });
 
   it('refuses to delete a plan in use, saying why, and deletes it once unused', async () => {
-    await createAccount(t.app.rt.ctx, { user: 'frank', domain: 'frank.example', plan: 'starter' });
+    await buildAccount(t.app.rt.ctx, 'frank', { plan: 'starter' });
     const refused = await t.whm.post('/plans/starter/delete', {});
     assert.equal(refused.statusCode, 409);
     assert.match(refused.body, /Cannot delete plan starter: plan starter is used by 1 account\(s\)/);
     assert.ok(await t.app.rt.ctx.store.plans.get('starter'));
-    assert.equal((await lastAudit(t.app)).outcome, 'plan_in_use');
+    await expectAudit(t.app, { action: 'plan.delete', outcome: 'plan_in_use', status: 409 });
     await t.whm.post('/accounts/frank/plan', { plan: '' }, { from: '/accounts/frank' });
     assert.equal((await t.whm.post('/plans/starter/delete', {})).statusCode, 303);
     assert.equal(await t.app.rt.ctx.store.plans.get('starter'), undefined);
@@ -526,7 +500,11 @@ describe('vWHM API tokens', () => {
       assert.match(fieldError(res.body, field) ?? '', message);
       assert.doesNotMatch(res.body, /id="new-token"/);
       assert.equal((await t.app.rt.ctx.store.tokens.list()).length, before);
-      assert.equal((await lastAudit(t.app)).action, 'token.create');
+      await expectAudit(t.app, {
+        action: 'token.create',
+        outcome: res.statusCode === 409 ? 'token_exists' : 'invalid_parameter',
+        status: res.statusCode,
+      });
     });
   }
 
@@ -557,8 +535,7 @@ describe('vWHM API tokens', () => {
       { from: '/tokens/new' },
     );
     assert.equal(res.statusCode, 400);
-    const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.outcome], ['token.create', 'invalid_parameter']);
+    const entry = await expectAudit(t.app, { action: 'token.create', outcome: 'invalid_parameter' });
     assert.deepEqual(entry.params.allowed_cidrs, [...addresses.slice(0, 32), '…']);
   });
 
@@ -593,8 +570,7 @@ describe('vWHM API tokens', () => {
     assert.equal(JSON.parse(api.body).error, 'token_revoked');
     const list = await t.whm.get('/tokens');
     assert.match(/<tr data-token="billing">(.*?)<\/tr>/s.exec(list.body)?.[1] ?? '', /data-field="status">revoked</);
-    const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.target, entry.actor.name], ['token.revoke', 'billing', 'alice']);
+    await expectAudit(t.app, { action: 'token.revoke', target: 'billing', actor: { name: 'alice' } });
   });
 
   it('the dashboard lists tokens never used or expiring within 7 days', async () => {
@@ -720,8 +696,7 @@ describe('vWHM admins', () => {
       headers: { authorization: basicAuth('hank', 'good-password-for-h') },
     });
     assert.equal(signIn.statusCode, 200);
-    const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.target, entry.actor.name], ['admin.add', 'hank', 'alice']);
+    const entry = await expectAudit(t.app, { action: 'admin.add', target: 'hank', actor: { name: 'alice' } });
     assert.ok(!JSON.stringify(entry).includes('good-password-for-h'));
   });
 
@@ -766,8 +741,7 @@ describe('vWHM admins', () => {
       headers: { authorization: basicAuth('alice', 'brand-new-password-2') },
     });
     assert.equal(fresh.statusCode, 200);
-    const entry = await lastAudit(t.app);
-    assert.deepEqual([entry.action, entry.target, entry.outcome], ['admin.passwd', 'alice', 'ok']);
+    const entry = await expectAudit(t.app, { action: 'admin.passwd', target: 'alice' });
     assert.ok(!JSON.stringify(entry).includes('brand-new-password-2'));
   });
 });

@@ -3,15 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { buildAccount, buildPlan } from '../../test/support/builders.js';
 import { type FakeHost, fakeHost } from '../../test/support/fake-host.js';
 import { watchJournal } from '../../test/support/journal-watch.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
-import { createAccount } from './create-account.js';
 import { createDatabase } from './create-database.js';
 import { deleteDatabase } from './delete-database.js';
 import { OPERATIONS } from './operations/index.js';
-import { addPlan } from './plans.js';
 import type { AppContext } from './ports.js';
 import { recoverOperations } from './recover-operations.js';
 import { setAccountPlan } from './set-account-plan.js';
@@ -132,7 +131,7 @@ const SUSPENDED: State = {
   dbUsers: ['alice_wp:locked'],
 };
 
-const create = (ctx: AppContext) => createAccount(ctx, { user: USER, domain: 'alice.example', password: PASSWORD });
+const create = (ctx: AppContext) => buildAccount(ctx, USER);
 const withDatabase = async (ctx: AppContext) => {
   await create(ctx);
   await createDatabase(ctx, { user: USER, name: 'wp', password: PASSWORD });
@@ -207,14 +206,7 @@ const CASES: Case[] = [
     op: 'account.plan',
     setup: async (ctx) => {
       await create(ctx);
-      await addPlan(ctx, 'big', {
-        diskMb: 500,
-        maxDatabases: null,
-        bandwidthMb: null,
-        maxAddonDomains: null,
-        maxEmailAccounts: null,
-        shell: true,
-      });
+      await buildPlan(ctx, 'big', { diskMb: 500, shell: true });
     },
     run: (ctx) => setAccountPlan(ctx, USER, 'big'),
     steps: [
