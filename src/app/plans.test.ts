@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { UNLIMITED } from '../../test/support/builders.js';
 import { parsePlanLimits } from './plans.js';
 
 it('parsePlanLimits reads whole numbers, leaves absent limits unlimited, and names a bad one', () => {
-  assert.deepEqual(parsePlanLimits({}), {
-    diskMb: null,
-    maxDatabases: null,
-    bandwidthMb: null,
-    maxAddonDomains: null,
-    maxEmailAccounts: null,
-    shell: false,
-  });
+  assert.deepEqual(parsePlanLimits({}), UNLIMITED);
   assert.deepEqual(
     parsePlanLimits({
       disk_mb: '1024',

@@ -1,6 +1,22 @@
 import { ActionCard, Field, type FormState } from '../form.js';
 import { when } from '../kit.js';
 
+/** NewPasswordField is a required field for a new admin password, never filled back in. */
+function NewPasswordField(props: { form: FormState; name: string; label: string }) {
+  return (
+    <Field
+      form={props.form}
+      name={props.name}
+      label={props.label}
+      type="password"
+      secret
+      required
+      autocomplete="new-password"
+      hint="10-128 characters."
+    />
+  );
+}
+
 /** AdminsPage lists the admins, with the forms to add one and to change one's own password. */
 export function AdminsPage(props: {
   admins: readonly { name: string; createdAt: string; updatedAt: string }[];
@@ -39,16 +55,7 @@ export function AdminsPage(props: {
       <div class="grid">
         <ActionCard id="add-admin" title="Add an admin" action="/admins" csrf={csrf} form={add} submit="Add admin">
           <Field form={add} name="name" label="Name" required autocomplete="off" />
-          <Field
-            form={add}
-            name="password"
-            label="Password"
-            type="password"
-            secret
-            required
-            autocomplete="new-password"
-            hint="10-128 characters."
-          />
+          <NewPasswordField form={add} name="password" label="Password" />
         </ActionCard>
         <ActionCard
           id="my-password"
@@ -67,16 +74,7 @@ export function AdminsPage(props: {
             required
             autocomplete="current-password"
           />
-          <Field
-            form={password}
-            name="new_password"
-            label="New password"
-            type="password"
-            secret
-            required
-            autocomplete="new-password"
-            hint="10-128 characters."
-          />
+          <NewPasswordField form={password} name="new_password" label="New password" />
         </ActionCard>
       </div>
     </>
