@@ -3,7 +3,7 @@ import type { Logger } from './ports.js';
 
 /** Step is one idempotent change to the host, with the change that takes it back. */
 export interface Step {
-  /** name is reported as `step` when the operation fails here. */
+  /** name is unique within its operation: the journal records it, and a failure reports it as `step`. */
   name: string;
   run(): Promise<void>;
   undo?(): Promise<void>;
