@@ -67,7 +67,7 @@ async function main(): Promise<number> {
     [
       `Vanta Panel benchmark, ${new Date().toISOString()}${options.quick ? ' (--quick)' : ''}`,
       `machine: ${atStart} at the start, ${machineLine().replace(/^.*load average /, '')} at the end`,
-      `panel: vanta serve on Node ${panelNodeVersion()}, sandbox mode; bare: node:http in its own process, same Node`,
+      `panel: the real vanta serve on Node ${panelNodeVersion()}; bare: node:http in its own process, same Node`,
       '',
       formatTable(lines),
       '',
