@@ -1,0 +1,158 @@
+// The host rows' measuring program. It runs inside a private mount namespace with a copy of /etc
+// bound over /etc (bench/rows/host.ts starts it so), starts the real `vanta serve` in host mode
+// there against a private nginx, and times through the API what the panel does next to the raw
+// commands those operations run. It writes its figures as JSON to the file the parent names.
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config.js';
+import { generatePassword } from '../src/domain/secrets.js';
+import { runCommand } from '../src/host/exec.js';
+import { writeFileAtomic } from '../src/host/files.js';
+import { renderServerBlock } from '../src/host/nginx/server-block.js';
+import { chpasswdInput, lockArgs, useraddArgs, userdelArgs } from '../src/host/shadow/shadow-commands.js';
+import { PanelProcess } from './support/panel-process.js';
+import { CREATE_CONCURRENCY, type CreateRun, benchUser, createThroughApi } from './support/sandbox.js';
+
+/** HostJob is what the parent asks for. */
+export interface HostJob {
+  token: string;
+  /** lifecycles is how many accounts go through create, suspend and terminate one after another. */
+  lifecycles: number;
+  /** bulk is how many accounts are created CREATE_CONCURRENCY at a time. */
+  bulk: number;
+  out: string;
+  logFile: string;
+}
+
+/** HostFigures are the milliseconds of each timed operation, and the bulk runs. */
+export interface HostFigures {
+  panel: { create: number[]; suspend: number[]; terminate: number[] };
+  /** raw holds, for each command of the raw sequence, its time in each repetition; total the sum. */
+  raw: { total: number[]; commands: Record<string, number[]> };
+  bulkCreate: CreateRun;
+  bulkTerminateSeconds: number;
+}
+
+const job = JSON.parse(process.env.VANTA_BENCH_HOST ?? '{}') as HostJob;
+const config = loadConfig(process.env);
+const tag = Array.from({ length: 4 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+/**
+ * rawSequence runs, for one user, the commands create, suspend and terminate run that change the
+ * host, with the same arguments, and writes the same server blocks: create (useradd, chpasswd,
+ * block, nginx -t, reload), suspend (usermod --lock, suspended block, nginx -t, reload), terminate
+ * (block removed, reload, userdel --remove). The lookups the panel makes first are not in it.
+ */
+async function rawSequence(user: string, times: Record<string, number[]>): Promise<number> {
+  const home = join(config.homeBase, user);
+  const domain = `${user}.bench.test`;
+  const site = join(config.nginxSitesDir, `${user}.conf`);
+  const block = (suspended: boolean) =>
+    renderServerBlock({
+      user,
+      domain,
+      listen: config.nginxListen,
+      root: `${home}/public_html`,
+      suspended,
+      suspendedRoot: config.suspendedDir,
+    });
+  const nginx = (args: string[]) => runCommand(config.nginxBin, [...config.nginxArgs, ...args]);
+  const reload = () =>
+    config.nginxReload ? runCommand(config.nginxReload[0] ?? '', config.nginxReload.slice(1)) : nginx(['-s', 'reload']);
+  const steps: [string, () => Promise<unknown>][] = [
+    ['useradd', () => runCommand('useradd', useraddArgs({ user, home, shell: false, domain }))],
+    ['chpasswd', () => runCommand('chpasswd', [], { input: chpasswdInput(user, generatePassword()) })],
+    [
+      'nginx -t',
+      async () => {
+        await writeFileAtomic(site, block(false));
+        await nginx(['-t']);
+      },
+    ],
+    ['reload', reload],
+    ['usermod --lock', () => runCommand('usermod', lockArgs(user))],
+    [
+      'nginx -t',
+      async () => {
+        await writeFileAtomic(site, block(true));
+        await nginx(['-t']);
+      },
+    ],
+    ['reload', reload],
+    [
+      'reload',
+      async () => {
+        await rm(site, { force: true });
+        await reload();
+      },
+    ],
+    ['userdel', () => runCommand('userdel', userdelArgs(user))],
+  ];
+  let total = 0;
+  for (const [name, step] of steps) {
+    const ms = await timed(step);
+    total += ms;
+    times[name] ??= [];
+    times[name].push(ms);
+  }
+  return total;
+}
+
+async function main(): Promise<void> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('VANTA_') && !e[0].startsWith('VANTA_BENCH') && e[1] !== undefined,
+    ),
+  );
+  const panel = await PanelProcess.start({ dataDir: config.dataDir, logFile: job.logFile, env });
+  try {
+    const auth = { authorization: `Bearer ${job.token}` };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const r = await panel.call(method, path, auth, body);
+      if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${r.body.toString()}`);
+    };
+    const lifecycle = async (user: string) => ({
+      create: await timed(() => call('POST', '/?api=accounts', { user, domain: `${user}.bench.test` })),
+      suspend: await timed(() => call('POST', `/?api=account&action=suspend&user=${user}`, { reason: 'benchmark' })),
+      terminate: await timed(() => call('DELETE', `/?api=account&user=${user}`)),
+    });
+    const figures: HostFigures = {
+      panel: { create: [], suspend: [], terminate: [] },
+      raw: { total: [], commands: {} },
+      bulkCreate: { count: 0, concurrency: 0, seconds: 0, panelCpuMs: 0, failures: [] },
+      bulkTerminateSeconds: 0,
+    };
+    await lifecycle(`w${tag}`);
+    for (let i = 0; i < job.lifecycles; i++) {
+      const t = await lifecycle(benchUser(`l${tag}`, i));
+      figures.panel.create.push(t.create);
+      figures.panel.suspend.push(t.suspend);
+      figures.panel.terminate.push(t.terminate);
+    }
+    await rawSequence(`r${tag}w`, {});
+    for (let i = 0; i < job.lifecycles; i++) {
+      figures.raw.total.push(await rawSequence(benchUser(`r${tag}`, i), figures.raw.commands));
+    }
+    figures.bulkCreate = await createThroughApi(panel, job.token, `b${tag}`, 0, job.bulk, CREATE_CONCURRENCY);
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CREATE_CONCURRENCY }, async () => {
+        while (next < job.bulk) await call('DELETE', `/?api=account&user=${benchUser(`b${tag}`, next++)}`);
+      }),
+    );
+    figures.bulkTerminateSeconds = (performance.now() - t0) / 1000;
+    await writeFile(job.out, JSON.stringify(figures));
+  } finally {
+    await panel.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,49 @@
+import type { Bench } from '../context.js';
+import { type Row, perSecond } from '../harness.js';
+import { replayHeaders } from '../support/bare.js';
+import { CONNECTIONS, compare } from '../support/load.js';
+import { httpCall } from '../support/panel-process.js';
+import { ACCOUNTS } from '../support/sandbox.js';
+
+/** apiRatioRow is a row comparing one authenticated GET of the panel with the bare server answering its bytes. */
+export function apiRatioRow(id: string, path: string, target: number): Row {
+  return {
+    id,
+    measures: [{ measure: `authenticated \`GET ${path}\` req/s ÷ bare`, target: `≥ ${target.toFixed(2)}` }],
+    async run(bench: Bench) {
+      const sandbox = await bench.sandbox();
+      const bare = await bench.bare();
+      const auth = { authorization: `Bearer ${sandbox.token}` };
+      const reply = await sandbox.panel.call('GET', path, auth);
+      if (reply.status !== 200) throw new Error(`the panel answered ${reply.status}: ${reply.body.toString()}`);
+      await bare.answer(path, reply);
+      const echo = await httpCall(bare.port, 'GET', path, auth);
+      if (
+        echo.status !== reply.status ||
+        !echo.body.equals(reply.body) ||
+        JSON.stringify(replayHeaders(echo.rawHeaders)) !== JSON.stringify(replayHeaders(reply.rawHeaders))
+      ) {
+        throw new Error('the bare server does not answer the bytes the panel answered');
+      }
+      const c = await compare(bench.pairing(sandbox.panel.port, bare.port, path, sandbox.token));
+      const failures = c.panel.failures + c.bare.failures;
+      const headerBytes = replayHeaders(reply.rawHeaders).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+      const notes = [
+        `${path}: ${reply.status}, ${reply.body.length} body bytes, ${headerBytes} replayed header bytes; ` +
+          `${CONNECTIONS} connections, ${ACCOUNTS} accounts; panel ${c.panel.requests} answers in ${c.panel.seconds.toFixed(1)} s, ` +
+          `bare ${c.bare.requests} in ${c.bare.seconds.toFixed(1)} s`,
+      ];
+      if (failures > 0)
+        notes.push(`${path}: ${c.panel.failures} failed answers from the panel, ${c.bare.failures} from bare`);
+      return {
+        measured: [
+          {
+            now: `${c.ratio.toFixed(2)} (${perSecond(c.panel.perSecond)} vs ${perSecond(c.bare.perSecond)} req/s)`,
+            meets: failures === 0 && c.ratio >= target,
+          },
+        ],
+        notes,
+      };
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HostRig, hostModeSkip } from '../../test/support/host-mode.js';
+import type { Bench } from '../context.js';
+import { type Row, median, perSecond } from '../harness.js';
+import type { HostFigures, HostJob } from '../host-inside.js';
+import { PANEL_NODE } from '../support/panel-process.js';
+import { CREATE_CONCURRENCY } from '../support/sandbox.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const EXEC_HELPER = fileURLToPath(new URL('../../test/support/private-etc-exec.mjs', import.meta.url));
+
+/** measureHost runs bench/host-inside.ts in a private mount namespace on a throwaway host and reads its figures. */
+async function measureHost(bench: Bench): Promise<HostFigures> {
+  const rig = await HostRig.create();
+  try {
+    const job: HostJob = {
+      token: rig.token,
+      lifecycles: bench.options.quick ? 3 : 10,
+      bulk: bench.options.quick ? 16 : 40,
+      out: join(rig.dir, 'figures.json'),
+      logFile: join(rig.dir, 'panel.log'),
+    };
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          PANEL_NODE,
+          EXEC_HELPER,
+          rig.etc,
+          '--',
+          PANEL_NODE,
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('../host-inside.ts', import.meta.url)),
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: rig.env({ VANTA_BENCH_HOST: JSON.stringify(job) }) },
+      );
+      child.once('error', reject);
+      child.once('exit', (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) {
+      const log = await readFile(job.logFile, 'utf8').catch(() => '');
+      throw new Error(`the host-mode run exited with ${code}; panel log ends: ${log.slice(-1500)}`);
+    }
+    return JSON.parse(await readFile(job.out, 'utf8')) as HostFigures;
+  } finally {
+    await rig.close();
+  }
+}
+
+function ms(n: number): string {
+  return `${n.toFixed(0)} ms`;
+}
+
+/**
+ * host is host mode (root only): create + suspend + terminate one account at a time through the
+ * API of the real panel, over the raw commands those operations run; then creates 8 at a time.
+ */
+export const host: Row = {
+  id: 'host',
+  measures: [
+    { measure: 'host-mode create+suspend+terminate ÷ the raw commands they run', target: '≤ 1.50×' },
+    { measure: `host-mode bulk creates, ${CREATE_CONCURRENCY} at a time`, target: '≥ 20 accounts/s' },
+  ],
+  skip: hostModeSkip,
+  async run(bench: Bench) {
+    const f = await measureHost(bench);
+    const create = median(f.panel.create);
+    const suspend = median(f.panel.suspend);
+    const terminate = median(f.panel.terminate);
+    const raw = median(f.raw.total);
+    const ratio = (create + suspend + terminate) / raw;
+    const command = (name: string) => median(f.raw.commands[name] ?? [0]);
+    const commands = Object.keys(f.raw.commands)
+      .map((name) => `${name} ${ms(command(name))}`)
+      .join(', ');
+    // The figure the issue quotes compared with useradd + userdel + nginx -t + reload only.
+    const narrow = command('useradd') + command('userdel') + command('nginx -t') + command('reload');
+    const bulk = f.bulkCreate.count / f.bulkCreate.seconds;
+    const notes = [
+      `host lifecycle, ${f.panel.create.length} accounts one at a time (medians): create ${ms(create)}, ` +
+        `suspend ${ms(suspend)}, terminate ${ms(terminate)}; raw sequence ${ms(raw)} (medians of each command: ${commands})`,
+      `host: against useradd + userdel + nginx -t + reload alone (${ms(narrow)}), the old baseline of bench:host, ` +
+        `the ratio would be ${((create + suspend + terminate) / narrow).toFixed(2)}×`,
+      `host bulk: ${f.bulkCreate.count} creates in ${f.bulkCreate.seconds.toFixed(2)} s, then ${f.bulkCreate.count} ` +
+        `terminates ${CREATE_CONCURRENCY} at a time in ${f.bulkTerminateSeconds.toFixed(2)} s`,
+    ];
+    if (f.bulkCreate.failures.length > 0)
+      notes.push(`host bulk creates failed: ${f.bulkCreate.failures.slice(0, 3).join('; ')}`);
+    return {
+      measured: [
+        { now: `${ratio.toFixed(2)}× (${ms(create + suspend + terminate)} vs ${ms(raw)})`, meets: ratio <= 1.5 },
+        { now: `${perSecond(bulk)} accounts/s`, meets: f.bulkCreate.failures.length === 0 && bulk >= 20 },
+      ],
+      notes,
+    };
+  },
+};
