@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { MIB, NO_LIMITS, type UsageFigures, type UsageInput, bytesToMb, usageFigures } from './usage.js';
+import {
+  type DiskReading,
+  MIB,
+  NO_LIMITS,
+  type UsageFigures,
+  type UsageInput,
+  bytesToMb,
+  nextDiskReading,
+  usageFigures,
+} from './usage.js';
 
 it('turns bytes into MiB with two decimals, rounding up', () => {
   const rows: [number, number][] = [
@@ -91,4 +100,18 @@ it("computes an account's usage entry: this month's bandwidth next to the plan's
   ];
   for (const [name, change, diff] of rows)
     assert.deepEqual(usageFigures({ ...base, ...change }), { ...expected, ...diff }, name);
+});
+
+it('keeps a complete disk figure over a smaller one from a walk cut short', () => {
+  const prev: DiskReading = { bytes: 5000, measuredAt: '2026-11-27T00:00:00.000Z' };
+  const at = '2026-11-28T00:00:00.000Z';
+  const rows: [DiskReading | null, { bytes: number; complete: boolean }, DiskReading][] = [
+    [prev, { bytes: 100, complete: true }, { bytes: 100, measuredAt: at }],
+    [prev, { bytes: 100, complete: false }, prev],
+    [prev, { bytes: 5000, complete: false }, prev],
+    [prev, { bytes: 5001, complete: false }, { bytes: 5001, measuredAt: at }],
+    [null, { bytes: 100, complete: false }, { bytes: 100, measuredAt: at }],
+  ];
+  for (const [previous, m, expected] of rows)
+    assert.deepEqual(nextDiskReading(previous, { ...m, measuredAt: at }), expected);
 });

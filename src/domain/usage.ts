@@ -76,3 +76,17 @@ export function usageFigures(input: UsageInput): UsageFigures {
     asOf,
   };
 }
+
+/**
+ * nextDiskReading is the disk figure to keep after a measurement. A walk stopped by its deadline
+ * only gives a lower bound: it replaces the previous figure when there is none or when it is
+ * already larger, and otherwise the previous figure stays, with its own time.
+ */
+export function nextDiskReading(
+  previous: DiskReading | null,
+  measured: { bytes: number; complete: boolean; measuredAt: string },
+): DiskReading {
+  const fresh = { bytes: measured.bytes, measuredAt: measured.measuredAt };
+  if (measured.complete || previous === null || measured.bytes > previous.bytes) return fresh;
+  return previous;
+}
