@@ -83,6 +83,32 @@ export interface TrafficLogState {
 /** EMPTY_TRAFFIC_STATE is the state of an account whose log the panel has never read. */
 export const EMPTY_TRAFFIC_STATE: TrafficLogState = { current: null, rotated: null };
 
+/** TrafficEvent is something odd a read met, for the scheduler's log; reading went on regardless. */
+export type TrafficEvent =
+  | 'adopted_rotated'
+  | 'rotated_gone'
+  | 'log_gone'
+  | 'truncated'
+  | 'replaced'
+  | 'not_a_regular_file'
+  | 'long_line_skipped';
+
+/** TrafficRead is the outcome of one read: the traffic found, and the state to keep with it. */
+export interface TrafficRead {
+  /** state must be stored in the same transaction as `months`, or a crash counts bytes twice. */
+  state: TrafficLogState;
+  months: MonthTraffic[];
+  /** bytesRead counts the bytes read from disk by this call, both files together. */
+  bytesRead: number;
+  lines: number;
+  malformed: number;
+  /** currentSize is the size of the current log as last seen, null when there is none. */
+  currentSize: number | null;
+  /** drained tells whether both files were read to their end (not stopped by maxBytes). */
+  drained: boolean;
+  events: TrafficEvent[];
+}
+
 /** RotationPolicy says when an account's traffic log is rotated. */
 export interface RotationPolicy {
   /** maxBytes rotates a log that has grown to this size. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { TrafficLogState } from '../../domain/traffic.js';
+import type { TrafficLogState, TrafficRead } from '../../domain/traffic.js';
 import { writeFileAtomic } from '../files.js';
 import {
   TRAFFIC_LOG_FORMAT_FILE,
@@ -8,7 +8,7 @@ import {
   renderTrafficLogFormat,
   trafficLogPath,
 } from '../nginx/traffic-log.js';
-import { type TrafficRead, readTrafficLog } from './traffic-log-reader.js';
+import { readTrafficLog } from './traffic-log-reader.js';
 import { prepareTrafficDir, prepareTrafficLog, removeTrafficLog, rotateTrafficLogs } from './traffic-log-rotator.js';
 
 /** NginxTrafficLogsOptions say where the logs live, how nginx writes them and how it is told to reopen them. */

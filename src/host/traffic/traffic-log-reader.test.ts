@@ -155,4 +155,8 @@ it('finishes a log rotated away and starts the new one at 0, counting every line
   rmSync(rotatedPath(path));
   const fourth = await readTrafficLog(path, third.state, { now });
   assert.deepEqual([fourth.events, fourth.state.rotated, fourth.months], [['rotated_gone'], null, []]);
+  // The log itself disappears (an admin deleted it): what it held after the cursor is lost, and said so.
+  rmSync(path);
+  const fifth = await readTrafficLog(path, fourth.state, { now });
+  assert.deepEqual([fifth.events, fifth.state], [['log_gone'], { current: null, rotated: null }]);
 });

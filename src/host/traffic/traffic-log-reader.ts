@@ -1,10 +1,10 @@
 import { type BigIntStats, constants } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
 import {
-  type MonthTraffic,
   type RotatedCursor,
   type TrafficCursor,
   type TrafficLogState,
+  type TrafficRead,
   TrafficTally,
   parseTrafficLine,
 } from '../../domain/traffic.js';
@@ -22,31 +22,6 @@ export interface TrafficReadOptions {
   now: Date;
   /** maxBytes bounds what one call reads from each file; the rest waits for the next call. */
   maxBytes?: number;
-}
-
-/** TrafficEvent is something odd a read met, for the scheduler's log; reading went on regardless. */
-export type TrafficEvent =
-  | 'adopted_rotated'
-  | 'rotated_gone'
-  | 'truncated'
-  | 'replaced'
-  | 'not_a_regular_file'
-  | 'long_line_skipped';
-
-/** TrafficRead is the outcome of one read: the traffic found, and the state to keep with it. */
-export interface TrafficRead {
-  /** state must be stored in the same transaction as `months`, or a crash counts bytes twice. */
-  state: TrafficLogState;
-  months: MonthTraffic[];
-  /** bytesRead counts the bytes read from disk by this call, both files together. */
-  bytesRead: number;
-  lines: number;
-  malformed: number;
-  /** currentSize is the size of the current log as last seen, null when there is none. */
-  currentSize: number | null;
-  /** drained tells whether both files were read to their end (not stopped by maxBytes). */
-  drained: boolean;
-  events: TrafficEvent[];
 }
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
@@ -129,6 +104,7 @@ export async function readTrafficLog(
 
   const r = await readFile(path, current, maxBytes, tally, out, since);
   if (r === null) {
+    if (current) out.events.push('log_gone');
     current = null;
   } else {
     current = { dev: r.dev, ino: r.ino, born: r.born, offset: r.offset, since: r.since };
