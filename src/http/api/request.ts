@@ -90,11 +90,13 @@ export interface BodySpec {
 /** checkBody refuses unknown fields, fields of the wrong type and missing required fields. */
 export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
   const data = body ?? {};
+  // Own properties only: `toString` or `__proto__` in a body is a field the call does not know.
   for (const key of Object.keys(data)) {
-    if (!(key in spec.fields)) throw new DomainError('unknown_field', `unknown field "${key}"`, { param: key });
+    if (!Object.hasOwn(spec.fields, key))
+      throw new DomainError('unknown_field', `unknown field "${key}"`, { param: key });
   }
   for (const [key, type] of Object.entries(spec.fields)) {
-    const value = data[key];
+    const value = Object.hasOwn(data, key) ? data[key] : undefined;
     if (value === undefined) continue;
     const ok = typeof value === 'string' || (type === 'string|null' && value === null);
     if (!ok) {
@@ -108,7 +110,8 @@ export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
     }
   }
   for (const key of spec.required ?? []) {
-    if (data[key] === undefined) throw new DomainError('missing_parameter', `${key} is required`, { param: key });
+    if (!Object.hasOwn(data, key) || data[key] === undefined)
+      throw new DomainError('missing_parameter', `${key} is required`, { param: key });
   }
   return data;
 }
