@@ -16,6 +16,7 @@ import { renderSuspendedPage } from './host/pages.js';
 import { HostSetupError, createHostDrivers } from './host/host-mode/host-mode-drivers.js';
 import type { DatabaseServer, HostDrivers, PasswordHasher } from './host/ports.js';
 import { createSandboxDrivers } from './host/sandbox/sandbox-drivers.js';
+import { LOG_SERIALIZERS } from './http/log-redaction.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -40,16 +41,17 @@ export interface RuntimeOverrides {
 }
 
 /** createLogger builds the panel's logger; secrets are redacted by path as a second line of defence. */
-export function createLogger(level: string, destination = 1): Logger {
+export function createLogger(level: string, destination: number | pino.DestinationStream = 1): Logger {
   return pino(
     {
       level,
+      serializers: LOG_SERIALIZERS,
       redact: {
         paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'password', '*.password', 'token', '*.token'],
         censor: '[redacted]',
       },
     },
-    pino.destination(destination),
+    typeof destination === 'number' ? pino.destination(destination) : destination,
   );
 }
 

@@ -1,30 +1,63 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { createLogger } from '../src/compose.js';
+import { apiSuite } from './support/app.js';
 
 // Regression tests of issue 16 (hardening) for the account API: each describe names its finding.
 
 describe('16.8: the unknown-field check looks at own properties only', () => {
-  let app: TestApp;
-  let token: string;
-  before(async () => {
-    app = await makeApp();
-    token = await app.token(ALL_SCOPES);
-  });
-  after(() => app.close());
+  const t = apiSuite();
 
   for (const field of ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf']) {
     it(`a body field named ${field} is an unknown field`, async () => {
       // Raw JSON: `__proto__` in a JSON text is an own property, whatever an object literal would make of it.
       const rawBody = `{"user":"carol","domain":"carol.example","${field}":{}}`;
-      const res = await app.api('POST', 'api=accounts', {
-        token,
+      const res = await t.app.api('POST', 'api=accounts', {
+        token: t.token,
         rawBody,
         headers: { 'content-type': 'application/json' },
       });
       assert.equal(res.statusCode, 400, res.body);
       assert.deepEqual([res.json().error, res.json().param], ['unknown_field', field]);
-      assert.equal(await app.rt.ctx.store.accounts.get('carol'), undefined);
+      assert.equal(await t.app.rt.ctx.store.accounts.get('carol'), undefined);
     });
   }
+});
+
+describe('16.7: secrets in a query string never reach the server log', () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const t = apiSuite({}, { logger: createLogger('info', sink) });
+  const secrets = ['S3cretTok', 'S3cretKey', 'S3cretPass', 'S3cretSecret', 'S3cretAccess', 'S3cretBare', 'S3cretAuth'];
+  const query = [
+    'api=ping',
+    `token=${secrets[0]}`,
+    `API_KEY=${secrets[1]}`,
+    `Password=${secrets[2]}`,
+    `client_secret=${secrets[3]}`,
+    `access_token=${secrets[4]}`,
+    `key=${secrets[5]}`,
+    `%61uth=${secrets[6]}`,
+    'user=alice',
+  ].join('&');
+
+  it('on the API listener and on vWHM, whatever the answer', async () => {
+    lines.length = 0;
+    assert.equal((await t.app.api('GET', query, { token: t.token })).statusCode, 200);
+    assert.equal((await t.app.api('POST', query)).statusCode, 401);
+    assert.equal((await t.app.whm.inject({ method: 'GET', url: `/accounts?${query}` })).statusCode, 401);
+    assert.equal((await t.app.panel.inject({ method: 'GET', url: `/nowhere?${query}` })).statusCode, 404);
+    const log = lines.join('');
+    const urls = log.split('\n').filter((l) => l.includes('"url"'));
+    assert.ok(urls.length >= 4, `the requests are logged with their URL:\n${log}`);
+    for (const secret of secrets) assert.ok(!log.includes(secret), `${secret} is in the log:\n${log}`);
+    assert.match(log, /"url":"\/\?api=ping&token=\[redacted\]&API_KEY=\[redacted\]/);
+    assert.match(log, /user=alice/, 'other parameters are kept');
+  });
 });

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -88,3 +89,20 @@ export async function makeApp(env: Record<string, string> = {}, overrides: Runti
 
 /** ALL_SCOPES is every scope, for a token that may do anything. */
 export const ALL_SCOPES = ['accounts:read', 'accounts:write', 'accounts:delete'];
+
+/** ApiSuite is the app and a token with every scope of one describe block, filled in by its before hook. */
+export interface ApiSuite {
+  app: TestApp;
+  token: string;
+}
+
+/** apiSuite registers before/after hooks that build an app (with `env`) and a token with every scope, and close it. */
+export function apiSuite(env: Record<string, string> = {}, overrides: RuntimeOverrides = {}): ApiSuite {
+  const suite = {} as ApiSuite;
+  before(async () => {
+    suite.app = await makeApp(env, overrides);
+    suite.token = await suite.app.token(ALL_SCOPES);
+  });
+  after(() => suite.app.close());
+  return suite;
+}

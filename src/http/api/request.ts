@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DomainError } from '../../domain/errors.js';
+import { isSecretName } from '../../domain/secrets.js';
 
 /** MAX_BODY_BYTES is the largest API body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -130,13 +131,11 @@ export function accountUser(query: Query, body: JsonBody): string {
   return user;
 }
 
-const SECRET_KEY_RE = /pass|token|secret|key|auth/i;
-
 /** auditParams keeps the non-secret inputs of a call for the audit log (recordAudit shortens them). */
 export function auditParams(query: Query, body: JsonBody | null): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (key: string, value: unknown) => {
-    out[key] = SECRET_KEY_RE.test(key) ? '[redacted]' : value;
+    out[key] = isSecretName(key) ? '[redacted]' : value;
   };
   for (const [key, value] of Object.entries(query)) if (key !== 'api') put(key, value);
   for (const [key, value] of Object.entries(body ?? {})) {
