@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
-import { createCli } from './cli.js';
+import { checkArguments, createCli } from './cli.js';
 import { registerAccountCommands } from './commands/account.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
@@ -23,6 +23,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .showHelpAfterError();
   program.hook('preAction', (_cmd, action) => {
     cli.json = action.opts().json === true;
+    checkArguments(action);
   });
   for (const register of [
     registerServeCommands,

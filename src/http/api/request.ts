@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DomainError } from '../../domain/errors.js';
+import { putOwn } from '../../domain/records.js';
 import { isSecretName } from '../../domain/secrets.js';
+import { checkWellFormed } from '../../domain/text.js';
 
 /** MAX_BODY_BYTES is the largest API body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -88,7 +90,7 @@ export interface BodySpec {
   required?: readonly string[];
 }
 
-/** checkBody refuses unknown fields, fields of the wrong type and missing required fields. */
+/** checkBody refuses unknown fields, fields of the wrong type (or text with a lone surrogate) and missing required fields. */
 export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
   const data = body ?? {};
   // Own properties only: `toString` or `__proto__` in a body is a field the call does not know.
@@ -109,6 +111,7 @@ export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
         },
       );
     }
+    if (typeof value === 'string') checkWellFormed(value, key);
   }
   for (const key of spec.required ?? []) {
     if (!Object.hasOwn(data, key) || data[key] === undefined)
@@ -135,7 +138,7 @@ export function accountUser(query: Query, body: JsonBody): string {
 export function auditParams(query: Query, body: JsonBody | null): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (key: string, value: unknown) => {
-    out[key] = isSecretName(key) ? '[redacted]' : value;
+    putOwn(out, key, isSecretName(key) ? '[redacted]' : value);
   };
   for (const [key, value] of Object.entries(query)) if (key !== 'api') put(key, value);
   for (const [key, value] of Object.entries(body ?? {})) {
