@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { FailureLimiter } from './app/failure-limiter.js';
+import { FailureLimiter, type Limiters } from './app/failure-limiter.js';
 import type { AppContext } from './app/ports.js';
 import { TokenUsageRecorder } from './app/token-usage.js';
 import { ConfigError, type Config } from './config.js';
@@ -25,7 +25,7 @@ export interface Runtime {
   config: Config;
   ctx: AppContext;
   logger: Logger;
-  limiter: FailureLimiter;
+  limiters: Limiters;
   tokenUsage: TokenUsageRecorder;
   close(): Promise<void>;
 }
@@ -97,12 +97,12 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     lockOwner: processOwner(),
     lockTtlMs: 10 * 60_000,
   };
-  const limiter = new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
+  const limiter = () => new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
   return {
     config,
     ctx,
     logger,
-    limiter,
+    limiters: { api: limiter(), whm: limiter() },
     tokenUsage,
     close: async () => {
       await tokenUsage.flush();

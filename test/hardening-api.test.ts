@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import { addAdmin } from '../src/app/admins.js';
 import { createLogger } from '../src/compose.js';
+import { generateToken } from '../src/domain/secrets.js';
 import { apiSuite } from './support/app.js';
+import { expectAudit } from './support/audit.js';
+import { basicAuth } from './support/whm.js';
 
 // Regression tests of issue 16 (hardening) for the account API: each describe names its finding.
 
@@ -59,5 +63,47 @@ describe('16.7: secrets in a query string never reach the server log', () => {
     for (const secret of secrets) assert.ok(!log.includes(secret), `${secret} is in the log:\n${log}`);
     assert.match(log, /"url":"\/\?api=ping&token=\[redacted\]&API_KEY=\[redacted\]/);
     assert.match(log, /user=alice/, 'other parameters are kept');
+  });
+});
+
+describe('16.6: the API and vWHM have separate limiters, and a valid token is served while its address is throttled', () => {
+  const t = apiSuite({ VANTA_AUTH_FAIL_LIMIT: '3', VANTA_AUTH_FAIL_WINDOW: '600' });
+  const password = 'correct-horse-battery-9';
+  const whmAs = (pw: string, ip: string) =>
+    t.app.whm.inject({
+      method: 'GET',
+      url: '/',
+      headers: { authorization: basicAuth('alice', pw) },
+      remoteAddress: ip,
+    });
+  before(async () => {
+    await addAdmin(t.app.rt.ctx, 'alice', password);
+  });
+
+  it('mistyped vWHM passwords from an address do not lock out its API token', async () => {
+    const ip = '198.51.100.20';
+    for (let i = 0; i < 3; i++) assert.equal((await whmAs('wrong-password-1', ip)).statusCode, 401);
+    assert.equal((await whmAs(password, ip)).statusCode, 429, 'vWHM keeps throttling password guesses');
+    assert.equal((await t.app.api('GET', 'api=ping', { token: t.token, ip })).statusCode, 200);
+  });
+
+  it('failing tokens throttle failing tokens only: a valid token from the same address is served', async () => {
+    const ip = '198.51.100.21';
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await t.app.api('GET', 'api=ping', { token: generateToken(), ip })).statusCode, 401);
+    }
+    const throttled = await t.app.api('POST', 'api=accounts', { token: generateToken(), ip });
+    assert.equal(throttled.statusCode, 429);
+    assert.equal(throttled.json().error, 'rate_limited');
+    assert.ok(Number(throttled.headers['retry-after']) > 0);
+    await expectAudit(t.app, { action: 'account.create', outcome: 'rate_limited', status: 429, ip });
+    assert.equal((await t.app.api('GET', 'api=ping', { token: t.token, ip })).statusCode, 200);
+    const created = await t.app.api('POST', 'api=accounts', {
+      token: t.token,
+      ip,
+      body: { user: 'nina', domain: 'nina.example' },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal((await whmAs(password, ip)).statusCode, 200, 'vWHM has a limiter of its own');
   });
 });

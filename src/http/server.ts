@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { AdminVerifier } from '../app/admins.js';
-import type { FailureLimiter } from '../app/failure-limiter.js';
+import type { Limiters } from '../app/failure-limiter.js';
 import type { AppContext } from '../app/ports.js';
 import { DomainError } from '../domain/errors.js';
 import { toErrorReply } from './errors.js';
@@ -14,7 +14,7 @@ import { registerWhm } from './whm/index.js';
 export interface ServerDeps {
   ctx: AppContext;
   logger: FastifyBaseLogger;
-  limiter: FailureLimiter;
+  limiters: Limiters;
   trustedProxies: readonly string[];
 }
 
@@ -66,7 +66,7 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
     url: '/',
     handler: async (req, reply) => {
       const query = req.query as Record<string, unknown>;
-      if (query.api !== undefined) return handleApi(deps, req, reply);
+      if (query.api !== undefined) return handleApi({ ctx: deps.ctx, limiter: deps.limiters.api }, req, reply);
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         return reply
           .code(405)
@@ -82,6 +82,6 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
 /** buildWhmServer builds the vWHM (admin) listener, every request behind HTTP Basic Auth. */
 export function buildWhmServer(deps: ServerDeps): FastifyInstance {
   const app = baseServer(deps);
-  registerWhm(app, { ctx: deps.ctx, limiter: deps.limiter, verifier: new AdminVerifier(deps.ctx) });
+  registerWhm(app, { ctx: deps.ctx, limiter: deps.limiters.whm, verifier: new AdminVerifier(deps.ctx) });
   return app;
 }

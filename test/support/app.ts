@@ -44,7 +44,7 @@ export async function makeApp(env: Record<string, string> = {}, overrides: Runti
     tokenFlushMs: 0,
     ...overrides,
   });
-  const deps = { ctx: rt.ctx, logger: rt.logger, limiter: rt.limiter, trustedProxies: config.trustedProxies };
+  const deps = { ctx: rt.ctx, logger: rt.logger, limiters: rt.limiters, trustedProxies: config.trustedProxies };
   const panel = buildPanelServer(deps);
   const whm = buildWhmServer(deps);
   return {

@@ -57,21 +57,24 @@ declare module 'fastify' {
 /** registerWhm puts every vWHM route behind Basic Auth against the admins table, and every POST behind a CSRF check. */
 export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
   app.addHook('onRequest', async (req, reply) => {
-    const ip = plainIp(req.ip);
-    const wait = deps.limiter.retryAfter(ip);
-    if (wait > 0) {
-      return reply
-        .code(429)
-        .header('retry-after', String(wait))
-        .type('text/plain; charset=utf-8')
-        .send('Too many failed sign-ins; try again later.\n');
-    }
     const credentials = parseBasic(req.headers.authorization);
-    if (credentials && (await deps.verifier.verify(credentials.name, credentials.password))) {
-      req.admin = credentials.name;
-      return;
+    if (credentials) {
+      // Counted before the check: a burst of parallel guesses gets no more checks than the limit,
+      // and a right password from an address past it is refused like a wrong one.
+      const attempt = deps.limiter.attempt(plainIp(req.ip));
+      if (!attempt.allowed) {
+        return reply
+          .code(429)
+          .header('retry-after', String(attempt.retryAfter))
+          .type('text/plain; charset=utf-8')
+          .send('Too many failed sign-ins; try again later.\n');
+      }
+      if (await deps.verifier.verify(credentials.name, credentials.password)) {
+        attempt.release();
+        req.admin = credentials.name;
+        return;
+      }
     }
-    if (credentials) deps.limiter.fail(ip);
     return reply
       .code(401)
       .header('www-authenticate', CHALLENGE)
