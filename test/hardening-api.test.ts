@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { METHODS } from 'node:http';
 import { Writable } from 'node:stream';
 import { before, describe, it } from 'node:test';
 import { addAdmin } from '../src/app/admins.js';
 import { createLogger } from '../src/compose.js';
 import { generateToken } from '../src/domain/secrets.js';
 import { apiSuite } from './support/app.js';
-import { expectAudit } from './support/audit.js';
+import { auditMark, expectAudit } from './support/audit.js';
+import { rawExchange } from './support/raw-socket.js';
 import { basicAuth } from './support/whm.js';
 
 // Regression tests of issue 16 (hardening) for the account API: each describe names its finding.
@@ -105,5 +107,51 @@ describe('16.6: the API and vWHM have separate limiters, and a valid token is se
     });
     assert.equal(created.statusCode, 201, created.body);
     assert.equal((await whmAs(password, ip)).statusCode, 200, 'vWHM has a limiter of its own');
+  });
+});
+
+describe('16.10: every method no call accepts answers 405 with Allow and an api.unknown entry, before its body is read', () => {
+  const t = apiSuite();
+  // Every method Node's HTTP parser knows, but CONNECT (a tunnel, never a request to a path).
+  const methods = METHODS.filter((m) => !['GET', 'HEAD', 'POST', 'DELETE', 'CONNECT'].includes(m));
+
+  for (const method of methods) {
+    it(`${method} /?api=accounts`, async () => {
+      const mark = await auditMark(t.app);
+      const res = await t.app.api(method, 'api=accounts&user=alice', {
+        token: t.token,
+        // A body that would be refused if it were parsed: it must not be.
+        rawBody: '{not json',
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(res.statusCode, 405, res.body);
+      assert.equal(res.json().error, 'method_not_allowed');
+      assert.equal(res.headers.allow, 'GET, POST');
+      await expectAudit(t.app, { action: 'api.unknown', outcome: 'method_not_allowed', status: 405 }, mark);
+    });
+  }
+
+  it('without a token the same calls answer 401, still audited as api.unknown', async () => {
+    for (const method of ['TRACE', 'PROPFIND', 'QUERY']) {
+      const mark = await auditMark(t.app);
+      const res = await t.app.api(method, 'api=accounts');
+      assert.equal(res.statusCode, 401, `${method}: ${res.body}`);
+      assert.equal(res.json().error, 'missing_token');
+      await expectAudit(t.app, { action: 'api.unknown', outcome: 'missing_token', status: 401 }, mark);
+    }
+  });
+
+  it('on a real socket, a SEARCH with a large body is answered without reading it', async () => {
+    await t.app.panel.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.panel.server.address();
+    assert.ok(address && typeof address === 'object');
+    const reply = await rawExchange(
+      address.port,
+      `SEARCH /?api=accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.token}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{"partial":',
+    );
+    assert.match(reply, /^HTTP\/1\.1 405 /);
+    assert.match(reply, /\r\nallow: GET, POST\r\n/i);
+    assert.match(reply, /"error":"method_not_allowed"/);
   });
 });

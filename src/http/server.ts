@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { METHODS } from 'node:http';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { AdminVerifier } from '../app/admins.js';
 import type { Limiters } from '../app/failure-limiter.js';
 import type { AppContext } from '../app/ports.js';
@@ -8,6 +15,7 @@ import { toErrorReply } from './errors.js';
 import { handleApi } from './api/handle-api.js';
 import { MAX_BODY_BYTES } from './api/request.js';
 import { renderPanelHome } from './panel/home.js';
+import { leaveBodyUnread } from './unread-body.js';
 import { registerWhm } from './whm/index.js';
 
 /** ServerDeps are what both listeners need besides the use cases' context. */
@@ -58,23 +66,36 @@ function baseServer(deps: ServerDeps): FastifyInstance {
   return app;
 }
 
+/** API_METHODS are the methods some API call accepts; HEAD is answered as GET. */
+const API_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'DELETE'];
+
 /** buildPanelServer builds the user-panel listener: the account API at `/?api=` and the owners' pages. */
 export function buildPanelServer(deps: ServerDeps): FastifyInstance {
   const app = baseServer(deps);
+  // Every method Node parses reaches `/` (CONNECT opens a tunnel, never a request to a path).
+  const methods = METHODS.filter((m) => m !== 'CONNECT');
+  for (const m of methods) if (!app.supportedMethods.includes(m)) app.addHttpMethod(m);
+  const answer = async (req: FastifyRequest, reply: FastifyReply) => {
+    const query = req.query as Record<string, unknown>;
+    if (query.api !== undefined) return handleApi({ ctx: deps.ctx, limiter: deps.limiters.api }, req, reply);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return reply
+        .code(405)
+        .header('allow', 'GET, HEAD')
+        .send({ ok: false, error: 'method_not_allowed', message: 'use GET' });
+    }
+    return reply.type('text/html; charset=utf-8').send(renderPanelHome());
+  };
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS'],
+    method: methods,
     url: '/',
-    handler: async (req, reply) => {
-      const query = req.query as Record<string, unknown>;
-      if (query.api !== undefined) return handleApi({ ctx: deps.ctx, limiter: deps.limiters.api }, req, reply);
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        return reply
-          .code(405)
-          .header('allow', 'GET, HEAD')
-          .send({ ok: false, error: 'method_not_allowed', message: 'use GET' });
-      }
-      return reply.type('text/html; charset=utf-8').send(renderPanelHome());
+    // A method no call accepts is answered here, before its body is read (or parsed).
+    onRequest: async (req, reply) => {
+      if (API_METHODS.includes(req.method)) return;
+      leaveBodyUnread(req, reply);
+      return answer(req, reply);
     },
+    handler: answer,
   });
   return app;
 }
