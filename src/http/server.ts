@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { METHODS } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -11,7 +12,7 @@ import { AdminVerifier } from '../app/admins.js';
 import type { Limiters } from '../app/failure-limiter.js';
 import type { AppContext } from '../app/ports.js';
 import { DomainError } from '../domain/errors.js';
-import { toErrorReply } from './errors.js';
+import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
 import { handleApi } from './api/handle-api.js';
 import { MAX_BODY_BYTES } from './api/request.js';
 import { renderPanelHome } from './panel/home.js';
@@ -30,12 +31,34 @@ export interface ServerDeps {
 // contract orders; larger ones are refused while reading.
 const HARD_BODY_LIMIT = 16 * MAX_BODY_BYTES;
 
+/** clientErrorCode names the protocol error of a request Node's parser refused. */
+function clientErrorCode(err: NodeJS.ErrnoException): ProtocolErrorCode {
+  if (err.code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'request_timeout';
+  return 'bad_request';
+}
+
 function baseServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: () => randomUUID(),
     trustProxy: deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
     bodyLimit: HARD_BODY_LIMIT,
+    // A request Node cannot parse gets the documented JSON error shape, written to the socket.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const code = clientErrorCode(err);
+      // Only the parser's code: the error also holds the raw bytes, which may carry a secret.
+      deps.logger.info({ code: err.code, answer: code }, 'refused a request that is not valid HTTP');
+      const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (socket.writable && !pending?.headersSent) socket.write(rawErrorResponse(code));
+      socket.destroy();
+    },
+    // A URL the router cannot read: the same shape, without echoing it.
+    frameworkErrors: (err, req, reply) => {
+      req.log.info({ code: err.code }, 'refused a request the router cannot read');
+      sendError(reply, frameworkError(err.statusCode ?? 400));
+    },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) =>
@@ -49,21 +72,20 @@ function baseServer(deps: ServerDeps): FastifyInstance {
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-    let code: 'payload_too_large' | 'unsupported_media_type' | 'invalid_json' | 'internal_error' = 'internal_error';
-    if (status === 413) code = 'payload_too_large';
-    else if (status === 415) code = 'unsupported_media_type';
-    else if (status === 400) code = 'invalid_json';
-    if (code === 'internal_error') req.log.error({ err, reqId: req.id }, 'request failed unexpectedly');
-    const rendered = toErrorReply(
-      new DomainError(code, code === 'internal_error' ? 'an unexpected error occurred' : err.message),
-    );
-    void reply.code(rendered.status).header('cache-control', 'no-store').send(rendered.body);
+    const known = frameworkError(status);
+    if (known.code === 'internal_error') req.log.error({ err, reqId: req.id }, 'request failed unexpectedly');
+    sendError(reply, known);
   });
-  app.setNotFoundHandler((req, reply) => {
-    const rendered = toErrorReply(new DomainError('not_found', `nothing at ${req.method} ${req.url.split('?')[0]}`));
-    void reply.code(rendered.status).send(rendered.body);
+  app.setNotFoundHandler((_req, reply) => {
+    sendError(reply, new DomainError('not_found', 'nothing here; the account API is at /?api=NAME'));
   });
   return app;
+}
+
+/** sendError answers with the documented JSON error shape. */
+function sendError(reply: FastifyReply, err: DomainError): void {
+  const rendered = toErrorReply(err);
+  void reply.code(rendered.status).headers(rendered.headers).header('cache-control', 'no-store').send(rendered.body);
 }
 
 /** API_METHODS are the methods some API call accepts; HEAD is answered as GET. */

@@ -106,3 +106,23 @@ export function apiSuite(env: Record<string, string> = {}, overrides: RuntimeOve
   after(() => suite.app.close());
   return suite;
 }
+
+/** ListeningSuite is an app whose two listeners listen on free loopback ports. */
+export interface ListeningSuite extends ApiSuite {
+  port(listener: 'panel' | 'whm'): number;
+}
+
+/** listeningSuite is apiSuite with both listeners listening on loopback, for tests that need real sockets. */
+export function listeningSuite(env: Record<string, string> = {}, overrides: RuntimeOverrides = {}): ListeningSuite {
+  const suite = apiSuite(env, overrides) as ListeningSuite;
+  before(async () => {
+    await suite.app.panel.listen({ host: '127.0.0.1', port: 0 });
+    await suite.app.whm.listen({ host: '127.0.0.1', port: 0 });
+  });
+  suite.port = (listener) => {
+    const address = suite.app[listener].server.address();
+    if (!address || typeof address !== 'object') throw new Error(`the ${listener} listener is not listening`);
+    return address.port;
+  };
+  return suite;
+}
