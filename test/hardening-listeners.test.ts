@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { addAdmin } from '../src/app/admins.js';
 import { listeningSuite } from './support/app.js';
 import { rawExchange } from './support/raw-socket.js';
+import { basicAuth } from './support/whm.js';
 
 // Regression tests of issue 16 (hardening) for both listeners at the protocol level.
 
@@ -56,5 +58,40 @@ describe('16.12: protocol-level errors answer the documented JSON error shape, n
     assert.match(raw, /^HTTP\/1\.1 404 /);
     assert.equal(jsonBody(raw).error, 'not_found');
     assert.doesNotMatch(raw, /nothing-|<b>/);
+  });
+});
+
+describe('16.12: a credential header sent twice is refused, never picked', () => {
+  const t = listeningSuite();
+  const ask = (headers: string[]) =>
+    rawExchange(t.port('panel'), `GET /?api=ping HTTP/1.1\r\nHost: x\r\n${headers.join('\r\n')}\r\n\r\n`);
+
+  it('two Authorization headers → 400 conflicting_credentials, whichever is valid', async () => {
+    for (const pair of [
+      [`Authorization: Bearer ${t.token}`, 'Authorization: Bearer vp_notAToken'],
+      ['Authorization: Bearer vp_notAToken', `Authorization: Bearer ${t.token}`],
+      [`Authorization: Bearer ${t.token}`, `Authorization: Bearer ${t.token}`],
+    ]) {
+      const raw = await ask(pair);
+      assert.match(raw, /^HTTP\/1\.1 400 /, raw);
+      assert.equal(jsonBody(raw).error, 'conflicting_credentials');
+    }
+  });
+
+  it('two X-Api-Key headers → 400 conflicting_credentials', async () => {
+    const raw = await ask([`X-Api-Key: ${t.token}`, 'X-Api-Key: vp_other']);
+    assert.match(raw, /^HTTP\/1\.1 400 /, raw);
+    assert.equal(jsonBody(raw).error, 'conflicting_credentials');
+  });
+
+  it('vWHM: two Authorization headers are no credentials (401)', async () => {
+    await addAdmin(t.app.rt.ctx, 'alice', 'correct-horse-battery-9');
+    const good = basicAuth('alice', 'correct-horse-battery-9');
+    const raw = await rawExchange(
+      t.port('whm'),
+      `GET / HTTP/1.1\r\nHost: x\r\nAuthorization: ${good}\r\nAuthorization: Basic eDp5\r\nConnection: close\r\n\r\n`,
+      () => false,
+    );
+    assert.match(raw, /^HTTP\/1\.1 401 /, raw);
   });
 });

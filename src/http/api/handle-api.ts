@@ -60,7 +60,7 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   try {
     let token: ApiToken;
     try {
-      token = await authenticateToken(ctx, readCredentials(req.headers), ip);
+      token = await authenticateToken(ctx, readCredentials(req.raw.rawHeaders), ip);
     } catch (err) {
       // Only failing credentials are throttled: a valid token is served whatever its address did.
       if (isDomainError(err) && GUESSING_CODES.has(err.code)) {

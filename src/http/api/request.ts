@@ -1,8 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { DomainError } from '../../domain/errors.js';
 import { putOwn } from '../../domain/records.js';
 import { isSecretName } from '../../domain/secrets.js';
 import { checkWellFormed } from '../../domain/text.js';
+import { headerValues } from '../raw-headers.js';
 
 /** MAX_BODY_BYTES is the largest API body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -13,14 +13,15 @@ export type Query = Record<string, string | string[] | undefined>;
 /** JsonBody is a parsed JSON object body. */
 export type JsonBody = Record<string, unknown>;
 
-function single(header: string | string[] | undefined): string | undefined {
-  return Array.isArray(header) ? header[0] : header;
-}
-
-/** readCredentials finds the presented token in `Authorization: Bearer` or `X-Api-Key`. */
-export function readCredentials(headers: IncomingHttpHeaders): string {
-  const authorization = single(headers.authorization);
-  const apiKey = single(headers['x-api-key'])?.trim();
+/** readCredentials finds the presented token in `Authorization: Bearer` or `X-Api-Key`, each sent at most once. */
+export function readCredentials(rawHeaders: readonly string[]): string {
+  const authorizations = headerValues(rawHeaders, 'authorization');
+  const apiKeys = headerValues(rawHeaders, 'x-api-key');
+  if (authorizations.length > 1 || apiKeys.length > 1) {
+    throw new DomainError('conflicting_credentials', 'send Authorization and X-Api-Key at most once each');
+  }
+  const authorization = authorizations[0];
+  const apiKey = apiKeys[0]?.trim();
   let bearer: string | undefined;
   if (authorization !== undefined) {
     const match = /^bearer(?:\s+(.*))?$/i.exec(authorization.trim());

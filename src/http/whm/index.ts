@@ -11,6 +11,7 @@ import { registerAdminPages } from './admins/routes.js';
 import { loadWhmAssets, registerAssets } from './assets.js';
 import { registerAuditPages } from './audit/routes.js';
 import { registerDashboard } from './dashboard/routes.js';
+import { headerValues } from '../raw-headers.js';
 import { registerErrorPages } from './error-page.js';
 import type { PageDeps } from './kit.js';
 import { registerPlanPages } from './plans/routes.js';
@@ -57,7 +58,9 @@ declare module 'fastify' {
 /** registerWhm puts every vWHM route behind Basic Auth against the admins table, and every POST behind a CSRF check. */
 export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
   app.addHook('onRequest', async (req, reply) => {
-    const credentials = parseBasic(req.headers.authorization);
+    // Sent twice, Basic credentials are none: which of the two would be meant is not known.
+    const sent = headerValues(req.raw.rawHeaders, 'authorization');
+    const credentials = sent.length === 1 ? parseBasic(sent[0]) : null;
     if (credentials) {
       // Counted before the check: a burst of parallel guesses gets no more checks than the limit,
       // and a right password from an address past it is refused like a wrong one.
