@@ -155,3 +155,17 @@ describe('16.10: every method no call accepts answers 405 with Allow and an api.
     assert.match(reply, /"error":"method_not_allowed"/);
   });
 });
+
+describe('16.12: the user-panel home has a self-only Content-Security-Policy', () => {
+  const t = apiSuite();
+
+  it('GET / sends the policy, and the page needs nothing inline', async () => {
+    const res = await t.app.panel.inject({ method: 'GET', url: '/' });
+    assert.equal(res.statusCode, 200);
+    const csp = String(res.headers['content-security-policy']);
+    for (const part of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"])
+      assert.ok(csp.includes(part), csp);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    assert.doesNotMatch(res.body, /<style|<script|\sstyle="|\son[a-z]+="/);
+  });
+});

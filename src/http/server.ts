@@ -16,6 +16,7 @@ import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply 
 import { handleApi } from './api/handle-api.js';
 import { MAX_BODY_BYTES } from './api/request.js';
 import { renderPanelHome } from './panel/home.js';
+import { CONTENT_SECURITY_POLICY } from './security-headers.js';
 import { leaveBodyUnread } from './unread-body.js';
 import { registerWhm } from './whm/index.js';
 
@@ -106,7 +107,10 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
         .header('allow', 'GET, HEAD')
         .send({ ok: false, error: 'method_not_allowed', message: 'use GET' });
     }
-    return reply.type('text/html; charset=utf-8').send(renderPanelHome());
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .send(renderPanelHome());
   };
   app.route({
     method: methods,

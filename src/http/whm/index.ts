@@ -12,6 +12,7 @@ import { loadWhmAssets, registerAssets } from './assets.js';
 import { registerAuditPages } from './audit/routes.js';
 import { registerDashboard } from './dashboard/routes.js';
 import { headerValues } from '../raw-headers.js';
+import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
 import { registerErrorPages } from './error-page.js';
 import type { PageDeps } from './kit.js';
 import { registerPlanPages } from './plans/routes.js';
@@ -25,19 +26,6 @@ export interface WhmDeps {
 }
 
 const CHALLENGE = 'Basic realm="vWHM", charset="UTF-8"';
-
-/** CONTENT_SECURITY_POLICY allows only vWHM's own files: no inline script or style, no framing. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');
 
 /** parseBasic reads `Authorization: Basic` credentials; null when absent or malformed. */
 export function parseBasic(header: string | undefined): { name: string; password: string } | null {
