@@ -169,3 +169,38 @@ describe('16.12: the user-panel home has a self-only Content-Security-Policy', (
     assert.doesNotMatch(res.body, /<style|<script|\sstyle="|\son[a-z]+="/);
   });
 });
+
+describe('16.12: expected race conflicts are logged below error level', () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
+      done();
+    },
+  });
+  const t = apiSuite({}, { logger: createLogger('info', sink) });
+
+  it('parallel creates of one name and of one domain: account_exists, account_busy, domain_exists at warn at most', async () => {
+    const replies = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) =>
+        t.app.api('POST', 'api=accounts', { token: t.token, body: { user: 'race', domain: `race${i}.example` } }),
+      ),
+      ...Array.from({ length: 12 }, (_, i) =>
+        t.app.api('POST', 'api=accounts', {
+          token: t.token,
+          body: { user: `dom${'abcdefghijkl'[i]}`, domain: 'same.example' },
+        }),
+      ),
+    ]);
+    const errors = new Set(replies.map((r) => (r.statusCode < 300 ? 'created' : String(r.json().error))));
+    assert.ok(errors.has('created'));
+    for (const e of errors) assert.ok(['created', 'account_exists', 'account_busy', 'domain_exists'].includes(e), e);
+    const loud = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level >= 50);
+    assert.deepEqual(loud, [], 'nothing at error level');
+  });
+});
