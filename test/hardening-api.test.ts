@@ -204,3 +204,35 @@ describe('16.12: expected race conflicts are logged below error level', () => {
     assert.deepEqual(loud, [], 'nothing at error level');
   });
 });
+
+describe("16.12: a trusted proxy's X-Forwarded-For is used only when it is an address", () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const t = apiSuite({ VANTA_TRUSTED_PROXIES: '127.0.0.1' }, { logger: createLogger('info', sink) });
+
+  for (const [forwarded, expected] of [
+    ['203.0.113.5', '203.0.113.5'],
+    ['::ffff:203.0.113.6', '203.0.113.6'],
+    ['not-an-address', '127.0.0.1'],
+    ['198.51.100.1, <script>', '127.0.0.1'],
+    ['unknown', '127.0.0.1'],
+  ] as const) {
+    it(`X-Forwarded-For: ${forwarded} → ${expected}`, async () => {
+      lines.length = 0;
+      const mark = await auditMark(t.app);
+      const res = await t.app.api('POST', 'api=nothing', {
+        token: t.token,
+        ip: '127.0.0.1',
+        headers: { 'x-forwarded-for': forwarded },
+      });
+      assert.equal(res.statusCode, 404);
+      await expectAudit(t.app, { action: 'api.unknown', outcome: 'unknown_api', ip: expected }, mark);
+      if (expected === '127.0.0.1') assert.match(lines.join(''), /X-Forwarded-For.*not an address/);
+    });
+  }
+});

@@ -37,7 +37,7 @@ export const LOG_SERIALIZERS = {
     method: req.method,
     url: redactUrl(req.url),
     host: req.host,
-    remoteAddress: req.ip,
+    remoteAddress: req.clientIp || req.ip,
     remotePort: req.socket?.remotePort,
   }),
 };

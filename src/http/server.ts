@@ -12,6 +12,7 @@ import { AdminVerifier } from '../app/admins.js';
 import type { Limiters } from '../app/failure-limiter.js';
 import type { AppContext } from '../app/ports.js';
 import { DomainError } from '../domain/errors.js';
+import { registerClientIp } from './client-ip.js';
 import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
 import { handleApi } from './api/handle-api.js';
 import { MAX_BODY_BYTES } from './api/request.js';
@@ -61,6 +62,7 @@ function baseServer(deps: ServerDeps): FastifyInstance {
       sendError(reply, frameworkError(err.statusCode ?? 400));
     },
   });
+  registerClientIp(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),

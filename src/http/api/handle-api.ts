@@ -3,7 +3,6 @@ import { authenticateToken } from '../../app/authenticate-token.js';
 import { type AuditContext, recordAudit } from '../../app/audit.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
 import type { AppContext } from '../../app/ports.js';
-import { plainIp } from '../../domain/cidr.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
@@ -40,7 +39,7 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   const query = req.query as Query;
   const api = firstString(query.api);
   const action = firstString(query.action);
-  const ip = plainIp(req.ip);
+  const ip = req.clientIp;
   const mutating = req.method !== 'GET' && req.method !== 'HEAD';
   // The audit entry names the target and inputs even when the call is refused before its body is
   // checked; a body that does not parse simply contributes nothing.

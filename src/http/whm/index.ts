@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminVerifier } from '../../app/admins.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
 import type { AppContext } from '../../app/ports.js';
-import { plainIp } from '../../domain/cidr.js';
 import { registerAccountPages } from './accounts/routes.js';
 import { registerAdminPages } from './admins/routes.js';
 import { loadWhmAssets, registerAssets } from './assets.js';
@@ -52,7 +51,7 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
     if (credentials) {
       // Counted before the check: a burst of parallel guesses gets no more checks than the limit,
       // and a right password from an address past it is refused like a wrong one.
-      const attempt = deps.limiter.attempt(plainIp(req.ip));
+      const attempt = deps.limiter.attempt(req.clientIp);
       if (!attempt.allowed) {
         return reply
           .code(429)

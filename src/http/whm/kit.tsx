@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Child } from 'hono/jsx';
 import { audited } from '../../app/audit.js';
 import type { AppContext } from '../../app/ports.js';
-import { plainIp } from '../../domain/cidr.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import { checkWellFormed } from '../../domain/text.js';
 import type { Actor } from '../../domain/types.js';
@@ -50,7 +49,7 @@ export function change<T>(
     target,
     params,
     requestId: req.id,
-    ip: plainIp(req.ip),
+    ip: req.clientIp,
     statusOf: pageStatus,
   };
   return audited(deps.ctx, audit, fn);
