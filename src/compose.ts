@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { FailureLimiter } from './app/failure-limiter.js';
+import { FailureLimiter, type Limiters } from './app/failure-limiter.js';
 import type { AppContext } from './app/ports.js';
 import { TokenUsageRecorder } from './app/token-usage.js';
 import { ConfigError, type Config } from './config.js';
@@ -16,6 +16,7 @@ import { renderSuspendedPage } from './host/pages.js';
 import { HostSetupError, createHostDrivers } from './host/host-mode/host-mode-drivers.js';
 import type { DatabaseServer, HostDrivers, PasswordHasher } from './host/ports.js';
 import { createSandboxDrivers } from './host/sandbox/sandbox-drivers.js';
+import { LOG_SERIALIZERS } from './http/log-redaction.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -24,7 +25,7 @@ export interface Runtime {
   config: Config;
   ctx: AppContext;
   logger: Logger;
-  limiter: FailureLimiter;
+  limiters: Limiters;
   tokenUsage: TokenUsageRecorder;
   close(): Promise<void>;
 }
@@ -40,16 +41,17 @@ export interface RuntimeOverrides {
 }
 
 /** createLogger builds the panel's logger; secrets are redacted by path as a second line of defence. */
-export function createLogger(level: string, destination = 1): Logger {
+export function createLogger(level: string, destination: number | pino.DestinationStream = 1): Logger {
   return pino(
     {
       level,
+      serializers: LOG_SERIALIZERS,
       redact: {
         paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'password', '*.password', 'token', '*.token'],
         censor: '[redacted]',
       },
     },
-    pino.destination(destination),
+    typeof destination === 'number' ? pino.destination(destination) : destination,
   );
 }
 
@@ -95,12 +97,12 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     lockOwner: processOwner(),
     lockTtlMs: 10 * 60_000,
   };
-  const limiter = new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
+  const limiter = () => new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
   return {
     config,
     ctx,
     logger,
-    limiter,
+    limiters: { api: limiter(), whm: limiter() },
     tokenUsage,
     close: async () => {
       await tokenUsage.flush();

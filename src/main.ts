@@ -49,7 +49,7 @@ export async function serve(
     print(`Created the first vWHM admin "${first.name}" with password: ${first.password}`);
     print('This password is shown once. Change it with: vanta admin passwd admin');
   }
-  const deps = { ctx: rt.ctx, logger: rt.logger, limiter: rt.limiter, trustedProxies: config.trustedProxies };
+  const deps = { ctx: rt.ctx, logger: rt.logger, limiters: rt.limiters, trustedProxies: config.trustedProxies };
   const panel = buildPanelServer(deps);
   const whm = buildWhmServer(deps);
   try {

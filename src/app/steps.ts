@@ -27,7 +27,13 @@ export async function runSteps(
       await step.run();
       done.push(step);
     } catch (err) {
-      logger.error({ ...context, step: step.name, err }, 'operation step failed; undoing completed steps');
+      // A step refused with a code of its own (domain_exists when another create took the
+      // domain first) is an expected outcome of a race, not a failure of the host.
+      const refused = isDomainError(err) && err.code !== 'provisioning_failed';
+      logger[refused ? 'warn' : 'error'](
+        { ...context, step: step.name, err },
+        refused ? 'operation step refused; undoing completed steps' : 'operation step failed; undoing completed steps',
+      );
       await undoSteps(done, logger, context);
       if (isDomainError(err) && err.code !== 'provisioning_failed') throw err;
       throw new DomainError(

@@ -3,7 +3,9 @@ import { type AuditContext, audited } from '../app/audit.js';
 import type { AppContext } from '../app/ports.js';
 import { createLogger, createRuntime } from '../compose.js';
 import { loadConfig } from '../config.js';
+import type { Command } from 'commander';
 import { DomainError } from '../domain/errors.js';
+import { checkWellFormed } from '../domain/text.js';
 import type { Actor } from '../domain/types.js';
 import type { CliIo } from './io.js';
 
@@ -88,4 +90,19 @@ export function wholeNumber(name: string) {
       throw new DomainError('invalid_parameter', `${name} must be a whole number`, { param: name });
     return Number(value);
   };
+}
+
+/**
+ * checkArguments refuses an argument or option value that is not valid Unicode text (a lone
+ * surrogate) as `invalid_parameter`, before the command runs: such text would be stored as
+ * something other than what was given.
+ */
+export function checkArguments(command: Command): void {
+  command.args.forEach((value, i) => {
+    checkWellFormed(value, command.registeredArguments[i]?.name() ?? 'argument');
+  });
+  for (const [name, value] of Object.entries(command.opts())) {
+    for (const item of Array.isArray(value) ? value : [value])
+      if (typeof item === 'string') checkWellFormed(item, name);
+  }
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
-import { createCli } from './cli.js';
+import { checkArguments, createCli } from './cli.js';
 import { registerAccountCommands } from './commands/account.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
@@ -23,6 +23,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .showHelpAfterError();
   program.hook('preAction', (_cmd, action) => {
     cli.json = action.opts().json === true;
+    checkArguments(action);
   });
   for (const register of [
     registerServeCommands,
@@ -58,9 +59,20 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
 }
 
 function defaultIo(): CliIo {
-  return {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
-    stdin: process.stdin,
+  return { out: quietWriter(process.stdout), err: quietWriter(process.stderr), stdin: process.stdin };
+}
+
+/**
+ * quietWriter writes to a stream until its reader goes away (EPIPE, as in `vanta audit list |
+ * head -1`), then drops the rest: the command ends as it would have, with no stack trace.
+ */
+function quietWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let gone = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    gone = true;
+  });
+  return (text) => {
+    if (!gone) stream.write(text);
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { putOwn } from './records.js';
 import type { AuditEntry, AuditInput } from './types.js';
 
 /** GENESIS_HASH is the previous hash of the first audit entry. */
@@ -29,57 +30,81 @@ export function canonicalParams(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalParams);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = canonicalParams((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort())
+      putOwn(out, key, canonicalParams((value as Record<string, unknown>)[key]));
     return out;
   }
   return value;
 }
 
-/** ChainCheck is the outcome of walking the audit chain. */
+/** ChainBreak is one place where the audit chain does not hold. */
+export interface ChainBreak {
+  /** id is the entry at fault (for a head that does not match, the entry the head records). */
+  id: number;
+  reason: string;
+}
+
+/**
+ * ChainCheck is the outcome of walking the audit chain: every entry is checked, so every break is
+ * reported (the first MAX_BREAKS of them; `breakCount` says how many there are). `brokenAt` and
+ * `reason` repeat the first break.
+ */
 export type ChainCheck =
   | { ok: true; entries: number }
-  | { ok: false; entries: number; brokenAt: number | null; reason: string };
+  | { ok: false; entries: number; brokenAt: number | null; reason: string; breaks: ChainBreak[]; breakCount: number };
 
-/** ChainVerifier walks audit entries in id order and reports the first break. */
+/** MAX_BREAKS bounds the breaks a check keeps, so a log rewritten whole does not fill memory. */
+export const MAX_BREAKS = 1000;
+
+/**
+ * ChainVerifier walks audit entries in id order and checks each against the one before it: that
+ * no id is skipped, that it links to the stored hash of the one before, and that its own hash
+ * matches its contents. A break does not stop the walk: an edit further on is reported too.
+ */
 export class ChainVerifier {
   private prevHash = GENESIS_HASH;
   private prevId = 0;
   private count = 0;
-  private failure: ChainCheck | null = null;
+  private readonly breaks: ChainBreak[] = [];
+  private breakCount = 0;
 
-  /** add checks the next entry; it returns false once the chain is broken. */
-  add(entry: AuditEntry): boolean {
-    if (this.failure) return false;
+  /** add checks the next entry. */
+  add(entry: AuditEntry): void {
     if (entry.id !== this.prevId + 1) {
-      return this.fail(entry.id, `entry ${this.prevId + 1} is missing (next is ${entry.id})`);
+      const gap = entry.id - this.prevId - 1;
+      const missing =
+        gap === 1 ? `entry ${this.prevId + 1} is missing` : `entries ${this.prevId + 1}-${entry.id - 1} are missing`;
+      this.fail(entry.id, `${missing} (next is ${entry.id})`);
+    } else if (entry.prevHash !== this.prevHash) {
+      this.fail(entry.id, `entry ${entry.id} does not link to entry ${this.prevId}`);
     }
-    if (entry.prevHash !== this.prevHash)
-      return this.fail(entry.id, `entry ${entry.id} does not link to entry ${this.prevId}`);
     if (auditHash(entry.id, entry.prevHash, entry) !== entry.hash) {
-      return this.fail(entry.id, `entry ${entry.id} was changed after it was written`);
+      this.fail(entry.id, `entry ${entry.id} was changed after it was written`);
     }
     this.prevHash = entry.hash;
     this.prevId = entry.id;
     this.count++;
-    return true;
   }
 
   /** finish compares the end of the walk with the recorded head, which catches deleted newest entries. */
   finish(head: { lastId: number; lastHash: string }): ChainCheck {
-    if (this.failure) return this.failure;
     if (head.lastId !== this.prevId || head.lastHash !== this.prevHash) {
-      return {
-        ok: false,
-        entries: this.count,
-        brokenAt: head.lastId,
-        reason: `the log ends at entry ${this.prevId} but its head records entry ${head.lastId}`,
-      };
+      this.fail(head.lastId, `the log ends at entry ${this.prevId} but its head records entry ${head.lastId}`);
     }
-    return { ok: true, entries: this.count };
+    const first = this.breaks[0];
+    if (first === undefined) return { ok: true, entries: this.count };
+    return {
+      ok: false,
+      entries: this.count,
+      brokenAt: first.id,
+      reason: first.reason,
+      breaks: this.breaks,
+      breakCount: this.breakCount,
+    };
   }
 
-  private fail(id: number, reason: string): false {
-    this.failure = { ok: false, entries: this.count, brokenAt: id, reason };
-    return false;
+  private fail(id: number, reason: string): void {
+    this.breakCount++;
+    if (this.breaks.length < MAX_BREAKS) this.breaks.push({ id, reason });
   }
 }

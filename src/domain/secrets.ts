@@ -53,3 +53,14 @@ export function tokenDisplayPrefix(token: string): string {
 export function generatePassword(): string {
   return randomBase62(24);
 }
+
+const SECRET_NAME_RE = /pass|token|secret|key|auth/i;
+
+/**
+ * isSecretName tells whether an input's name says it carries a secret (`password`, `api_key`,
+ * `access_token`, `client_secret`, `Authorization`...): such values are redacted wherever inputs
+ * are recorded, in the audit log and in the URLs the server log shows.
+ */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME_RE.test(name);
+}

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { DomainError, type ErrorCode, isDomainError } from '../domain/errors.js';
 
 /** STATUS_BY_CODE is the one table from error code to HTTP status. */
@@ -17,6 +18,9 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   payload_too_large: 413,
   invalid_json: 400,
   unknown_field: 400,
+  bad_request: 400,
+  headers_too_large: 431,
+  request_timeout: 408,
   missing_parameter: 400,
   invalid_parameter: 400,
   conflicting_parameters: 400,
@@ -79,4 +83,52 @@ export function toErrorReply(err: unknown): ErrorReply {
     headers,
     body: { ok: false, error: known.code, message: known.message, ...details },
   };
+}
+
+/** PROTOCOL_MESSAGES are the fixed messages to requests refused before they are requests: no URL, no internals. */
+const PROTOCOL_MESSAGES = {
+  bad_request: 'the request is not valid HTTP',
+  headers_too_large: 'the request headers are too large',
+  request_timeout: 'the request did not arrive in time',
+} as const;
+
+/** ProtocolErrorCode is an error answered at the HTTP level, before a request reaches a route. */
+export type ProtocolErrorCode = keyof typeof PROTOCOL_MESSAGES;
+
+/** protocolError is the DomainError of a protocol-level refusal, with its fixed message. */
+export function protocolError(code: ProtocolErrorCode): DomainError {
+  return new DomainError(code, PROTOCOL_MESSAGES[code]);
+}
+
+/**
+ * rawErrorResponse is a whole HTTP answer, written straight to a socket whose request could not
+ * be parsed (no request object exists to answer through): the documented JSON error shape, and
+ * the connection closed after it.
+ */
+export function rawErrorResponse(code: ProtocolErrorCode): string {
+  const rendered = toErrorReply(protocolError(code));
+  const body = JSON.stringify(rendered.body);
+  return [
+    `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status] ?? 'Error'}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'cache-control: no-store',
+    'x-content-type-options: nosniff',
+    'connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+/**
+ * frameworkError names a failure of the framework or the parser from its HTTP status alone, with a
+ * fixed message: its own text may echo the URL or name the framework.
+ */
+export function frameworkError(status: number): DomainError {
+  if (status === 413) return new DomainError('payload_too_large', 'the body is too large');
+  if (status === 415) return new DomainError('unsupported_media_type', 'this media type is not accepted');
+  if (status === 408) return protocolError('request_timeout');
+  if (status === 431) return protocolError('headers_too_large');
+  if (status >= 400 && status < 500) return protocolError('bad_request');
+  return new DomainError('internal_error', 'an unexpected error occurred');
 }

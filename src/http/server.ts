@@ -1,20 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { METHODS } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { AdminVerifier } from '../app/admins.js';
-import type { FailureLimiter } from '../app/failure-limiter.js';
+import type { Limiters } from '../app/failure-limiter.js';
 import type { AppContext } from '../app/ports.js';
 import { DomainError } from '../domain/errors.js';
-import { toErrorReply } from './errors.js';
+import { registerClientIp } from './client-ip.js';
+import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
 import { handleApi } from './api/handle-api.js';
 import { MAX_BODY_BYTES } from './api/request.js';
 import { renderPanelHome } from './panel/home.js';
+import { CONTENT_SECURITY_POLICY } from './security-headers.js';
+import { leaveBodyUnread } from './unread-body.js';
 import { registerWhm } from './whm/index.js';
 
 /** ServerDeps are what both listeners need besides the use cases' context. */
 export interface ServerDeps {
   ctx: AppContext;
   logger: FastifyBaseLogger;
-  limiter: FailureLimiter;
+  limiters: Limiters;
   trustedProxies: readonly string[];
 }
 
@@ -22,13 +33,36 @@ export interface ServerDeps {
 // contract orders; larger ones are refused while reading.
 const HARD_BODY_LIMIT = 16 * MAX_BODY_BYTES;
 
+/** clientErrorCode names the protocol error of a request Node's parser refused. */
+function clientErrorCode(err: NodeJS.ErrnoException): ProtocolErrorCode {
+  if (err.code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'request_timeout';
+  return 'bad_request';
+}
+
 function baseServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: () => randomUUID(),
     trustProxy: deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
     bodyLimit: HARD_BODY_LIMIT,
+    // A request Node cannot parse gets the documented JSON error shape, written to the socket.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const code = clientErrorCode(err);
+      // Only the parser's code: the error also holds the raw bytes, which may carry a secret.
+      deps.logger.info({ code: err.code, answer: code }, 'refused a request that is not valid HTTP');
+      const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (socket.writable && !pending?.headersSent) socket.write(rawErrorResponse(code));
+      socket.destroy();
+    },
+    // A URL the router cannot read: the same shape, without echoing it.
+    frameworkErrors: (err, req, reply) => {
+      req.log.info({ code: err.code }, 'refused a request the router cannot read');
+      sendError(reply, frameworkError(err.statusCode ?? 400));
+    },
   });
+  registerClientIp(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
@@ -41,40 +75,55 @@ function baseServer(deps: ServerDeps): FastifyInstance {
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-    let code: 'payload_too_large' | 'unsupported_media_type' | 'invalid_json' | 'internal_error' = 'internal_error';
-    if (status === 413) code = 'payload_too_large';
-    else if (status === 415) code = 'unsupported_media_type';
-    else if (status === 400) code = 'invalid_json';
-    if (code === 'internal_error') req.log.error({ err, reqId: req.id }, 'request failed unexpectedly');
-    const rendered = toErrorReply(
-      new DomainError(code, code === 'internal_error' ? 'an unexpected error occurred' : err.message),
-    );
-    void reply.code(rendered.status).header('cache-control', 'no-store').send(rendered.body);
+    const known = frameworkError(status);
+    if (known.code === 'internal_error') req.log.error({ err, reqId: req.id }, 'request failed unexpectedly');
+    sendError(reply, known);
   });
-  app.setNotFoundHandler((req, reply) => {
-    const rendered = toErrorReply(new DomainError('not_found', `nothing at ${req.method} ${req.url.split('?')[0]}`));
-    void reply.code(rendered.status).send(rendered.body);
+  app.setNotFoundHandler((_req, reply) => {
+    sendError(reply, new DomainError('not_found', 'nothing here; the account API is at /?api=NAME'));
   });
   return app;
 }
 
+/** sendError answers with the documented JSON error shape. */
+function sendError(reply: FastifyReply, err: DomainError): void {
+  const rendered = toErrorReply(err);
+  void reply.code(rendered.status).headers(rendered.headers).header('cache-control', 'no-store').send(rendered.body);
+}
+
+/** API_METHODS are the methods some API call accepts; HEAD is answered as GET. */
+const API_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'DELETE'];
+
 /** buildPanelServer builds the user-panel listener: the account API at `/?api=` and the owners' pages. */
 export function buildPanelServer(deps: ServerDeps): FastifyInstance {
   const app = baseServer(deps);
+  // Every method Node parses reaches `/` (CONNECT opens a tunnel, never a request to a path).
+  const methods = METHODS.filter((m) => m !== 'CONNECT');
+  for (const m of methods) if (!app.supportedMethods.includes(m)) app.addHttpMethod(m);
+  const answer = async (req: FastifyRequest, reply: FastifyReply) => {
+    const query = req.query as Record<string, unknown>;
+    if (query.api !== undefined) return handleApi({ ctx: deps.ctx, limiter: deps.limiters.api }, req, reply);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return reply
+        .code(405)
+        .header('allow', 'GET, HEAD')
+        .send({ ok: false, error: 'method_not_allowed', message: 'use GET' });
+    }
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .send(renderPanelHome());
+  };
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS'],
+    method: methods,
     url: '/',
-    handler: async (req, reply) => {
-      const query = req.query as Record<string, unknown>;
-      if (query.api !== undefined) return handleApi(deps, req, reply);
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        return reply
-          .code(405)
-          .header('allow', 'GET, HEAD')
-          .send({ ok: false, error: 'method_not_allowed', message: 'use GET' });
-      }
-      return reply.type('text/html; charset=utf-8').send(renderPanelHome());
+    // A method no call accepts is answered here, before its body is read (or parsed).
+    onRequest: async (req, reply) => {
+      if (API_METHODS.includes(req.method)) return;
+      leaveBodyUnread(req, reply);
+      return answer(req, reply);
     },
+    handler: answer,
   });
   return app;
 }
@@ -82,6 +131,6 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
 /** buildWhmServer builds the vWHM (admin) listener, every request behind HTTP Basic Auth. */
 export function buildWhmServer(deps: ServerDeps): FastifyInstance {
   const app = baseServer(deps);
-  registerWhm(app, { ctx: deps.ctx, limiter: deps.limiter, verifier: new AdminVerifier(deps.ctx) });
+  registerWhm(app, { ctx: deps.ctx, limiter: deps.limiters.whm, verifier: new AdminVerifier(deps.ctx) });
   return app;
 }

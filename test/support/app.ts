@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -43,7 +44,7 @@ export async function makeApp(env: Record<string, string> = {}, overrides: Runti
     tokenFlushMs: 0,
     ...overrides,
   });
-  const deps = { ctx: rt.ctx, logger: rt.logger, limiter: rt.limiter, trustedProxies: config.trustedProxies };
+  const deps = { ctx: rt.ctx, logger: rt.logger, limiters: rt.limiters, trustedProxies: config.trustedProxies };
   const panel = buildPanelServer(deps);
   const whm = buildWhmServer(deps);
   return {
@@ -88,3 +89,40 @@ export async function makeApp(env: Record<string, string> = {}, overrides: Runti
 
 /** ALL_SCOPES is every scope, for a token that may do anything. */
 export const ALL_SCOPES = ['accounts:read', 'accounts:write', 'accounts:delete'];
+
+/** ApiSuite is the app and a token with every scope of one describe block, filled in by its before hook. */
+export interface ApiSuite {
+  app: TestApp;
+  token: string;
+}
+
+/** apiSuite registers before/after hooks that build an app (with `env`) and a token with every scope, and close it. */
+export function apiSuite(env: Record<string, string> = {}, overrides: RuntimeOverrides = {}): ApiSuite {
+  const suite = {} as ApiSuite;
+  before(async () => {
+    suite.app = await makeApp(env, overrides);
+    suite.token = await suite.app.token(ALL_SCOPES);
+  });
+  after(() => suite.app.close());
+  return suite;
+}
+
+/** ListeningSuite is an app whose two listeners listen on free loopback ports. */
+export interface ListeningSuite extends ApiSuite {
+  port(listener: 'panel' | 'whm'): number;
+}
+
+/** listeningSuite is apiSuite with both listeners listening on loopback, for tests that need real sockets. */
+export function listeningSuite(env: Record<string, string> = {}, overrides: RuntimeOverrides = {}): ListeningSuite {
+  const suite = apiSuite(env, overrides) as ListeningSuite;
+  before(async () => {
+    await suite.app.panel.listen({ host: '127.0.0.1', port: 0 });
+    await suite.app.whm.listen({ host: '127.0.0.1', port: 0 });
+  });
+  suite.port = (listener) => {
+    const address = suite.app[listener].server.address();
+    if (!address || typeof address !== 'object') throw new Error(`the ${listener} listener is not listening`);
+    return address.port;
+  };
+  return suite;
+}

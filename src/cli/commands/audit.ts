@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listAudit, verifyAudit } from '../../app/audit.js';
+import type { ChainCheck } from '../../domain/audit-chain.js';
 import { DomainError } from '../../domain/errors.js';
 import { auditEntryJson } from '../../presenters/audit-entry.js';
 import { type Cli, table, wholeNumber } from '../cli.js';
@@ -64,13 +65,21 @@ export function registerAuditCommands(program: Command, cli: Cli): void {
     .action(async () =>
       cli.run(async (ctx) => {
         const check = await verifyAudit(ctx);
-        cli.print(
-          check,
-          check.ok
-            ? `Audit log intact: ${check.entries} entries.\n`
-            : `Audit log BROKEN at entry ${check.brokenAt}: ${check.reason}\n`,
-        );
+        cli.print(check, chainText(check));
         if (!check.ok) cli.exitCode = EXIT.auditBroken;
       }),
     );
+}
+
+/** chainText says in words what `audit verify` found: intact, or each break. */
+export function chainText(check: ChainCheck): string {
+  if (check.ok) return `Audit log intact: ${check.entries} entries.\n`;
+  if (check.breakCount === 1) return `Audit log BROKEN at entry ${check.brokenAt}: ${check.reason}\n`;
+  const more = check.breakCount - check.breaks.length;
+  return [
+    `Audit log BROKEN at ${check.breakCount} places (${check.entries} entries checked):`,
+    ...check.breaks.map((b) => `  ${b.reason}`),
+    ...(more > 0 ? [`  and ${more} more`] : []),
+    '',
+  ].join('\n');
 }

@@ -127,7 +127,8 @@ const ROUTES: Record<string, Partial<Record<Method, Endpoint | 'actions'>>> = {
 export function resolveEndpoint(api: string | undefined, method: string, action: string | undefined): Endpoint {
   const route = api === undefined ? undefined : Object.hasOwn(ROUTES, api) ? ROUTES[api] : undefined;
   if (!route) throw new DomainError('unknown_api', `there is no API call named "${api ?? ''}"`);
-  const found = route[(method === 'HEAD' ? 'GET' : method) as Method];
+  const wanted = method === 'HEAD' ? 'GET' : method;
+  const found = Object.hasOwn(route, wanted) ? route[wanted as Method] : undefined;
   if (found === undefined) {
     const allow = Object.keys(route);
     throw new DomainError('method_not_allowed', `${method} is not allowed here; use ${allow.join(' or ')}`, { allow });

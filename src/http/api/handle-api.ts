@@ -3,7 +3,6 @@ import { authenticateToken } from '../../app/authenticate-token.js';
 import { type AuditContext, recordAudit } from '../../app/audit.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
 import type { AppContext } from '../../app/ports.js';
-import { plainIp } from '../../domain/cidr.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
@@ -31,15 +30,16 @@ function firstString(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * handleApi answers one `/?api=` call in the contract's order: rate limit, authenticate, route,
- * scope, validate, act. Every call other than GET and HEAD is audited whatever its outcome.
+ * handleApi answers one `/?api=` call in the contract's order: authenticate (failing credentials
+ * from an address past its limit answer 429 instead), route, scope, validate, act. Every call
+ * other than GET and HEAD is audited whatever its outcome.
  */
 export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { ctx, limiter } = deps;
   const query = req.query as Query;
   const api = firstString(query.api);
   const action = firstString(query.action);
-  const ip = plainIp(req.ip);
+  const ip = req.clientIp;
   const mutating = req.method !== 'GET' && req.method !== 'HEAD';
   // The audit entry names the target and inputs even when the call is refused before its body is
   // checked; a body that does not parse simply contributes nothing.
@@ -57,17 +57,19 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   let payload: Record<string, unknown>;
   let outcome = 'ok';
   try {
-    const wait = limiter.retryAfter(ip);
-    if (wait > 0) {
-      throw new DomainError('rate_limited', 'too many failed authentication attempts from this address', {
-        retryAfter: wait,
-      });
-    }
     let token: ApiToken;
     try {
-      token = await authenticateToken(ctx, readCredentials(req.headers), ip);
+      token = await authenticateToken(ctx, readCredentials(req.raw.rawHeaders), ip);
     } catch (err) {
-      if (isDomainError(err) && GUESSING_CODES.has(err.code)) limiter.fail(ip);
+      // Only failing credentials are throttled: a valid token is served whatever its address did.
+      if (isDomainError(err) && GUESSING_CODES.has(err.code)) {
+        const attempt = limiter.attempt(ip);
+        if (!attempt.allowed) {
+          throw new DomainError('rate_limited', 'too many failed authentication attempts from this address', {
+            retryAfter: attempt.retryAfter,
+          });
+        }
+      }
       throw err;
     }
     audit.actor = { type: 'token', id: String(token.id), name: token.name };

@@ -1,5 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { DomainError } from '../../domain/errors.js';
+import { putOwn } from '../../domain/records.js';
+import { isSecretName } from '../../domain/secrets.js';
+import { checkWellFormed } from '../../domain/text.js';
+import { headerValues } from '../raw-headers.js';
 
 /** MAX_BODY_BYTES is the largest API body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -10,14 +13,15 @@ export type Query = Record<string, string | string[] | undefined>;
 /** JsonBody is a parsed JSON object body. */
 export type JsonBody = Record<string, unknown>;
 
-function single(header: string | string[] | undefined): string | undefined {
-  return Array.isArray(header) ? header[0] : header;
-}
-
-/** readCredentials finds the presented token in `Authorization: Bearer` or `X-Api-Key`. */
-export function readCredentials(headers: IncomingHttpHeaders): string {
-  const authorization = single(headers.authorization);
-  const apiKey = single(headers['x-api-key'])?.trim();
+/** readCredentials finds the presented token in `Authorization: Bearer` or `X-Api-Key`, each sent at most once. */
+export function readCredentials(rawHeaders: readonly string[]): string {
+  const authorizations = headerValues(rawHeaders, 'authorization');
+  const apiKeys = headerValues(rawHeaders, 'x-api-key');
+  if (authorizations.length > 1 || apiKeys.length > 1) {
+    throw new DomainError('conflicting_credentials', 'send Authorization and X-Api-Key at most once each');
+  }
+  const authorization = authorizations[0];
+  const apiKey = apiKeys[0]?.trim();
   let bearer: string | undefined;
   if (authorization !== undefined) {
     const match = /^bearer(?:\s+(.*))?$/i.exec(authorization.trim());
@@ -87,14 +91,16 @@ export interface BodySpec {
   required?: readonly string[];
 }
 
-/** checkBody refuses unknown fields, fields of the wrong type and missing required fields. */
+/** checkBody refuses unknown fields, fields of the wrong type (or text with a lone surrogate) and missing required fields. */
 export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
   const data = body ?? {};
+  // Own properties only: `toString` or `__proto__` in a body is a field the call does not know.
   for (const key of Object.keys(data)) {
-    if (!(key in spec.fields)) throw new DomainError('unknown_field', `unknown field "${key}"`, { param: key });
+    if (!Object.hasOwn(spec.fields, key))
+      throw new DomainError('unknown_field', `unknown field "${key}"`, { param: key });
   }
   for (const [key, type] of Object.entries(spec.fields)) {
-    const value = data[key];
+    const value = Object.hasOwn(data, key) ? data[key] : undefined;
     if (value === undefined) continue;
     const ok = typeof value === 'string' || (type === 'string|null' && value === null);
     if (!ok) {
@@ -106,9 +112,11 @@ export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
         },
       );
     }
+    if (typeof value === 'string') checkWellFormed(value, key);
   }
   for (const key of spec.required ?? []) {
-    if (data[key] === undefined) throw new DomainError('missing_parameter', `${key} is required`, { param: key });
+    if (!Object.hasOwn(data, key) || data[key] === undefined)
+      throw new DomainError('missing_parameter', `${key} is required`, { param: key });
   }
   return data;
 }
@@ -127,13 +135,11 @@ export function accountUser(query: Query, body: JsonBody): string {
   return user;
 }
 
-const SECRET_KEY_RE = /pass|token|secret|key|auth/i;
-
 /** auditParams keeps the non-secret inputs of a call for the audit log (recordAudit shortens them). */
 export function auditParams(query: Query, body: JsonBody | null): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (key: string, value: unknown) => {
-    out[key] = SECRET_KEY_RE.test(key) ? '[redacted]' : value;
+    putOwn(out, key, isSecretName(key) ? '[redacted]' : value);
   };
   for (const [key, value] of Object.entries(query)) if (key !== 'api') put(key, value);
   for (const [key, value] of Object.entries(body ?? {})) {

@@ -1,10 +1,6 @@
 import type { Child } from 'hono/jsx';
 
-const STYLE =
-  'body{font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto;padding:0 1rem;line-height:1.5}' +
-  'table{border-collapse:collapse}td,th{padding:.25rem .75rem;text-align:left;border-bottom:1px solid #8884}';
-
-/** PanelPage is the user panel's plain document shell. */
+/** PanelPage is the user panel's plain document shell: nothing inline, so its policy allows the panel's own files only. */
 export function PanelPage(props: { title: string; children?: Child }) {
   return (
     <html lang="en">
@@ -13,7 +9,6 @@ export function PanelPage(props: { title: string; children?: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{props.title}</title>
-        <style>{STYLE}</style>
       </head>
       <body>{props.children}</body>
     </html>

@@ -5,12 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminVerifier } from '../../app/admins.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
 import type { AppContext } from '../../app/ports.js';
-import { plainIp } from '../../domain/cidr.js';
 import { registerAccountPages } from './accounts/routes.js';
 import { registerAdminPages } from './admins/routes.js';
 import { loadWhmAssets, registerAssets } from './assets.js';
 import { registerAuditPages } from './audit/routes.js';
 import { registerDashboard } from './dashboard/routes.js';
+import { headerValues } from '../raw-headers.js';
+import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
 import { registerErrorPages } from './error-page.js';
 import type { PageDeps } from './kit.js';
 import { registerPlanPages } from './plans/routes.js';
@@ -24,19 +25,6 @@ export interface WhmDeps {
 }
 
 const CHALLENGE = 'Basic realm="vWHM", charset="UTF-8"';
-
-/** CONTENT_SECURITY_POLICY allows only vWHM's own files: no inline script or style, no framing. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');
 
 /** parseBasic reads `Authorization: Basic` credentials; null when absent or malformed. */
 export function parseBasic(header: string | undefined): { name: string; password: string } | null {
@@ -57,21 +45,26 @@ declare module 'fastify' {
 /** registerWhm puts every vWHM route behind Basic Auth against the admins table, and every POST behind a CSRF check. */
 export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
   app.addHook('onRequest', async (req, reply) => {
-    const ip = plainIp(req.ip);
-    const wait = deps.limiter.retryAfter(ip);
-    if (wait > 0) {
-      return reply
-        .code(429)
-        .header('retry-after', String(wait))
-        .type('text/plain; charset=utf-8')
-        .send('Too many failed sign-ins; try again later.\n');
+    // Sent twice, Basic credentials are none: which of the two would be meant is not known.
+    const sent = headerValues(req.raw.rawHeaders, 'authorization');
+    const credentials = sent.length === 1 ? parseBasic(sent[0]) : null;
+    if (credentials) {
+      // Counted before the check: a burst of parallel guesses gets no more checks than the limit,
+      // and a right password from an address past it is refused like a wrong one.
+      const attempt = deps.limiter.attempt(req.clientIp);
+      if (!attempt.allowed) {
+        return reply
+          .code(429)
+          .header('retry-after', String(attempt.retryAfter))
+          .type('text/plain; charset=utf-8')
+          .send('Too many failed sign-ins; try again later.\n');
+      }
+      if (await deps.verifier.verify(credentials.name, credentials.password)) {
+        attempt.release();
+        req.admin = credentials.name;
+        return;
+      }
     }
-    const credentials = parseBasic(req.headers.authorization);
-    if (credentials && (await deps.verifier.verify(credentials.name, credentials.password))) {
-      req.admin = credentials.name;
-      return;
-    }
-    if (credentials) deps.limiter.fail(ip);
     return reply
       .code(401)
       .header('www-authenticate', CHALLENGE)

@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Child } from 'hono/jsx';
 import { audited } from '../../app/audit.js';
 import type { AppContext } from '../../app/ports.js';
-import { plainIp } from '../../domain/cidr.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
+import { checkWellFormed } from '../../domain/text.js';
 import type { Actor } from '../../domain/types.js';
 import { STATUS_BY_CODE } from '../errors.js';
 import type { WhmAssets } from './assets.js';
@@ -49,7 +49,7 @@ export function change<T>(
     target,
     params,
     requestId: req.id,
-    ip: plainIp(req.ip),
+    ip: req.clientIp,
     statusOf: pageStatus,
   };
   return audited(deps.ctx, audit, fn);
@@ -64,10 +64,15 @@ export function pageStatus(outcome: string): number {
   return (STATUS_BY_CODE as Readonly<Record<string, number>>)[outcome] ?? 500;
 }
 
-/** formBody reads the parsed form, or an empty one when the request had none. */
+/** formBody reads the parsed form, or an empty one when the request had none; text with a lone surrogate is refused. */
 export function formBody(req: FastifyRequest): FormBody {
   const body = req.body;
-  return body !== null && typeof body === 'object' && !Buffer.isBuffer(body) ? (body as FormBody) : {};
+  if (body === null || typeof body !== 'object' || Buffer.isBuffer(body)) return {};
+  const form = body as FormBody;
+  for (const [name, value] of Object.entries(form)) {
+    for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) checkWellFormed(item, name);
+  }
+  return form;
 }
 
 /** text returns the first value of a form or query field, or '' when absent. */

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { auditHash, canonicalParams } from '../../domain/audit-chain.js';
+import { wellFormed } from '../../domain/text.js';
 import type { ActorType, AuditEntry, AuditInput } from '../../domain/types.js';
 import type { AuditLogTable, Database } from '../schema.js';
 import type { AuditFilter, Store } from '../store.js';
@@ -22,6 +23,31 @@ export function toAuditEntry(row: Selectable<AuditLogTable>): AuditEntry {
   };
 }
 
+/**
+ * auditRow is the row an entry is stored as. Text is made well-formed first, as writing it as
+ * UTF-8 would, and the params are stored as canonical JSON, so reading the row back gives exactly
+ * what was hashed.
+ */
+function auditRow(id: number, prevHash: string, entry: AuditInput): Selectable<AuditLogTable> {
+  const text = (value: string | null) => (value === null ? null : wellFormed(value));
+  return {
+    id,
+    at: wellFormed(entry.at),
+    request_id: text(entry.requestId),
+    actor_type: wellFormed(entry.actor.type),
+    actor_id: text(entry.actor.id),
+    actor_name: wellFormed(entry.actor.name),
+    ip: text(entry.ip),
+    action: wellFormed(entry.action),
+    target: text(entry.target),
+    outcome: wellFormed(entry.outcome),
+    status: entry.status,
+    params: wellFormed(JSON.stringify(canonicalParams(entry.params))),
+    prev_hash: prevHash,
+    hash: '',
+  };
+}
+
 /** kyselyAudit is the append-only `audit_log` table and its one-row head, `audit_head`. */
 export function kyselyAudit(db: Kysely<Database>): Store['audit'] {
   return {
@@ -37,30 +63,17 @@ export function kyselyAudit(db: Kysely<Database>): Store['audit'] {
             .where('id', '=', 1)
             .executeTakeFirstOrThrow();
           const id = head.last_id + 1;
-          const params = canonicalParams(entry.params) as Record<string, unknown>;
-          const hash = auditHash(id, head.last_hash, { ...entry, params });
+          const row = auditRow(id, head.last_hash, entry);
+          // The hash is of the entry as it is read back from the row, so verify recomputes the same.
+          const stored = toAuditEntry(row);
+          const hash = auditHash(id, head.last_hash, stored);
           await conn
             .insertInto('audit_log')
-            .values({
-              id,
-              at: entry.at,
-              request_id: entry.requestId,
-              actor_type: entry.actor.type,
-              actor_id: entry.actor.id,
-              actor_name: entry.actor.name,
-              ip: entry.ip,
-              action: entry.action,
-              target: entry.target,
-              outcome: entry.outcome,
-              status: entry.status,
-              params: JSON.stringify(params),
-              prev_hash: head.last_hash,
-              hash,
-            })
+            .values({ ...row, hash })
             .execute();
           await conn.updateTable('audit_head').set({ last_id: id, last_hash: hash }).where('id', '=', 1).execute();
           await sql`commit`.execute(conn);
-          return { ...entry, params, id, prevHash: head.last_hash, hash };
+          return { ...stored, hash };
         } catch (err) {
           await sql`rollback`.execute(conn);
           throw err;

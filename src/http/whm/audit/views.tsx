@@ -57,6 +57,32 @@ export function AuditRows(props: { entries: readonly AuditEntry[]; caption: stri
   );
 }
 
+const SHOWN_BREAKS = 100;
+
+/** ChainResult says whether the hash chain is intact, or lists where it breaks. */
+function ChainResult(props: { check: ChainCheck }) {
+  const { check } = props;
+  if (check.ok)
+    return <p>{`Intact: all ${check.entries} entries link up and none was changed after it was written.`}</p>;
+  if (check.breakCount === 1) {
+    return (
+      <p role="alert">{`BROKEN at entry ${check.brokenAt ?? '?'}: ${check.reason}. The log has been tampered with or damaged.`}</p>
+    );
+  }
+  const more = check.breakCount - Math.min(check.breaks.length, SHOWN_BREAKS);
+  return (
+    <>
+      <p role="alert">{`BROKEN at ${check.breakCount} places in ${check.entries} entries. The log has been tampered with or damaged:`}</p>
+      <ul>
+        {check.breaks.slice(0, SHOWN_BREAKS).map((b) => (
+          <li>{b.reason}</li>
+        ))}
+        {more > 0 ? <li>{`and ${more} more`}</li> : null}
+      </ul>
+    </>
+  );
+}
+
 /** AuditPage is the Audit Log: the chain check, the filter form with the exports, one page of entries and the pager. */
 export function AuditPage(props: {
   entries: readonly AuditEntry[];
@@ -73,11 +99,7 @@ export function AuditPage(props: {
       <h1>Audit Log</h1>
       <section class={`card ${check.ok ? 's-ok' : 's-bad'}`} aria-labelledby="h-chain" id="chain-check">
         <h2 id="h-chain">Hash chain</h2>
-        {check.ok ? (
-          <p>{`Intact: all ${check.entries} entries link up and none was changed after it was written.`}</p>
-        ) : (
-          <p role="alert">{`BROKEN at entry ${check.brokenAt ?? '?'}: ${check.reason}. The log has been tampered with or damaged.`}</p>
-        )}
+        <ChainResult check={check} />
       </section>
       <form class="card" method="get" action="/audit" aria-label="Filter the audit log">
         <FormMessage form={form} />

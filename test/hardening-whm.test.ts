@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { addAdmin } from '../src/app/admins.js';
+import type { PasswordHasher } from '../src/host/ports.js';
+import { type TestApp, fastHasher, makeApp } from './support/app.js';
+import { basicAuth } from './support/whm.js';
+
+// Regression tests of issue 16 (hardening) for vWHM: each describe names its finding.
+
+/**
+ * GatedHasher holds every password check until the test opens its gate, so a test can see how
+ * many checks a burst of requests started before any of them ended, without timing anything.
+ */
+class GatedHasher implements PasswordHasher {
+  waiting = 0;
+  private release: () => void = () => {};
+  private readonly gate = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+  private readonly inner = fastHasher();
+
+  hash(password: string): Promise<string> {
+    return this.inner.hash(password);
+  }
+
+  async verify(hash: string, password: string): Promise<boolean> {
+    this.waiting++;
+    await this.gate;
+    return this.inner.verify(hash, password);
+  }
+
+  open(): void {
+    this.release();
+  }
+}
+
+/** until waits (without a clock-based assertion) until `done` holds. */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** getStatus sends one GET on a connection of its own and resolves to the status. */
+function getStatus(port: number, authorization: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { authorization }, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** GatedWhm is a vWHM listening on a loopback port, with the admin alice and a gated hasher. */
+interface GatedWhm {
+  app: TestApp;
+  hasher: GatedHasher;
+  port: number;
+}
+
+const PASSWORD = 'correct-horse-battery-9';
+
+/** gatedWhm registers before/after hooks that start a GatedWhm with `env`, and close it. */
+function gatedWhm(env: Record<string, string>): GatedWhm {
+  const suite = {} as GatedWhm;
+  before(async () => {
+    suite.hasher = new GatedHasher();
+    suite.app = await makeApp(env, { hasher: suite.hasher });
+    await addAdmin(suite.app.rt.ctx, 'alice', PASSWORD);
+    await suite.app.whm.listen({ host: '127.0.0.1', port: 0 });
+    const address = suite.app.whm.server.address();
+    assert.ok(address && typeof address === 'object');
+    suite.port = address.port;
+  });
+  after(() => suite.app.close());
+  return suite;
+}
+
+describe('16.2: the vWHM sign-in limiter counts an attempt before the password is checked', () => {
+  const t = gatedWhm({ VANTA_AUTH_FAIL_LIMIT: '20', VANTA_MAX_CONNECTIONS: '5000' });
+
+  it('1,000 parallel wrong passwords from one address: at most 20 are checked, the rest get 429', async () => {
+    const statuses: number[] = [];
+    const burst = Array.from({ length: 1000 }, () =>
+      getStatus(t.port, basicAuth('alice', 'wrong-password-x')).then((s) => {
+        statuses.push(s);
+        return s;
+      }),
+    );
+    // Every request has arrived once each is either held in a password check or answered.
+    await until(() => t.hasher.waiting + statuses.length >= 1000);
+    t.hasher.open();
+    const all = await Promise.all(burst);
+    assert.equal(all.filter((s) => s === 401).length + all.filter((s) => s === 429).length, 1000);
+    assert.ok(all.filter((s) => s === 401).length <= 20, `${all.filter((s) => s === 401).length} were checked`);
+    assert.ok(t.hasher.waiting <= 20, `${t.hasher.waiting} password checks ran`);
+  });
+});
+
+describe('16.2: a right password inside a burst that passed the limit gets 429', () => {
+  const t = gatedWhm({ VANTA_AUTH_FAIL_LIMIT: '20' });
+
+  it('100 parallel wrong passwords, then the right one while they are still being checked', async () => {
+    let answered = 0;
+    const wrong = Array.from({ length: 100 }, () =>
+      getStatus(t.port, basicAuth('alice', 'wrong-password-x')).finally(() => {
+        answered++;
+      }),
+    );
+    await until(() => t.hasher.waiting + answered >= 100);
+    const right = getStatus(t.port, basicAuth('alice', PASSWORD)).finally(() => {
+      answered++;
+    });
+    // The right password is answered at once, or waits in a check like the others.
+    await until(() => t.hasher.waiting + answered >= 101);
+    t.hasher.open();
+    assert.equal(await right, 429);
+    const statuses = await Promise.all(wrong);
+    assert.ok(statuses.filter((s) => s === 401).length <= 20);
+  });
+});
