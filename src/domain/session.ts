@@ -95,3 +95,14 @@ export function loginLinkStatus(link: { expiresAt: Date; usedAt: Date | null }, 
   if (link.usedAt !== null) return 'used';
   return now.getTime() < link.expiresAt.getTime() ? 'valid' : 'expired';
 }
+
+/** SessionVia is how a session was opened; `pending_second_factor` is a password sign-in still waiting for its code. */
+export type SessionVia = 'password' | 'totp' | 'recovery_code' | 'link' | 'pending_second_factor';
+
+/** SECOND_FACTOR_MS is how long a right password waits for its two-factor code before the sign-in starts over: 5 minutes. */
+export const SECOND_FACTOR_MS = 5 * 60 * 1000;
+
+/** newCsrfSecret makes a session's CSRF secret (256 random bits, base64url); its forms carry tokens made from it. */
+export function newCsrfSecret(): string {
+  return randomBytes(SECRET_BYTES).toString('base64url');
+}
