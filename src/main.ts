@@ -3,7 +3,7 @@ import { ensureFirstAdmin } from './app/admins.js';
 import { recoverOperations } from './app/recover-operations.js';
 import { type RuntimeOverrides, createRuntime, describeDrivers, ownerAlive } from './compose.js';
 import type { Config } from './config.js';
-import { buildPanelServer, buildWhmServer } from './http/server.js';
+import { buildServers } from './http/server.js';
 
 /** Serving is a running panel: both listeners and a way to stop them cleanly. */
 export interface Serving {
@@ -49,9 +49,7 @@ export async function serve(
     print(`Created the first vWHM admin "${first.name}" with password: ${first.password}`);
     print('This password is shown once. Change it with: vanta admin passwd admin');
   }
-  const deps = { ctx: rt.ctx, logger: rt.logger, limiters: rt.limiters, trustedProxies: config.trustedProxies };
-  const panel = buildPanelServer(deps);
-  const whm = buildWhmServer(deps);
+  const { panel, whm } = buildServers(rt);
   try {
     await panel.listen({ host: config.host, port: config.panelPort });
     await whm.listen({ host: config.host, port: config.whmPort });
