@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { type Socket, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { addAdmin } from '../src/app/admins.js';
 import type { PasswordHasher } from '../src/host/ports.js';
-import { type TestApp, fastHasher, makeApp } from './support/app.js';
+import { type TestApp, fastHasher, listeningSuite, makeApp } from './support/app.js';
 import { basicAuth } from './support/whm.js';
 
 // Regression tests of issue 16 (hardening) for vWHM: each describe names its finding.
@@ -119,4 +120,40 @@ describe('16.2: a right password inside a burst that passed the limit gets 429',
     const statuses = await Promise.all(wrong);
     assert.ok(statuses.filter((s) => s === 401).length <= 20);
   });
+});
+
+describe('16.11: vWHM refuses an unauthenticated request before reading its body', () => {
+  const t = listeningSuite();
+
+  for (const [name, authorization] of [
+    ['no credentials', ''],
+    ['wrong credentials', `Authorization: ${basicAuth('nobody', 'wrong-password-x')}\r\n`],
+  ]) {
+    it(`${name}: a 100 MB upload is answered 401 and the connection closed before the body is sent`, async () => {
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const s = connect(t.port('whm'), '127.0.0.1', () => resolve(s));
+        s.on('error', reject);
+      });
+      let received = '';
+      let sent = 0;
+      socket.on('data', (d: Buffer) => {
+        received += d.toString('latin1');
+      });
+      socket.on('error', () => {});
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      const head = `POST /plans HTTP/1.1\r\nHost: x\r\n${authorization}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n\r\n`;
+      socket.write(head);
+      // Send the body in pieces, as a client would, for as long as the connection stays open.
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      while (!socket.destroyed && !socket.writableEnded && sent < 100_000_000) {
+        await new Promise<void>((resolve) => socket.write(chunk, () => resolve()));
+        sent += chunk.length;
+        if (sent >= 8 * 1024 * 1024) break;
+      }
+      await closed;
+      assert.match(received, /^HTTP\/1\.1 401 /, received);
+      assert.match(received, /\r\nconnection: close\r\n/i);
+      assert.ok(sent < 8 * 1024 * 1024, `the server read on until ${sent} bytes were sent`);
+    });
+  }
 });

@@ -12,6 +12,7 @@ import { registerAuditPages } from './audit/routes.js';
 import { registerDashboard } from './dashboard/routes.js';
 import { headerValues } from '../raw-headers.js';
 import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
+import { leaveBodyUnread } from '../unread-body.js';
 import { registerErrorPages } from './error-page.js';
 import type { PageDeps } from './kit.js';
 import { registerPlanPages } from './plans/routes.js';
@@ -53,6 +54,7 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
       // and a right password from an address past it is refused like a wrong one.
       const attempt = deps.limiter.attempt(req.clientIp);
       if (!attempt.allowed) {
+        leaveBodyUnread(req, reply);
         return reply
           .code(429)
           .header('retry-after', String(attempt.retryAfter))
@@ -65,6 +67,8 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
         return;
       }
     }
+    // Refused before the body is read: an unauthenticated upload of any size costs nothing.
+    leaveBodyUnread(req, reply);
     return reply
       .code(401)
       .header('www-authenticate', CHALLENGE)
