@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { type Socket, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Tokens } from '@fastify/csrf';
 import { addAdmin } from '../src/app/admins.js';
 import type { PasswordHasher } from '../src/host/ports.js';
 import { type TestApp, fastHasher, listeningSuite, makeApp } from './support/app.js';
-import { basicAuth } from './support/whm.js';
+import { auditMark, expectAudit } from './support/audit.js';
+import { basicAuth, encodeForm, whmClient, whmSuite } from './support/whm.js';
 
 // Regression tests of issue 16 (hardening) for vWHM: each describe names its finding.
 
@@ -156,4 +158,80 @@ describe('16.11: vWHM refuses an unauthenticated request before reading its body
       assert.ok(sent < 8 * 1024 * 1024, `the server read on until ${sent} bytes were sent`);
     });
   }
+});
+
+describe('16.9: every vWHM POST must come from vWHM itself, with a CSRF token bound to the signed-in admin', () => {
+  const t = whmSuite();
+  const form = (name: string, csrf: string) => encodeForm({ name, _csrf: csrf });
+  const post = (headers: Record<string, string>, payload: string) =>
+    t.app.whm.inject({
+      method: 'POST',
+      url: '/plans',
+      headers: {
+        authorization: basicAuth('alice', 'correct-horse-battery-9'),
+        'content-type': 'application/x-www-form-urlencoded',
+        ...headers,
+      },
+      payload,
+    });
+  /** aliceForm returns a real CSRF cookie and token of alice's, as her browser holds them. */
+  const aliceForm = async () => {
+    const token = await t.whm.csrfFrom('/plans');
+    return { cookie: `vwhm_csrf=${t.whm.cookies.get('vwhm_csrf')}`, token };
+  };
+
+  for (const [name, headers] of [
+    ['Origin of another site', { origin: 'http://evil.example' }],
+    ['Origin null', { origin: 'null' }],
+    ['Origin with another port', { origin: 'http://localhost:8080' }],
+    ['Sec-Fetch-Site cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['Sec-Fetch-Site same-site', { 'sec-fetch-site': 'same-site' }],
+  ] as const) {
+    it(`${name}: 403 with a page that says why, an audit entry, and nothing changed`, async () => {
+      const { cookie, token } = await aliceForm();
+      const mark = await auditMark(t.app);
+      const res = await post({ cookie, ...headers }, form('crossplan', token));
+      assert.equal(res.statusCode, 403, res.body);
+      assert.match(res.body, /came from another site/);
+      assert.equal(await t.app.rt.ctx.store.plans.get('crossplan'), undefined);
+      await expectAudit(
+        t.app,
+        { action: 'whm.form', outcome: 'cross_origin', status: 403, actor: { type: 'admin', name: 'alice' } },
+        mark,
+      );
+    });
+  }
+
+  it('the own origin, or a same-origin or user-initiated fetch, is accepted', async () => {
+    let i = 0;
+    const accepted: Record<string, string>[] = [
+      { origin: 'http://localhost' },
+      { origin: 'http://localhost:80' },
+      { 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'none' },
+      {},
+    ];
+    for (const headers of accepted) {
+      const { cookie, token } = await aliceForm();
+      const res = await post({ cookie, ...headers }, form(`own${++i}`, token));
+      assert.equal(res.statusCode, 303, `${JSON.stringify(headers)}: ${res.body}`);
+    }
+  });
+
+  it('a CSRF cookie and token planted by someone else do not validate', async () => {
+    // The attacker makes a secret and a token with the same library, without the server's key.
+    const tokens = new Tokens({ userInfo: false });
+    const secret = tokens.secretSync();
+    const res = await post({ cookie: `vwhm_csrf=${secret}` }, form('planted', tokens.create(secret)));
+    assert.equal(res.statusCode, 403);
+    assert.equal(await t.app.rt.ctx.store.plans.get('planted'), undefined);
+  });
+
+  it("another admin's CSRF cookie and token do not validate for alice", async () => {
+    const bob = await whmClient(t.app, 'bob', 'another-strong-pass-7');
+    const token = await bob.csrfFrom('/plans');
+    const res = await post({ cookie: `vwhm_csrf=${bob.cookies.get('vwhm_csrf')}` }, form('bobs', token));
+    assert.equal(res.statusCode, 403);
+    assert.equal(await t.app.rt.ctx.store.plans.get('bobs'), undefined);
+  });
 });
