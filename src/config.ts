@@ -23,6 +23,8 @@ export interface Config {
   /** nginxReload replaces `nginx ARGS -s reload` when set. */
   nginxReload: string[] | null;
   hostTimeoutMs: number;
+  /** recoveryIntervalMs is how often `vanta serve` looks for operations that dead processes left. */
+  recoveryIntervalMs: number;
   /** listener holds the time limits and connection cap of both HTTP listeners. */
   listener: ListenerLimits;
 }
@@ -119,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nginxArgs: words(env, 'VANTA_NGINX_ARGS'),
     nginxReload: words(env, 'VANTA_NGINX_RELOAD').length > 0 ? words(env, 'VANTA_NGINX_RELOAD') : null,
     hostTimeoutMs: positive(env, 'VANTA_HOST_TIMEOUT', 30) * 1000,
+    recoveryIntervalMs: positive(env, 'VANTA_RECOVERY_INTERVAL', 30) * 1000,
     listener: listenerLimits(env),
   };
 }

@@ -7,6 +7,7 @@ import { addAdmin } from '../src/app/admins.js';
 import type { PasswordHasher } from '../src/host/ports.js';
 import { type TestApp, fastHasher, listeningSuite, makeApp } from './support/app.js';
 import { auditMark, expectAudit } from './support/audit.js';
+import { until } from './support/wait.js';
 import { basicAuth, encodeForm, whmClient, whmSuite } from './support/whm.js';
 
 // Regression tests of issue 16 (hardening) for vWHM: each describe names its finding.
@@ -36,11 +37,6 @@ class GatedHasher implements PasswordHasher {
   open(): void {
     this.release();
   }
-}
-
-/** until waits (without a clock-based assertion) until `done` holds. */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 5));
 }
 
 /** getStatus sends one GET on a connection of its own and resolves to the status. */
