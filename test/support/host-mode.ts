@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runVanta } from './cli.js';
@@ -66,6 +67,8 @@ export class HostRig {
   /** create copies /etc, gives the copy a uid range of its own, and starts the private nginx. */
   static async create(): Promise<HostRig> {
     const dir = await mkdtemp(join(tmpdir(), 'vanta-host-'));
+    // Accounts pass through to their homes below it, as they do through /home.
+    await chmod(dir, 0o711);
     await run('cp', ['-a', '/etc', join(dir, 'etc')]);
     // A uid range no real user of this machine has, different for each rig.
     const base = 40000 + Math.floor(Math.random() * 30) * 500;
@@ -254,6 +257,22 @@ export class HostRig {
     return (await readdir(this.sites)).filter((f) => f.endsWith('.conf')).sort();
   }
 
+  /**
+   * replaceSkel gives useradd (in the private /etc) a skeleton made by `fill`, and returns the way
+   * to put the original back.
+   */
+  async replaceSkel(fill: (skel: string) => Promise<unknown>): Promise<() => Promise<void>> {
+    const skel = join(this.etc, 'skel');
+    const saved = join(this.etc, 'skel.vanta-test-saved');
+    await rename(skel, saved);
+    await mkdir(skel, { mode: 0o755 });
+    await fill(skel);
+    return async () => {
+      await rm(skel, { recursive: true, force: true });
+      await rename(saved, skel);
+    };
+  }
+
   /** home tells whether the account's home directory exists. */
   homeExists(user: string): boolean {
     return existsSync(join(this.homes, user));
@@ -270,4 +289,22 @@ async function findLine(path: string, name: string): Promise<string[] | null> {
   const text = await readFile(path, 'utf8');
   const line = text.split('\n').find((l) => l.startsWith(`${name}:`));
   return line ? line.split(':') : null;
+}
+
+/** RigSuite holds the HostRig of one describe block, filled in by its before hook. */
+export interface RigSuite {
+  rig: HostRig;
+}
+
+/** hostRigSuite registers before/after hooks that make a HostRig, start its panel, and close it all. */
+export function hostRigSuite(): RigSuite {
+  const suite = {} as RigSuite;
+  before(async () => {
+    suite.rig = await HostRig.create();
+    await suite.rig.start();
+  });
+  after(async () => {
+    await suite.rig?.close();
+  });
+  return suite;
 }
