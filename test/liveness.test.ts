@@ -4,11 +4,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { ownerAlive, ownerOf, processOwner } from '../src/host/process-owner.js';
 import { loadConfig } from '../src/config.js';
 import { type Serving, serve } from '../src/main.js';
+import { processState } from './support/host-mode.js';
 import { until } from './support/wait.js';
 import { fastHasher } from './support/app.js';
 import { buildAccount } from './support/builders.js';
@@ -18,36 +20,28 @@ import { buildAccount } from './support/builders.js';
 
 const BOOT = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);
 
-/** stateOf reads the state letter of a process from /proc, or null when it is gone. */
-function stateOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return null;
-  }
-}
+const SLEEPER_PARENT = fileURLToPath(new URL('./support/sleeper-parent.mjs', import.meta.url));
 
 /**
- * zombie makes a process that has died but whose parent has not reaped it: a shell, stopped, whose
- * child is killed. `release` lets the shell run again, reap it and end.
+ * zombie makes a process that has died but whose parent has not reaped it: the parent is stopped
+ * before its child is killed. `release` ends the parent, which reaps the child first.
  */
 async function zombie(): Promise<{ pid: number; owner: string; release(): Promise<void> }> {
-  const shell: ChildProcess = spawn('sh', ['-c', 'sleep 600 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent: ChildProcess = spawn(process.execPath, [SLEEPER_PARENT], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = await new Promise<number>((resolve) =>
-    shell.stdout?.once('data', (d: Buffer) => resolve(Number(String(d).trim()))),
+    parent.stdout?.once('data', (d: Buffer) => resolve(Number(String(d).trim()))),
   );
   const owner = ownerOf(pid);
-  shell.kill('SIGSTOP');
+  parent.kill('SIGSTOP');
   process.kill(pid, 'SIGKILL');
-  await until(() => stateOf(pid) === 'Z');
+  await until(() => processState(pid) === 'Z');
   return {
     pid,
     owner,
     release: async () => {
-      const ended = new Promise((r) => shell.once('exit', r));
-      shell.kill('SIGKILL');
-      shell.kill('SIGCONT');
+      const ended = new Promise((r) => parent.once('exit', r));
+      parent.kill('SIGKILL');
+      parent.kill('SIGCONT');
       await ended;
     },
   };
@@ -62,7 +56,7 @@ describe('16.5: liveness of a lock or journal owner', () => {
   it('a zombie is dead, although kill(pid, 0) still succeeds on it', async () => {
     const z = await zombie();
     try {
-      assert.equal(stateOf(z.pid), 'Z');
+      assert.equal(processState(z.pid), 'Z');
       process.kill(z.pid, 0);
       assert.equal(ownerAlive(z.owner), false);
       assert.equal(ownerAlive(`${BOOT}:${z.pid}-0a1b2c3d`), false, 'also in the older form');

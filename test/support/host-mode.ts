@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -131,11 +131,12 @@ export class HostRig {
     await this.spawnPanel(['--import', import.meta.resolve('tsx'), SERVE_WITH_HOOKS], env);
   }
 
-  private async spawnPanel(nodeArgs: string[], extra: Record<string, string>): Promise<void> {
-    if (this.panel) throw new Error('panel already running');
-    this.panelPort = await freePort();
-    this.output = '';
-    const child = spawn(
+  /**
+   * inPrivateEtc starts node with `nodeArgs` in a private mount namespace with the rig's /etc. The
+   * process returned is the helper that bound /etc and waits for node; node is its child.
+   */
+  private inPrivateEtc(nodeArgs: string[], extra: Record<string, string>): ChildProcess {
+    return spawn(
       'unshare',
       [
         '--mount',
@@ -150,6 +151,47 @@ export class HostRig {
       ],
       { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] },
     );
+  }
+
+  /** cli starts a `vanta` command in host mode against the rig (its helper process; see inPrivateEtc). */
+  cli(args: string[], extra: Record<string, string> = {}): ChildProcess {
+    return this.inPrivateEtc([VANTA_BIN, ...args], extra);
+  }
+
+  /** panelPid is the pid of the running `vanta serve`, as its startup log line says. */
+  panelPid(): number {
+    const line = this.output.split('\n').find((l) => l.includes('Vanta Panel started'));
+    const pid = Number(/"pid":(\d+)/.exec(line ?? '')?.[1]);
+    if (!pid) throw new Error(`no pid in the startup line: ${line}`);
+    return pid;
+  }
+
+  /**
+   * crash kills the panel with SIGKILL while its parent (the helper) is stopped, so that the panel
+   * stays a zombie: the next panel starts while the killed one still has its pid. `release` lets
+   * the helper run again, reap it and end.
+   */
+  async crash(): Promise<() => Promise<void>> {
+    const helper = this.panel;
+    if (!helper?.pid) throw new Error('no panel to crash');
+    const pid = this.panelPid();
+    const ended = new Promise((resolve) => helper.once('exit', resolve));
+    helper.kill('SIGSTOP');
+    process.kill(pid, 'SIGKILL');
+    await waitForState(pid, 'Z');
+    this.panel = null;
+    this.exited = null;
+    return async () => {
+      helper.kill('SIGCONT');
+      await ended;
+    };
+  }
+
+  private async spawnPanel(nodeArgs: string[], extra: Record<string, string>): Promise<void> {
+    if (this.panel) throw new Error('panel already running');
+    this.panelPort = await freePort();
+    this.output = '';
+    const child = this.inPrivateEtc(nodeArgs, extra);
     this.panel = child;
     child.stdout?.on('data', (d: Buffer) => {
       this.output += d.toString();
@@ -296,15 +338,47 @@ export interface RigSuite {
   rig: HostRig;
 }
 
-/** hostRigSuite registers before/after hooks that make a HostRig, start its panel, and close it all. */
-export function hostRigSuite(): RigSuite {
+/** hostRigSuite registers before/after hooks that make a HostRig, start its panel (with `extra` variables), and close it all. */
+export function hostRigSuite(extra: Record<string, string> = {}): RigSuite {
   const suite = {} as RigSuite;
   before(async () => {
     suite.rig = await HostRig.create();
-    await suite.rig.start();
+    await suite.rig.start(extra);
   });
   after(async () => {
     await suite.rig?.close();
   });
   return suite;
+}
+
+/** processState reads the state letter of a process from /proc, or null when it is gone. */
+export function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return null;
+  }
+}
+
+/** waitForState waits until a process is in `state` (Z: a zombie). */
+async function waitForState(pid: number, state: string): Promise<void> {
+  for (let i = 0; i < 1000 && processState(pid) !== state; i++) await new Promise((r) => setTimeout(r, 10));
+  if (processState(pid) !== state) throw new Error(`process ${pid} never reached state ${state}`);
+}
+
+/** childrenOf lists the pids whose parent is `pid`, read from /proc. */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
