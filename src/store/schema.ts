@@ -116,7 +116,6 @@ export interface OwnerSessionsTable {
   user_agent: string | null;
   /** via is how the session was opened (`password`, `totp`, `recovery_code`, `link`), or `pending_second_factor`. */
   via: string;
-  csrf_secret: string;
 }
 
 /** OwnerTwoFactorTable holds an owner's TOTP secret, sealed; `enabled_at` is null until a first code confirmed it. */

@@ -82,8 +82,6 @@ export interface OwnerSessionRecord {
   ip: string | null;
   userAgent: string | null;
   via: SessionVia;
-  /** csrfSecret is the session's own secret that its forms' CSRF tokens are made from. */
-  csrfSecret: string;
 }
 
 /** SignIn is one user-panel sign-in: when and from which address. */
@@ -242,6 +240,8 @@ export interface Store {
     get(account: string): Promise<DiskReading | undefined>;
     /** set keeps a measurement; a no-op when the account no longer exists. */
     set(account: string, reading: DiskReading): Promise<void>;
+    /** unmeasured lists up to `limit` active or suspended accounts never measured yet, by user name. */
+    unmeasured(limit: number): Promise<string[]>;
   };
   close(): Promise<void>;
 }

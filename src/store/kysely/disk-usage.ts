@@ -15,5 +15,17 @@ export function kyselyDiskUsage(db: Kysely<Database>): Store['diskUsage'] {
         select ${account}, ${reading.bytes}, ${reading.measuredAt} where exists (select 1 from accounts where "user" = ${account})
         on conflict (account) do update set bytes = excluded.bytes, measured_at = excluded.measured_at`.execute(db);
     },
+    unmeasured: async (limit) => {
+      const rows = await db
+        .selectFrom('accounts')
+        .leftJoin('disk_usage', 'disk_usage.account', 'accounts.user')
+        .select('accounts.user')
+        .where('accounts.status', 'in', ['active', 'suspended'])
+        .where('disk_usage.account', 'is', null)
+        .orderBy('accounts.user')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.user);
+    },
   };
 }

@@ -13,7 +13,6 @@ export function toOwnerSession(row: Selectable<OwnerSessionsTable>): OwnerSessio
     ip: row.ip,
     userAgent: row.user_agent,
     via: row.via as SessionVia,
-    csrfSecret: row.csrf_secret,
   };
 }
 
@@ -31,7 +30,6 @@ export function kyselyOwnerSessions(db: Kysely<Database>): Store['ownerSessions'
           ip: s.ip,
           user_agent: s.userAgent,
           via: s.via,
-          csrf_secret: s.csrfSecret,
         })
         .execute();
     },

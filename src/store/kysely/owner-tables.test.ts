@@ -32,7 +32,6 @@ function session(idHash: string, owner: string, patch: Partial<OwnerSessionRecor
     ip: '192.0.2.1',
     userAgent: 'test',
     via: 'password',
-    csrfSecret: `csrf-${idHash}`,
     ...patch,
   };
 }
@@ -62,7 +61,7 @@ describe('the user panel tables', () => {
 
   it('a session is deleted once: the second delete of the same id says it was already gone', async () => {
     await store.ownerSessions.insert(session('s1', 'alice'));
-    assert.equal((await store.ownerSessions.get('s1'))?.csrfSecret, 'csrf-s1');
+    assert.equal((await store.ownerSessions.get('s1'))?.userAgent, 'test');
     assert.equal(await store.ownerSessions.delete('s1'), true);
     assert.equal(await store.ownerSessions.delete('s1'), false);
     assert.equal(await store.ownerSessions.get('s1'), undefined);
@@ -144,6 +143,8 @@ describe('the user panel tables', () => {
     assert.deepEqual(await store.diskUsage.get('carol'), { bytes: 8192, measuredAt: '2026-05-01T11:00:00.000Z' });
     await store.diskUsage.set('nobody', { bytes: 1, measuredAt: AT });
     assert.equal(await store.diskUsage.get('nobody'), undefined);
+    assert.deepEqual(await store.diskUsage.unmeasured(10), ['alice', 'bob']);
+    assert.deepEqual(await store.diskUsage.unmeasured(1), ['alice']);
   });
 
   it("an account's sessions, two-factor state, links and disk figure go with it", async () => {

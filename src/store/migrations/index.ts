@@ -184,7 +184,6 @@ const ownerPanel: Migration = {
       .addColumn('ip', 'text')
       .addColumn('user_agent', 'text')
       .addColumn('via', 'text', (c) => c.notNull())
-      .addColumn('csrf_secret', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('owner_sessions_account').on('owner_sessions').column('account').execute();
     await db.schema
