@@ -94,6 +94,26 @@ describe('vanta db commands against the real MariaDB server', () => {
     assert.ok(!r.stdout.includes('a-given-db-password'));
   });
 
+  it('db repair gives a user made for localhost alone its TCP forms, with its password, and is audited', async () => {
+    const dbUser = `${user}_blog`;
+    for (const host of ['127.0.0.1', '::1']) await db.root.query('DROP USER ?@?', [dbUser, host]);
+    const r = await runVanta(dir, ['db', 'repair', '--json'], undefined, withDb);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { ok: true, added: [`${dbUser}@127.0.0.1`, `${dbUser}@::1`], skipped: [] });
+    assert.deepEqual(await db.users(dbUser), hostForms(dbUser));
+    await db.connectOver('127.0.0.1', dbUser, 'a-given-db-password');
+    const again = await runVanta(dir, ['db', 'repair'], undefined, withDb);
+    assert.match(again.stdout, /Every database user has all its host forms/);
+    const audit = await runVanta(dir, ['audit', 'list', '--json', '--action', 'database.repair'], undefined, withDb);
+    assert.deepEqual(
+      audit.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).outcome),
+      ['ok', 'ok'],
+    );
+  });
+
   it('without VANTA_MYSQL_URL, db create exits 78 with databases_unavailable', async () => {
     const r = await runVanta(dir, ['db', 'create', user, 'nope', '--json']);
     assert.equal(r.code, 78);

@@ -59,6 +59,11 @@ export function renderQrSvg(text: string): Promise<string> {
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
 }
 
+async function shownSetup(issuer: string, user: string, secret: string): Promise<Omit<TwoFactorSetup, 'sealedSecret'>> {
+  const uri = totpUri(issuer, user, secret);
+  return { secret, secretForTyping: formatTotpSecret(secret), uri, qrSvg: await renderQrSvg(uri) };
+}
+
 /** beginTwoFactor makes a new secret for an owner, its QR code and the sealed secret to keep until a first code confirms it. */
 export async function beginTwoFactor(
   ring: Keyring,
@@ -66,14 +71,21 @@ export async function beginTwoFactor(
   issuer: string = TOTP_ISSUER,
 ): Promise<TwoFactorSetup> {
   const secret = generateTotpSecret();
-  const uri = totpUri(issuer, user, secret);
-  return {
-    secret,
-    secretForTyping: formatTotpSecret(secret),
-    uri,
-    qrSvg: await renderQrSvg(uri),
-    sealedSecret: sealSecret(ring, secret, totpContext(user)),
-  };
+  return { ...(await shownSetup(issuer, user, secret)), sealedSecret: sealSecret(ring, secret, totpContext(user)) };
+}
+
+/**
+ * reopenTwoFactor shows a pending secret again (a first code was mistyped), from what the store
+ * keeps until the secret is confirmed; once two-factor is on, the secret is never shown again.
+ */
+export async function reopenTwoFactor(
+  ring: Keyring,
+  user: string,
+  pendingSealedSecret: string,
+  issuer: string = TOTP_ISSUER,
+): Promise<TwoFactorSetup> {
+  const secret = openSecret(ring, pendingSealedSecret, totpContext(user));
+  return { ...(await shownSetup(issuer, user, secret)), sealedSecret: pendingSealedSecret };
 }
 
 /**

@@ -101,8 +101,3 @@ export type SessionVia = 'password' | 'totp' | 'recovery_code' | 'link' | 'pendi
 
 /** SECOND_FACTOR_MS is how long a right password waits for its two-factor code before the sign-in starts over: 5 minutes. */
 export const SECOND_FACTOR_MS = 5 * 60 * 1000;
-
-/** newCsrfSecret makes a session's CSRF secret (256 random bits, base64url); its forms carry tokens made from it. */
-export function newCsrfSecret(): string {
-  return randomBytes(SECRET_BYTES).toString('base64url');
-}

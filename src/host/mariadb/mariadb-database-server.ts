@@ -1,7 +1,7 @@
 import { type Pool, type RowDataPacket, createPool } from 'mysql2/promise';
 import { databasePrefix } from '../../domain/database-names.js';
 import { DomainError } from '../../domain/errors.js';
-import type { DatabaseServer } from '../ports.js';
+import type { DatabaseServer, HostFormsRepair } from '../ports.js';
 import { type MariaDbTarget, describeTarget } from './mysql-url.js';
 import {
   DB_USER_HOSTS,
@@ -61,14 +61,6 @@ interface Account {
 interface Credentials extends Account {
   plugin: string;
   authentication: string;
-}
-
-/** HostFormsRepair is what `repairHostForms` did: the forms it added and the users it could not complete. */
-export interface HostFormsRepair {
-  /** added lists `user@host` of each host form made. */
-  added: string[];
-  /** skipped lists the users with no stored password hash to copy: set their password to complete them. */
-  skipped: string[];
 }
 
 function isStandardHost(host: string): boolean {
@@ -193,8 +185,8 @@ export class MariaDbDatabaseServer implements DatabaseServer {
 
   /**
    * repairHostForms gives each named user (a database's user) the host forms it lacks, with its
-   * credentials, grant and lock state copied from its `localhost` form. Not on the DatabaseServer
-   * port: a start-up or command-line repair for users made by versions that knew `localhost` only.
+   * credentials, grant and lock state copied from its `localhost` form: run at start-up and by
+   * `vanta db repair`, for users made by versions that knew `localhost` only.
    */
   async repairHostForms(dbUsers: readonly string[]): Promise<HostFormsRepair> {
     const out: HostFormsRepair = { added: [], skipped: [] };
