@@ -9,14 +9,13 @@ import { issueToken } from '../src/app/issue-token.js';
 import { measureDiskUsage } from '../src/app/measure-disk-usage.js';
 import { addPlan } from '../src/app/plans.js';
 import { createRuntime } from '../src/compose.js';
-import { loadConfig } from '../src/config.js';
 import { parseScopes } from '../src/domain/scopes.js';
 import { DiskUsageMeter } from '../src/host/disk/disk-usage-meter.js';
 import { totpCode } from '../src/domain/totp.js';
 import { type Serving, serve } from '../src/main.js';
 import { fastHasher } from './support/app.js';
 import { UNLIMITED } from './support/builders.js';
-import { launchChromium, portOf, screenshot, watchCsp } from './support/chromium.js';
+import { launchChromium, loopbackConfig, portOf, screenshot, watchCsp } from './support/chromium.js';
 import { MYSQL_URL, MariaDbFixture } from './support/mariadb.js';
 
 describe('the user panel in Chromium, as an account owner would use it', () => {
@@ -35,13 +34,7 @@ describe('the user panel in Chromium, as an account owner would use it', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vanta-panel-browser-'));
-    const config = loadConfig({
-      VANTA_DATA_DIR: dir,
-      VANTA_HOST: '127.0.0.1',
-      VANTA_PANEL_PORT: '0',
-      VANTA_WHM_PORT: '0',
-      VANTA_MYSQL_URL: MYSQL_URL,
-    });
+    const config = loopbackConfig(dir, { VANTA_MYSQL_URL: MYSQL_URL });
     // What `vanta token create` and `vanta plan add` would do, on the same data directory.
     const cli = await createRuntime(config, { logger: pino({ level: 'silent' }), hasher: fastHasher() });
     try {

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
-import { loadConfig } from '../src/config.js';
 import { type Serving, serve } from '../src/main.js';
 import { fastHasher } from './support/app.js';
-import { launchChromium, portOf, screenshot, watchCsp } from './support/chromium.js';
+import { launchChromium, loopbackConfig, portOf, screenshot, watchCsp } from './support/chromium.js';
 
 describe('vWHM in Chromium, as a new admin would use it', () => {
   let dir: string;
@@ -22,12 +21,7 @@ describe('vWHM in Chromium, as a new admin would use it', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vanta-browser-'));
-    const config = loadConfig({
-      VANTA_DATA_DIR: dir,
-      VANTA_HOST: '127.0.0.1',
-      VANTA_PANEL_PORT: '0',
-      VANTA_WHM_PORT: '0',
-    });
+    const config = loopbackConfig(dir);
     const printed: string[] = [];
     // A long flush interval: the token list must show a use because it flushes pending uses, not because a timer fired.
     serving = await serve(config, (line) => printed.push(line), {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Config, loadConfig } from '../../src/config.js';
 
 /** SCREENSHOTS is where the browser walks leave their screenshots. */
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
@@ -35,6 +36,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export function watchCsp(page: Page, errors: string[]): void {
   page.on('console', (msg) => {
     if (msg.type() === 'error' && /Content.Security.Policy|Refused to/i.test(msg.text())) errors.push(msg.text());
+  });
+}
+
+/** loopbackConfig is the configuration of a `serve` for a browser walk: both listeners on free loopback ports. */
+export function loopbackConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    VANTA_DATA_DIR: dataDir,
+    VANTA_HOST: '127.0.0.1',
+    VANTA_PANEL_PORT: '0',
+    VANTA_WHM_PORT: '0',
+    ...env,
   });
 }
 

@@ -1,14 +1,5 @@
 import type { DatabaseRecord } from '../../../store/store.js';
-import {
-  ActionCard,
-  Csrf,
-  Field,
-  FormMessage,
-  type FormState,
-  OneTimeSecret,
-  PasswordChoice,
-  emptyForm,
-} from '../../ui/form.js';
+import { ActionCard, Field, type FormState, OneTimeSecret, PasswordChoice, emptyForm } from '../../ui/form.js';
 import { when } from '../../ui/kit.js';
 
 /** DatabaseQuota is how many databases the account has and how many its plan allows (null: no limit). */
@@ -95,26 +86,25 @@ export function DatabasesPage(props: {
         </div>
       )}
       {props.available && !full ? (
-        <section class="card" aria-labelledby="h-create">
-          <h2 id="h-create">Create a database</h2>
-          <form class="stack" method="post" action="/databases">
-            <Csrf token={props.csrf} />
-            <FormMessage form={form} />
-            <Field
-              form={form}
-              name="name"
-              label="Name"
-              required
-              autocomplete="off"
-              hint={`The database and its user are both called ${props.user}_NAME. Lower-case letters, digits and _.`}
-            />
-            <PasswordChoice form={form} legend={PASSWORD_LEGEND} hint={PASSWORD_HINT} />
-            <p>
-              <button type="submit">Create database</button>
-            </p>
-          </form>
+        <ActionCard
+          id="create"
+          title="Create a database"
+          action="/databases"
+          csrf={props.csrf}
+          form={form}
+          submit="Create database"
+        >
+          <Field
+            form={form}
+            name="name"
+            label="Name"
+            required
+            autocomplete="off"
+            hint={`The database and its user are both called ${props.user}_NAME. Lower-case letters, digits and _.`}
+          />
+          <PasswordChoice form={form} legend={PASSWORD_LEGEND} hint={PASSWORD_HINT} />
           <ConnectHint />
-        </section>
+        </ActionCard>
       ) : null}
     </>
   );
