@@ -6,7 +6,7 @@ import { totpCode } from '../domain/totp.js';
 import { changeOwnerPassword } from './change-owner-password.js';
 import { findOwnerSession } from './owner-sessions.js';
 import { OwnerSignIn } from './owner-sign-in.js';
-import { confirmTwoFactorOn, startTwoFactor } from './owner-two-factor.js';
+import { confirmTwoFactorOn, startTwoFactor, turnTwoFactorOff } from './owner-two-factor.js';
 import { setAccountPassword } from './set-account-password.js';
 import { suspendAccount } from './suspend-account.js';
 import { terminateAccount } from './terminate-account.js';
@@ -257,5 +257,55 @@ describe('owner sign-in with two-factor on', () => {
     for (let i = 0; i < 10; i++) await rejects(flow.withCode(found.session, '123456', client), 'invalid_code');
     await rejects(flow.withCode(found.session, '123456', client), 'rate_limited');
     await rejects(signIn(w), 'rate_limited');
+  });
+});
+
+describe("checks of an owner's secrets while signed in", () => {
+  it('wrong current passwords and codes count as failed sign-ins, so a stolen session cannot try them at will', async () => {
+    const w = await world();
+    await buildAccount(w.ctx, 'alice');
+    const { secret } = await turnOnTwoFactor(w);
+    const flow = new OwnerSignIn(w.ctx, w.limiter);
+    const { session } = await signIn(w);
+    for (let i = 0; i < 5; i++) {
+      await rejects(
+        flow.guard('alice', client.ip, () =>
+          changeOwnerPassword(w.ctx, 'alice', 'not-the-password', 'a-new-long-secret', session.record.idHash),
+        ),
+        'invalid_parameter',
+      );
+      await rejects(
+        flow.guard('alice', client.ip, () => turnTwoFactorOff(w.ctx, 'alice', '000000')),
+        'invalid_code',
+      );
+    }
+    w.clock.ms += 30_000;
+    await rejects(
+      flow.guard('alice', client.ip, () => turnTwoFactorOff(w.ctx, 'alice', totpCode(secret, w.clock.ms))),
+      'rate_limited',
+    );
+    assert.equal(
+      (await w.ctx.store.twoFactor.get('alice'))?.enabledAt !== null,
+      true,
+      'still on: the check was not made',
+    );
+  });
+
+  it('a refusal that is not a wrong secret (a weak new password) does not count', async () => {
+    const w = await world();
+    await buildAccount(w.ctx, 'alice');
+    const flow = new OwnerSignIn(w.ctx, w.limiter);
+    const { session } = await signIn(w);
+    for (let i = 0; i < 12; i++) {
+      await rejects(
+        flow.guard('alice', client.ip, () =>
+          changeOwnerPassword(w.ctx, 'alice', BUILT_PASSWORD, 'short', session.record.idHash),
+        ),
+        'weak_password',
+      );
+    }
+    await flow.guard('alice', client.ip, () =>
+      changeOwnerPassword(w.ctx, 'alice', BUILT_PASSWORD, 'a-new-long-secret', session.record.idHash),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/errors.js';
+import { DomainError, isDomainError } from '../domain/errors.js';
 import { randomBase62 } from '../domain/secrets.js';
 import type { AccountRecord } from '../store/store.js';
 import { type ClientInfo, type LiveSession, type OpenedSession, openOwnerSession } from './owner-sessions.js';
@@ -25,6 +25,12 @@ export interface SignedIn {
 const PASSWORD_MAX = 1024;
 
 const USER_SHAPE = /^[a-z][a-z0-9]{0,15}$/;
+
+/** wrongSecret tells a wrong two-factor code or current password from other refusals. */
+function wrongSecret(err: unknown): boolean {
+  if (!isDomainError(err)) return false;
+  return err.code === 'invalid_code' || (err.code === 'invalid_parameter' && err.details.param === 'current');
+}
 
 function invalidCredentials(): DomainError {
   return new DomainError('invalid_credentials', 'the user name or password is not correct');
@@ -82,18 +88,28 @@ export class OwnerSignIn {
    */
   async withCode(pending: LiveSession, code: string, client: ClientInfo): Promise<OpenedSession> {
     const user = pending.account.user;
-    const gate = this.limiter.begin(client.ip ?? '', user);
-    if (!gate.allowed) throw throttled(gate);
-    let via: 'totp' | 'recovery_code';
-    try {
-      via = (await verifySecondFactor(this.ctx, user, code)).via;
-      gate.attempt.succeeded();
-    } catch (err) {
-      gate.attempt.failed();
-      throw err;
-    }
+    const { via } = await this.guard(user, client.ip, () => verifySecondFactor(this.ctx, user, code));
     if (!(await this.ctx.store.ownerSessions.delete(pending.record.idHash))) throw invalidCredentials();
     return openOwnerSession(this.ctx, user, via, client);
+  }
+
+  /**
+   * guard runs a check of one of the owner's secrets (a two-factor code, the current password)
+   * under the sign-in limiter, so that a stolen session cannot try codes or passwords at will: a
+   * wrong one counts as a failed sign-in, and past the limit the check is not made (`rate_limited`).
+   */
+  async guard<T>(user: string, ip: string | null, check: () => Promise<T>): Promise<T> {
+    const gate = this.limiter.begin(ip ?? '', user);
+    if (!gate.allowed) throw throttled(gate);
+    try {
+      const result = await check();
+      gate.attempt.succeeded();
+      return result;
+    } catch (err) {
+      if (wrongSecret(err)) gate.attempt.failed();
+      else gate.attempt.succeeded();
+      throw err;
+    }
   }
 
   private async checkPassword(user: string, password: string, ip: string | null): Promise<AccountRecord> {

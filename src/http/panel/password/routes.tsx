@@ -17,9 +17,12 @@ export function registerPasswordPages(scope: FastifyInstance, deps: PanelDeps): 
   scope.post('/password', async (req, reply) => {
     const body = formBody(req);
     const { account, record } = ownerOf(req);
+    const { user } = account;
     try {
       await ownerChange(deps, req, 'owner.password', {}, () =>
-        changeOwnerPassword(deps.ctx, account.user, text(body, 'current'), text(body, 'new_password'), record.idHash),
+        deps.signIn.guard(user, req.clientIp, () =>
+          changeOwnerPassword(deps.ctx, user, text(body, 'current'), text(body, 'new_password'), record.idHash),
+        ),
       );
     } catch (err) {
       const failed = failedForm(err, {}, ['current', 'new_password'], { password: 'new_password' });

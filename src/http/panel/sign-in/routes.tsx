@@ -13,6 +13,7 @@ import {
   type PanelState,
   clearSessionCookie,
   clientOf,
+  SESSION_COOKIE,
   ownerActor,
   sendPanelPage,
   setSessionCookie,
@@ -21,7 +22,7 @@ import { CodePage, RefusedPage, SignInPage } from './views.js';
 
 /** resolvePanel reads the session cookie of a request: a signed-in owner, a sign-in waiting for its code, or nobody. */
 export async function resolvePanel(deps: PanelDeps, req: FastifyRequest, reply: FastifyReply): Promise<PanelState> {
-  const found = await findOwnerSession(deps.ctx, req.cookies.vanta_session);
+  const found = await findOwnerSession(deps.ctx, req.cookies[SESSION_COOKIE]);
   if (found.state === 'live') return { kind: 'owner', session: found.session };
   if (found.state === 'pending') return { kind: 'pending', session: found.session };
   if (found.state === 'ended') clearSessionCookie(reply);
@@ -49,7 +50,7 @@ function auditSignIn(
   );
 }
 
-/** refusal answers a sign-in that cannot go on: 429 with Retry-After, the suspended page, or the form again. */
+/** sendRefusal answers a sign-in that cannot go on with a page: too many failures (429, Retry-After), a suspended account, a link that no longer works. */
 function sendRefusal(deps: PanelDeps, req: FastifyRequest, reply: FastifyReply, err: DomainError): FastifyReply {
   if (err.code === 'rate_limited') {
     const retryAfter = Number(err.details.retryAfter ?? 60);
@@ -62,8 +63,9 @@ function sendRefusal(deps: PanelDeps, req: FastifyRequest, reply: FastifyReply, 
     const content = <RefusedPage title="Account suspended" message={message} />;
     return sendPanelPage(deps, req, reply, 'Account suspended', content, STATUS_BY_CODE[err.code]);
   }
-  const content = <RefusedPage title="Sign-in link not valid" message={err.message} />;
-  return sendPanelPage(deps, req, reply, 'Sign-in link not valid', content, STATUS_BY_CODE[err.code]);
+  const title = err.code === 'invalid_login_link' ? 'Sign-in link not valid' : 'Sign-in not possible';
+  const content = <RefusedPage title={title} message={err.message} />;
+  return sendPanelPage(deps, req, reply, title, content, STATUS_BY_CODE[err.code]);
 }
 
 /** endPrevious ends the session this browser had before a new sign-in replaces it. */
@@ -95,9 +97,10 @@ function showCode(deps: PanelDeps, req: FastifyRequest, reply: FastifyReply, for
 /** registerSignInPages serves the sign-in form's answer, the second factor, sign-out and single sign-on links. */
 export function registerSignInPages(scope: FastifyInstance, deps: PanelDeps): void {
   scope.post('/sign-in', { config: { access: 'anyone' } }, async (req, reply) => {
-    const body = formBody(req);
-    const user = text(body, 'user').trim().toLowerCase();
+    let user = '';
     try {
+      const body = formBody(req);
+      user = text(body, 'user').trim().toLowerCase();
       const signed = await deps.signIn.withPassword({ user, password: text(body, 'password'), client: clientOf(req) });
       await endPrevious(deps, req);
       setSessionCookie(reply, signed.session);

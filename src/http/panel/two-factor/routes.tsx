@@ -59,7 +59,7 @@ export function registerTwoFactorPages(scope: FastifyInstance, deps: PanelDeps):
     const user = ownerOf(req).account.user;
     try {
       await ownerChange(deps, req, 'owner.two_factor_off', {}, () =>
-        turnTwoFactorOff(ctx, user, text(formBody(req), 'code')),
+        deps.signIn.guard(user, req.clientIp, () => turnTwoFactorOff(ctx, user, text(formBody(req), 'code'))),
       );
     } catch (err) {
       const failed = failedForm(err, {}, ['code']);
@@ -73,7 +73,7 @@ export function registerTwoFactorPages(scope: FastifyInstance, deps: PanelDeps):
     const user = ownerOf(req).account.user;
     try {
       const { recoveryCodes } = await ownerChange(deps, req, 'owner.recovery_codes', {}, () =>
-        renewRecoveryCodes(ctx, user, text(formBody(req), 'code')),
+        deps.signIn.guard(user, req.clientIp, () => renewRecoveryCodes(ctx, user, text(formBody(req), 'code'))),
       );
       return codes(req, reply, 'New recovery codes', recoveryCodes);
     } catch (err) {
