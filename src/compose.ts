@@ -2,10 +2,15 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { FailureLimiter, type Limiters } from './app/failure-limiter.js';
+import type { DiskMeter } from './app/measure-disk-usage.js';
+import { OwnerSignIn } from './app/owner-sign-in.js';
 import type { AppContext } from './app/ports.js';
+import { SignInLimiter } from './app/sign-in-limiter.js';
 import { TokenUsageRecorder } from './app/token-usage.js';
 import { ConfigError, type Config } from './config.js';
+import type { Keyring } from './domain/keyring.js';
 import { Argon2PasswordHasher } from './host/argon2-password-hasher.js';
+import { DiskUsageMeter } from './host/disk/disk-usage-meter.js';
 import { writeFileAtomic } from './host/files.js';
 import { MariaDbDatabaseServer } from './host/mariadb/mariadb-database-server.js';
 import { parseMysqlUrl } from './host/mariadb/mysql-url.js';
@@ -15,6 +20,7 @@ import { HostSetupError, createHostDrivers } from './host/host-mode/host-mode-dr
 import type { DatabaseServer, HostDrivers, PasswordHasher } from './host/ports.js';
 import { processOwner } from './host/process-owner.js';
 import { createSandboxDrivers } from './host/sandbox/sandbox-drivers.js';
+import { loadKeyring } from './host/secret-key-file.js';
 import { LOG_SERIALIZERS } from './http/log-redaction.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -26,6 +32,10 @@ export interface Runtime {
   logger: Logger;
   limiters: Limiters;
   tokenUsage: TokenUsageRecorder;
+  /** ownerSignIn signs owners in to the user panel, with its own failed sign-in limiter. */
+  ownerSignIn: OwnerSignIn;
+  /** diskMeter measures the disk use of homes, for the background measurement in `vanta serve`. */
+  diskMeter: DiskMeter;
   close(): Promise<void>;
 }
 
@@ -95,6 +105,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     tokenUse: tokenUsage,
     lockOwner: processOwner(),
     lockTtlMs: 10 * 60_000,
+    keyring: keyringLoader(config.secretKeyFile, store),
   };
   const limiter = () => new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
   return {
@@ -103,11 +114,37 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     logger,
     limiters: { api: limiter(), whm: limiter() },
     tokenUsage,
+    ownerSignIn: new OwnerSignIn(ctx, new SignInLimiter(() => now().getTime())),
+    diskMeter: new DiskUsageMeter({ quota: null, walkMs: DISK_WALK_MS }),
     close: async () => {
       await tokenUsage.flush();
       await databases.close();
       await store.close();
     },
+  };
+}
+
+/** DISK_WALK_MS is how long the walk of one home may take before it stops with a lower bound. */
+const DISK_WALK_MS = 60_000;
+
+/**
+ * keyringLoader reads the secret key file the first time a two-factor secret is sealed or opened.
+ * The file is made then only while no owner has a secret stored: once one has, a missing file is an
+ * error (a new key would open nothing), which `vanta serve` reports at start-up.
+ */
+function keyringLoader(path: string, store: Store): () => Promise<Keyring> {
+  let loading: Promise<Keyring> | null = null;
+  return () => {
+    loading ??= (async () => {
+      const create = (await store.twoFactor.count()) === 0;
+      try {
+        return (await loadKeyring(path, { create })).ring;
+      } catch (err) {
+        loading = null;
+        throw new ConfigError(`VANTA_SECRET_KEY_FILE: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    })();
+    return loading;
   };
 }
 

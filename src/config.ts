@@ -27,6 +27,15 @@ export interface Config {
   recoveryIntervalMs: number;
   /** listener holds the time limits and connection cap of both HTTP listeners. */
   listener: ListenerLimits;
+  /**
+   * panelUrl is the user panel's public base URL (origin), for the single sign-on links the API
+   * and vWHM make; null: the API's own request origin, and vWHM's host with the panel's port.
+   */
+  panelUrl: string | null;
+  /** secretKeyFile holds the keys that seal two-factor secrets, outside the store. */
+  secretKeyFile: string;
+  /** diskUsageIntervalMs is how often `vanta serve` measures every account's disk use. */
+  diskUsageIntervalMs: number;
 }
 
 /** ListenerLimits bound what one client can hold of a listener: time per request, idle time, connections. */
@@ -71,6 +80,25 @@ function absolute(env: NodeJS.ProcessEnv, key: string, fallback: string): string
   const raw = env[key] || fallback;
   if (!raw.startsWith('/')) throw new ConfigError(`${key} must be an absolute path, got "${raw}"`);
   return resolve(raw);
+}
+
+/** origin reads a public base URL: http or https, a host, an optional port, and nothing after it. */
+function origin(env: NodeJS.ProcessEnv, key: string): string | null {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${key} must be a URL such as https://panel.example.com, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
+    throw new ConfigError(`${key} must be an http or https URL without credentials, got "${raw}"`);
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`${key} must name the panel's origin alone (no path), got "${raw}"`);
+  }
+  return url.origin;
 }
 
 function listenerLimits(env: NodeJS.ProcessEnv): ListenerLimits {
@@ -123,5 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hostTimeoutMs: positive(env, 'VANTA_HOST_TIMEOUT', 30) * 1000,
     recoveryIntervalMs: positive(env, 'VANTA_RECOVERY_INTERVAL', 30) * 1000,
     listener: listenerLimits(env),
+    panelUrl: origin(env, 'VANTA_PANEL_URL'),
+    secretKeyFile: absolute(env, 'VANTA_SECRET_KEY_FILE', resolve(dataDir, 'secret.key')),
+    diskUsageIntervalMs: positive(env, 'VANTA_DISK_USAGE_INTERVAL', 3600) * 1000,
   };
 }

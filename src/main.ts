@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './app/admins.js';
 import type { AppContext } from './app/ports.js';
+import { measureDiskUsage, measureNewAccounts } from './app/measure-disk-usage.js';
+import { sweepOwnerSessions } from './app/owner-sessions.js';
+import { Periodic } from './app/periodic.js';
 import { recoverOperations } from './app/recover-operations.js';
 import { startRecoverySweep } from './app/recovery-sweep.js';
-import { type RuntimeOverrides, createRuntime, describeDrivers } from './compose.js';
+import { repairDatabaseUsers } from './app/repair-database-users.js';
+import { type Runtime, type RuntimeOverrides, createRuntime, describeDrivers } from './compose.js';
 import { ownerAlive } from './host/process-owner.js';
 import type { Config } from './config.js';
 import { buildServers } from './http/server.js';
@@ -15,6 +19,72 @@ export interface Serving {
   panel: FastifyInstance;
   whm: FastifyInstance;
   stop(): Promise<void>;
+}
+
+/** NEW_ACCOUNTS_MS is how often `vanta serve` looks for accounts whose disk use was never measured (a new one). */
+const NEW_ACCOUNTS_MS = 30_000;
+
+/** SESSION_SWEEP_MS is how often ended user-panel sessions and expired sign-on links are forgotten. */
+const SESSION_SWEEP_MS = 10 * 60_000;
+
+/**
+ * startBackground starts what `vanta serve` does on its own, off every request's path: the disk use
+ * of every account (every VANTA_DISK_USAGE_INTERVAL, and of new accounts within half a minute), kept
+ * in the store for the dashboards, and the sweep of ended sessions.
+ */
+function startBackground(rt: Runtime): Periodic[] {
+  const { ctx, diskMeter, config } = rt;
+  const logFailures = (what: string) => (pass: { measured: number; failed: { user: string; error: string }[] }) => {
+    if (pass.failed.length > 0) ctx.logger.warn({ failed: pass.failed }, `${what}: some homes could not be measured`);
+  };
+  const tasks = [
+    new Periodic(
+      'disk usage',
+      config.diskUsageIntervalMs,
+      async () => {
+        logFailures('disk usage')(await measureDiskUsage(ctx, diskMeter));
+      },
+      ctx.logger,
+    ),
+    new Periodic(
+      'disk usage of new accounts',
+      NEW_ACCOUNTS_MS,
+      async () => {
+        logFailures('disk usage of new accounts')(await measureNewAccounts(ctx, diskMeter));
+      },
+      ctx.logger,
+    ),
+    new Periodic(
+      'session sweep',
+      SESSION_SWEEP_MS,
+      async () => {
+        await sweepOwnerSessions(ctx);
+      },
+      ctx.logger,
+    ),
+  ];
+  for (const task of tasks) task.start();
+  return tasks;
+}
+
+/**
+ * completeDatabaseUsers gives database users made by older versions (for `localhost` alone) their
+ * TCP forms at start-up; a database server that cannot be reached now is reported, not fatal.
+ */
+async function completeDatabaseUsers(rt: Runtime): Promise<void> {
+  try {
+    const repaired = await repairDatabaseUsers(rt.ctx);
+    if (repaired.added.length > 0)
+      rt.logger.info({ added: repaired.added }, 'database users completed with their TCP forms');
+    if (repaired.skipped.length > 0) {
+      rt.logger.warn(
+        { skipped: repaired.skipped },
+        'database users without a stored password: set a new one to complete them',
+      );
+    }
+  } catch (err) {
+    rt.logger.warn({ err }, 'database users could not be checked for their TCP forms; vanta db repair does it later');
+  }
 }
 
 /** serveUntilStopped serves until SIGINT or SIGTERM, then stops cleanly: what `vanta serve` runs. */
@@ -45,6 +115,9 @@ export async function serve(
   try {
     // Before any listener opens: an operation cut short by a crash is finished or undone first.
     await recoverOperations(rt.ctx, ownerAlive);
+    // Once an owner has a two-factor secret, a missing key file stops the start (a new key would
+    // open nothing) instead of turning up at the owner's next sign-in.
+    if ((await rt.ctx.store.twoFactor.count()) > 0) await rt.ctx.keyring();
   } catch (err) {
     await rt.close();
     throw err;
@@ -64,6 +137,8 @@ export async function serve(
     throw err;
   }
   const sweep = startRecoverySweep(rt.ctx, ownerAlive, config.recoveryIntervalMs);
+  await completeDatabaseUsers(rt);
+  const background = startBackground(rt);
   rt.logger.info({ panel: panel.addresses(), whm: whm.addresses() }, `Vanta Panel started: ${describeDrivers(rt)}`);
   let stopping: Promise<void> | null = null;
   return {
@@ -74,6 +149,7 @@ export async function serve(
       stopping ??= (async () => {
         await Promise.allSettled([panel.close(), whm.close()]);
         await sweep.stop();
+        await Promise.all(background.map((task) => task.stop()));
         await rt.close();
       })();
       return stopping;

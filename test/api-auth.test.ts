@@ -114,12 +114,12 @@ describe('API authentication', () => {
     }
   });
 
-  it('the user panel answers / without api= with its page, and other methods there with 405', async () => {
+  it('the user panel answers / without api= with its sign-in page, and other methods there with 405', async () => {
     const page = await app.panel.inject({ method: 'GET', url: '/' });
     assert.equal(page.statusCode, 200);
     assert.match(String(page.headers['content-type']), /^text\/html/);
     assert.match(page.body, /^<!doctype html>\n<html lang="en">/);
-    assert.match(page.body, /<h1>Vanta Panel<\/h1>/);
+    assert.match(page.body, /<h1 id="h-sign-in">Sign in to your hosting account<\/h1>/);
     const post = await app.panel.inject({ method: 'POST', url: '/' });
     assert.equal(post.statusCode, 405);
     assert.equal(post.json().error, 'method_not_allowed');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runVanta } from './support/cli.js';
-import { MYSQL_URL, MariaDbFixture } from './support/mariadb.js';
+import { MYSQL_URL, MariaDbFixture, hostForms } from './support/mariadb.js';
 
 describe('vanta db commands against the real MariaDB server', () => {
   const db = new MariaDbFixture();
@@ -71,7 +71,7 @@ describe('vanta db commands against the real MariaDB server', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Deleted database ${user}_shop`));
     assert.deepEqual(await db.databases(`${user}_`), [`${user}_blog`]);
-    assert.deepEqual(await db.users(`${user}_`), [`${user}_blog@localhost`]);
+    assert.deepEqual(await db.users(`${user}_`), hostForms(`${user}_blog`));
     const again = await runVanta(dir, ['db', 'delete', user, 'shop'], undefined, withDb);
     assert.equal(again.code, 3);
     assert.match(again.stderr, /database_not_found/);
@@ -92,6 +92,26 @@ describe('vanta db commands against the real MariaDB server', () => {
       ['database.delete', user, 'database_not_found', 'cli', { user, name: 'shop' }],
     ]);
     assert.ok(!r.stdout.includes('a-given-db-password'));
+  });
+
+  it('db repair gives a user made for localhost alone its TCP forms, with its password, and is audited', async () => {
+    const dbUser = `${user}_blog`;
+    for (const host of ['127.0.0.1', '::1']) await db.root.query('DROP USER ?@?', [dbUser, host]);
+    const r = await runVanta(dir, ['db', 'repair', '--json'], undefined, withDb);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { ok: true, added: [`${dbUser}@127.0.0.1`, `${dbUser}@::1`], skipped: [] });
+    assert.deepEqual(await db.users(dbUser), hostForms(dbUser));
+    await db.connectOver('127.0.0.1', dbUser, 'a-given-db-password');
+    const again = await runVanta(dir, ['db', 'repair'], undefined, withDb);
+    assert.match(again.stdout, /Every database user has all its host forms/);
+    const audit = await runVanta(dir, ['audit', 'list', '--json', '--action', 'database.repair'], undefined, withDb);
+    assert.deepEqual(
+      audit.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).outcome),
+      ['ok', 'ok'],
+    );
   });
 
   it('without VANTA_MYSQL_URL, db create exits 78 with databases_unavailable', async () => {

@@ -4,6 +4,7 @@ import { createDatabase } from '../src/app/create-database.js';
 import { recoverOperations } from '../src/app/recover-operations.js';
 import { type TestApp, makeApp } from './support/app.js';
 import { buildAccount } from './support/builders.js';
+import { DB_USER_HOSTS } from '../src/host/mariadb/sql.js';
 import { MYSQL_URL, MariaDbFixture } from './support/mariadb.js';
 
 const DEAD = 'deadboot:1-00000000';
@@ -53,7 +54,7 @@ describe('start-up recovery of database operations a killed process left unfinis
     const user = await account();
     const made = await createDatabase(app.rt.ctx, { user, name: 'shop' });
     // The database_user step (drop the database user) ran; the process died as the next began.
-    await db.root.query('DROP USER ?@?', [made.dbUser, 'localhost']);
+    for (const host of DB_USER_HOSTS) await db.root.query('DROP USER ?@?', [made.dbUser, host]);
     const { store } = app.rt.ctx;
     const id = await store.operations.begin({
       op: 'database.delete',

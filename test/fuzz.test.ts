@@ -122,7 +122,7 @@ const whmUrl = fc
           '/admins/password',
         ),
       },
-      { weight: 4, arbitrary: fc.constantFrom('/audit/export.csv', '/audit/export.jsonl', '/assets/vwhm.css', '/x') },
+      { weight: 4, arbitrary: fc.constantFrom('/audit/export.csv', '/audit/export.jsonl', '/assets/vanta.css', '/x') },
       { weight: 2, arbitrary: fc.string({ maxLength: 12 }).map((p) => `/${pct(p)}`) },
     ),
     fc.array(queryPart, { maxLength: 4 }),

@@ -4,7 +4,7 @@ import { HostRig, hostModeSkip } from './support/host-mode.js';
 
 const skip = hostModeSkip();
 const CREATE_STEPS = ['record', 'system_user', 'password', 'web_server', 'reload', 'quota', 'store'];
-const TERMINATE_STEPS = ['mark', 'database_server', 'web_server', 'reload', 'system_user', 'store'];
+const TERMINATE_STEPS = ['mark', 'sessions', 'database_server', 'web_server', 'reload', 'system_user', 'store'];
 
 function randomUser(prefix: string): string {
   return prefix + Math.random().toString(36).slice(2, 9).replace(/[0-9]/g, 'q');

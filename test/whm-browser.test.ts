@@ -1,33 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
-import { loadConfig } from '../src/config.js';
 import { type Serving, serve } from '../src/main.js';
 import { fastHasher } from './support/app.js';
-
-const SCREENSHOTS = fileURLToPath(new URL('../test-output/screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
-
-function portOf(server: Serving['panel']): number {
-  const address = server.server.address();
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
+import { launchChromium, loopbackConfig, portOf, screenshot, watchCsp } from './support/chromium.js';
 
 describe('vWHM in Chromium, as a new admin would use it', () => {
   let dir: string;
@@ -41,13 +21,7 @@ describe('vWHM in Chromium, as a new admin would use it', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vanta-browser-'));
-    await mkdir(SCREENSHOTS, { recursive: true });
-    const config = loadConfig({
-      VANTA_DATA_DIR: dir,
-      VANTA_HOST: '127.0.0.1',
-      VANTA_PANEL_PORT: '0',
-      VANTA_WHM_PORT: '0',
-    });
+    const config = loopbackConfig(dir);
     const printed: string[] = [];
     // A long flush interval: the token list must show a use because it flushes pending uses, not because a timer fired.
     serving = await serve(config, (line) => printed.push(line), {
@@ -59,16 +33,14 @@ describe('vWHM in Chromium, as a new admin would use it', () => {
     assert.ok(password, 'serve printed no first admin password');
     whmUrl = `http://127.0.0.1:${portOf(serving.whm)}`;
     panelUrl = `http://127.0.0.1:${portOf(serving.panel)}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({
       httpCredentials: { username: 'admin', password },
       viewport: { width: 1280, height: 860 },
     });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: whmUrl });
     page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content.Security.Policy|Refused to/i.test(msg.text())) cspErrors.push(msg.text());
-    });
+    watchCsp(page, cspErrors);
   });
 
   after(async () => {
@@ -77,7 +49,7 @@ describe('vWHM in Chromium, as a new admin would use it', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, name);
   const api = (method: string, query: string, token: string, body?: unknown) =>
     fetch(`${panelUrl}/?${query}`, {
       method,

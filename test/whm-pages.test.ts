@@ -22,7 +22,7 @@ function inputValue(html: string, field: string): string | null {
 describe('vWHM sign-in, CSRF and headers', () => {
   const t = whmSuite();
 
-  for (const url of [...PAGES, '/accounts/nosuchuser', '/audit/export.csv', '/assets/vwhm.css']) {
+  for (const url of [...PAGES, '/accounts/nosuchuser', '/audit/export.csv', '/assets/vanta.css']) {
     it(`GET ${url} needs Basic Auth: none and a wrong password get 401 with a challenge`, async () => {
       const none = await t.app.whm.inject({ method: 'GET', url });
       assert.equal(none.statusCode, 401);
@@ -89,14 +89,14 @@ describe('vWHM sign-in, CSRF and headers', () => {
     const css = await t.whm.get(urls.find((u) => u.includes('.css')) ?? '');
     assert.match(css.body, /prefers-color-scheme: ?dark/);
     assert.match(css.body, /@media \(max-width: ?40rem\)/);
-    const script = await t.whm.get(urls.find((u) => u.includes('vwhm.js')) ?? '');
+    const script = await t.whm.get(urls.find((u) => u.includes('vanta.js')) ?? '');
     assert.match(script.body, /data-copy/);
   });
 
   it('the stylesheet and the script are files the build copies next to the compiled server', () => {
-    for (const name of ['vwhm.css', 'vwhm.js']) {
-      const source = readFileSync(join(ROOT, 'src', 'http', 'whm', 'static', name), 'utf8');
-      assert.equal(readFileSync(join(ROOT, 'dist', 'http', 'whm', 'static', name), 'utf8'), source, name);
+    for (const name of ['vanta.css', 'vanta.js']) {
+      const source = readFileSync(join(ROOT, 'src', 'http', 'ui', 'static', name), 'utf8');
+      assert.equal(readFileSync(join(ROOT, 'dist', 'http', 'ui', 'static', name), 'utf8'), source, name);
     }
   });
 

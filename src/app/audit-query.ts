@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors.js';
 import { DAY_MS, parseUtcDay } from '../domain/time.js';
-import type { ActorType, AuditEntry } from '../domain/types.js';
+import { ACTOR_TYPES, type AuditEntry } from '../domain/types.js';
 import type { AuditFilter } from '../store/store.js';
 import type { AppContext } from './ports.js';
 
@@ -14,8 +14,6 @@ export interface AuditQueryInput {
   to?: string;
   before?: string;
 }
-
-const ACTOR_TYPES: readonly ActorType[] = ['token', 'admin', 'cli', 'system', 'anonymous'];
 
 /**
  * parseAuditQuery turns a search into a store filter. `from` and `to` are whole UTC days, both

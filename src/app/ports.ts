@@ -1,3 +1,4 @@
+import type { Keyring } from '../domain/keyring.js';
 import type { HostDrivers, PasswordHasher } from '../host/ports.js';
 import type { Store } from '../store/store.js';
 
@@ -27,4 +28,9 @@ export interface AppContext {
   lockOwner: string;
   /** lockTtlMs is how long a lock lives when its holder dies without releasing it. */
   lockTtlMs: number;
+  /**
+   * keyring gives the panel's secret keys (two-factor secrets are sealed with them), read from the
+   * key file outside the store the first time they are needed.
+   */
+  keyring: () => Promise<Keyring>;
 }

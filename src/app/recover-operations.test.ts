@@ -49,6 +49,9 @@ async function world(): Promise<World> {
     tokenUse: { record() {}, flush: async () => {} },
     lockOwner: 'process-that-dies',
     lockTtlMs: 600_000,
+    keyring: async () => {
+      throw new Error('recovery never needs the secret keys');
+    },
   };
   return { ctx, host, store };
 }
@@ -105,6 +108,7 @@ async function accountState(w: World) {
     plan: record?.plan ?? null,
     shell: user?.shell ?? null,
     quota: w.host.state.quotas.get(USER) ?? null,
+    ownerSession: (await w.store.ownerSessions.get(SESSION)) ? 'open' : 'none',
   };
 }
 
@@ -120,6 +124,7 @@ const ABSENT: State = {
   plan: null,
   shell: null,
   quota: null,
+  ownerSession: 'none',
 };
 const ACTIVE: State = { ...ABSENT, status: 'active', systemUser: 'open', site: 'active', shell: false };
 const WITH_DB: State = { ...ACTIVE, databases: ['alice_wp'], dbUsers: ['alice_wp:open'], records: ['alice_wp'] };
@@ -132,6 +137,21 @@ const SUSPENDED: State = {
 };
 
 const create = (ctx: AppContext) => buildAccount(ctx, USER);
+const SESSION = 'hash-of-an-owner-session';
+/** withSession is withDatabase and an owner signed in to the user panel, whose session the operation must end. */
+const withSession = async (ctx: AppContext) => {
+  await withDatabase(ctx);
+  const at = ctx.now().toISOString();
+  await ctx.store.ownerSessions.insert({
+    idHash: SESSION,
+    account: USER,
+    createdAt: at,
+    lastSeenAt: at,
+    ip: null,
+    userAgent: null,
+    via: 'password',
+  });
+};
 const withDatabase = async (ctx: AppContext) => {
   await create(ctx);
   await createDatabase(ctx, { user: USER, name: 'wp', password: PASSWORD });
@@ -170,10 +190,11 @@ const CASES: Case[] = [
   },
   {
     op: 'account.suspend',
-    setup: withDatabase,
+    setup: withSession,
     run: (ctx) => suspendAccount(ctx, USER, 'unpaid'),
     steps: [
       [null, 'finished', [...lock, ...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
+      ['sessions', 'finished', [...lock, ...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
       ['system_user', 'finished', [...lock, ...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
       ['web_server', 'finished', [...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
       ['reload', 'finished', [...reload, 'databases.lockUsers alice'], SUSPENDED],
@@ -233,11 +254,12 @@ const CASES: Case[] = [
   },
   {
     op: 'account.terminate',
-    setup: withDatabase,
+    setup: withSession,
     run: (ctx) => terminateAccount(ctx, USER),
     steps: [
       [null, 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
       ['mark', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
+      ['sessions', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
       ['database_server', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
       ['web_server', 'finished', [...removeSite, ...reload, ...removeUser], ABSENT],
       ['reload', 'finished', [...reload, ...removeUser], ABSENT],

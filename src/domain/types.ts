@@ -46,8 +46,14 @@ export interface ApiToken {
   lastUsedIp: string | null;
 }
 
+/**
+ * ACTOR_TYPES are the kinds of actor the audit log knows: an API token, a vWHM admin, an account
+ * owner signed in to the user panel, the CLI, the panel itself, and a caller not authenticated.
+ */
+export const ACTOR_TYPES = ['token', 'admin', 'owner', 'cli', 'system', 'anonymous'] as const;
+
 /** ActorType tells who made a change. */
-export type ActorType = 'token' | 'admin' | 'cli' | 'system' | 'anonymous';
+export type ActorType = (typeof ACTOR_TYPES)[number];
 
 /** Actor identifies who made a change, for the audit log. */
 export interface Actor {

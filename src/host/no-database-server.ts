@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import type { DatabaseServer } from './ports.js';
+import type { DatabaseServer, HostFormsRepair } from './ports.js';
 
 function unavailable(): DomainError {
   return new DomainError(
@@ -52,6 +52,11 @@ export class NoDatabaseServer implements DatabaseServer {
   async dropAll(_user: string, databases: readonly string[]): Promise<string[]> {
     this.requireNone(databases);
     return [];
+  }
+
+  async repairHostForms(dbUsers: readonly string[]): Promise<HostFormsRepair> {
+    if (dbUsers.length > 0) throw unavailable();
+    return { added: [], skipped: [] };
   }
 
   async close(): Promise<void> {}

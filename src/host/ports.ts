@@ -67,8 +67,22 @@ export interface DatabaseServer {
    * the server under its prefix, and returns the names of the databases, sorted.
    */
   dropAll(user: string, databases: readonly string[]): Promise<string[]>;
+  /**
+   * repairHostForms gives each named database user the host forms it lacks (`localhost`,
+   * `127.0.0.1`, `::1`), copied from the one it has: for users made by versions that knew
+   * `localhost` alone. A second run adds nothing.
+   */
+  repairHostForms(dbUsers: readonly string[]): Promise<HostFormsRepair>;
   /** close ends the driver's connections. */
   close(): Promise<void>;
+}
+
+/** HostFormsRepair is what `repairHostForms` did: the forms it added and the users it could not complete. */
+export interface HostFormsRepair {
+  /** added lists `user@host` of each host form made. */
+  added: string[];
+  /** skipped lists the users with no stored password hash to copy: set their password to complete them. */
+  skipped: string[];
 }
 
 /** PasswordHasher hashes and checks passwords (argon2id in production). */

@@ -39,6 +39,13 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   database_exists: 409,
   database_not_found: 404,
   databases_unavailable: 503,
+  invalid_credentials: 401,
+  invalid_code: 401,
+  invalid_login_link: 401,
+  // 409 like limit_reached: the credentials were right; the account's state is what refuses.
+  account_suspended: 409,
+  two_factor_enabled: 409,
+  two_factor_disabled: 409,
   // 409, not 403: in this API 403 means the credentials may not do this; a full plan is a
   // state of the account that deleting a database or changing the plan resolves.
   limit_reached: 409,

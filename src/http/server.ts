@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import { AdminVerifier } from '../app/admins.js';
 import type { Limiters } from '../app/failure-limiter.js';
+import type { OwnerSignIn } from '../app/owner-sign-in.js';
 import type { AppContext } from '../app/ports.js';
 import type { Config, ListenerLimits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
@@ -17,8 +18,9 @@ import { registerClientIp } from './client-ip.js';
 import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
 import { handleApi } from './api/handle-api.js';
 import { MAX_BODY_BYTES } from './api/request.js';
-import { renderPanelHome } from './panel/home.js';
-import { CONTENT_SECURITY_POLICY } from './security-headers.js';
+import { originWithPort } from './origin.js';
+import { PANEL_PAGE_CONSTRAINT, registerPanel } from './panel/index.js';
+import { type UiAssets, loadUiAssets } from './ui/assets.js';
 import { leaveBodyUnread } from './unread-body.js';
 import { registerWhm } from './whm/index.js';
 
@@ -29,6 +31,12 @@ export interface ServerDeps {
   limiters: Limiters;
   trustedProxies: readonly string[];
   limits: ListenerLimits;
+  assets: UiAssets;
+  ownerSignIn: OwnerSignIn;
+  /** panelUrl is VANTA_PANEL_URL: where single sign-on links point (null: worked out per request). */
+  panelUrl: string | null;
+  /** panelPort is the user panel's port, for links vWHM makes when no panelUrl is configured. */
+  panelPort: number;
 }
 
 // Bodies up to this size are buffered so the size check can come after authentication, as the
@@ -103,25 +111,54 @@ function sendError(reply: FastifyReply, err: DomainError): void {
 /** API_METHODS are the methods some API call accepts; HEAD is answered as GET. */
 const API_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'DELETE'];
 
+/** isApiUrl tells whether a request URL names an API call: `api` among its query parameters, with any value. */
+export function isApiUrl(url: string): boolean {
+  const q = url.indexOf('?');
+  return q !== -1 && new URLSearchParams(url.slice(q + 1)).has('api');
+}
+
+type ConstraintStrategy = Parameters<FastifyInstance['addConstraintStrategy']>[0];
+type RouteHandler = Parameters<ReturnType<ConstraintStrategy['storage']>['set']>[1];
+
+/**
+ * panelPage is the route constraint that sends a request to `/` without `api` to the user panel's
+ * pages; every other request to `/` reaches the API route exactly as before.
+ */
+const panelPage: ConstraintStrategy = {
+  name: PANEL_PAGE_CONSTRAINT,
+  storage() {
+    const handlers = new Map<unknown, RouteHandler>();
+    return {
+      get: (value) => handlers.get(value) ?? null,
+      set: (value, handler) => {
+        handlers.set(value, handler);
+      },
+    };
+  },
+  deriveConstraint: (req) => (isApiUrl(req.url ?? '/') ? 'api' : 'page'),
+  mustMatchWhenDerived: false,
+};
+
 /** buildPanelServer builds the user-panel listener: the account API at `/?api=` and the owners' pages. */
 export function buildPanelServer(deps: ServerDeps): FastifyInstance {
   const app = baseServer(deps);
+  app.addConstraintStrategy(panelPage);
   // Every method Node parses reaches `/` (CONNECT opens a tunnel, never a request to a path).
   const methods = METHODS.filter((m) => m !== 'CONNECT');
   for (const m of methods) if (!app.supportedMethods.includes(m)) app.addHttpMethod(m);
   const answer = async (req: FastifyRequest, reply: FastifyReply) => {
     const query = req.query as Record<string, unknown>;
-    if (query.api !== undefined) return handleApi({ ctx: deps.ctx, limiter: deps.limiters.api }, req, reply);
+    if (query.api !== undefined) {
+      return handleApi({ ctx: deps.ctx, limiter: deps.limiters.api, panelUrl: deps.panelUrl }, req, reply);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return reply
         .code(405)
         .header('allow', 'GET, HEAD')
         .send({ ok: false, error: 'method_not_allowed', message: 'use GET' });
     }
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', CONTENT_SECURITY_POLICY)
-      .send(renderPanelHome());
+    // A query the constraint read as an API call that the query parser does not: the pages are at `/`.
+    return reply.code(303).redirect('/');
   };
   app.route({
     method: methods,
@@ -134,6 +171,15 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
     },
     handler: answer,
   });
+  app.register(async (scope) =>
+    registerPanel(scope, {
+      ctx: deps.ctx,
+      assets: deps.assets,
+      signIn: deps.ownerSignIn,
+      panelUrl: deps.panelUrl,
+      hostMode: deps.ctx.host.mode === 'host',
+    }),
+  );
   return app;
 }
 
@@ -142,7 +188,8 @@ export interface ServerSource {
   ctx: AppContext;
   logger: FastifyBaseLogger;
   limiters: Limiters;
-  config: Pick<Config, 'trustedProxies' | 'listener'>;
+  ownerSignIn: OwnerSignIn;
+  config: Pick<Config, 'trustedProxies' | 'listener' | 'panelUrl' | 'panelPort'>;
 }
 
 /** buildServers builds both listeners (neither listens yet) over one runtime. */
@@ -153,6 +200,10 @@ export function buildServers(rt: ServerSource): { panel: FastifyInstance; whm: F
     limiters: rt.limiters,
     trustedProxies: rt.config.trustedProxies,
     limits: rt.config.listener,
+    assets: loadUiAssets(),
+    ownerSignIn: rt.ownerSignIn,
+    panelUrl: rt.config.panelUrl,
+    panelPort: rt.config.panelPort,
   };
   return { panel: buildPanelServer(deps), whm: buildWhmServer(deps) };
 }
@@ -160,6 +211,12 @@ export function buildServers(rt: ServerSource): { panel: FastifyInstance; whm: F
 /** buildWhmServer builds the vWHM (admin) listener, every request behind HTTP Basic Auth. */
 export function buildWhmServer(deps: ServerDeps): FastifyInstance {
   const app = baseServer(deps);
-  registerWhm(app, { ctx: deps.ctx, limiter: deps.limiters.whm, verifier: new AdminVerifier(deps.ctx) });
+  registerWhm(app, {
+    ctx: deps.ctx,
+    limiter: deps.limiters.whm,
+    verifier: new AdminVerifier(deps.ctx),
+    assets: deps.assets,
+    panelUrl: (req) => deps.panelUrl ?? originWithPort(req, deps.panelPort),
+  });
   return app;
 }

@@ -11,6 +11,11 @@ export interface AccountsTable {
   password_hash: string;
   created_at: string;
   suspended_at: string | null;
+  /** last_sign_in_at and last_sign_in_ip are the owner's latest user-panel sign-in; previous_* the one before. */
+  last_sign_in_at: string | null;
+  last_sign_in_ip: string | null;
+  previous_sign_in_at: string | null;
+  previous_sign_in_ip: string | null;
 }
 
 /** PlansTable is the stored shape of a plan. */
@@ -101,6 +106,50 @@ export interface OperationsTable {
   started_at: string;
 }
 
+/** OwnerSessionsTable holds the user panel's sessions: the SHA-256 of each session id, never the id. */
+export interface OwnerSessionsTable {
+  id_hash: string;
+  account: string;
+  created_at: string;
+  last_seen_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  /** via is how the session was opened (`password`, `totp`, `recovery_code`, `link`), or `pending_second_factor`. */
+  via: string;
+}
+
+/** OwnerTwoFactorTable holds an owner's TOTP secret, sealed; `enabled_at` is null until a first code confirmed it. */
+export interface OwnerTwoFactorTable {
+  account: string;
+  sealed_secret: string;
+  started_at: string;
+  enabled_at: string | null;
+  last_used_step: number | null;
+}
+
+/** OwnerRecoveryCodesTable holds the keyed hashes of an owner's unused recovery codes. */
+export interface OwnerRecoveryCodesTable {
+  account: string;
+  hash: string;
+}
+
+/** OwnerLoginLinksTable holds single sign-on links: the SHA-256 of each link's secret, never the secret. */
+export interface OwnerLoginLinksTable {
+  hash: string;
+  account: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  created_by: string;
+}
+
+/** DiskUsageTable caches the last measurement of each account's disk use, made in the background. */
+export interface DiskUsageTable {
+  account: string;
+  bytes: number;
+  measured_at: string;
+}
+
 /** Database is the whole schema as Kysely sees it. */
 export interface Database {
   accounts: AccountsTable;
@@ -112,4 +161,9 @@ export interface Database {
   audit_head: AuditHeadTable;
   locks: LocksTable;
   operations: OperationsTable;
+  owner_sessions: OwnerSessionsTable;
+  owner_two_factor: OwnerTwoFactorTable;
+  owner_recovery_codes: OwnerRecoveryCodesTable;
+  owner_login_links: OwnerLoginLinksTable;
+  disk_usage: DiskUsageTable;
 }

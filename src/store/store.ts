@@ -1,4 +1,6 @@
+import type { SessionVia } from '../domain/session.js';
 import type { Account, AccountStatus, ApiToken, AuditEntry, AuditInput, Plan } from '../domain/types.js';
+import type { DiskReading } from '../domain/usage.js';
 
 /** AccountRecord is an account together with its user-panel password hash. */
 export interface AccountRecord extends Account {
@@ -71,6 +73,45 @@ export interface DatabaseRecord {
   createdAt: string;
 }
 
+/** OwnerSessionRecord is one user-panel session as stored: the SHA-256 of its id, never the id. */
+export interface OwnerSessionRecord {
+  idHash: string;
+  account: string;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  via: SessionVia;
+}
+
+/** SignIn is one user-panel sign-in: when and from which address. */
+export interface SignIn {
+  at: string;
+  ip: string | null;
+}
+
+/** TwoFactorRecord is an owner's two-factor state: pending until `enabledAt` is set by a first code. */
+export interface TwoFactorRecord {
+  account: string;
+  sealedSecret: string;
+  startedAt: string;
+  enabledAt: string | null;
+  lastUsedStep: number | null;
+  /** recoveryHashes are the keyed hashes of the unused recovery codes. */
+  recoveryHashes: string[];
+}
+
+/** LoginLinkRecord is a single sign-on link as stored: the SHA-256 of its secret, never the secret. */
+export interface LoginLinkRecord {
+  hash: string;
+  account: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  /** createdBy names who made it, as the audit log shows the actor (`token:billing`, `admin:ops`). */
+  createdBy: string;
+}
+
 /** Store is the panel's own state; SQLite now, another Kysely dialect later. */
 export interface Store {
   accounts: {
@@ -81,12 +122,18 @@ export interface Store {
     delete(user: string): Promise<void>;
     list(filter: AccountFilter): Promise<{ accounts: Account[]; total: number; more: boolean }>;
     countByPlan(plan: string): Promise<number>;
+    /** recordSignIn makes `signIn` the latest sign-in, and the latest one the previous. */
+    recordSignIn(user: string, signIn: SignIn): Promise<void>;
+    /** signIns gives the latest sign-in and the one before, null where there was none. */
+    signIns(user: string): Promise<{ last: SignIn | null; previous: SignIn | null }>;
   };
   /** databases records customer databases; an account's rows go with the account. */
   databases: {
     get(name: string): Promise<DatabaseRecord | undefined>;
     listByAccount(account: string): Promise<DatabaseRecord[]>;
     countByAccount(account: string): Promise<number>;
+    /** listAll returns every customer database the panel made, by name. */
+    listAll(): Promise<DatabaseRecord[]>;
     insert(database: DatabaseRecord): Promise<void>;
     delete(name: string): Promise<void>;
   };
@@ -137,6 +184,64 @@ export interface Store {
     /** finish removes the record of an operation that completed or was undone. */
     finish(id: number): Promise<void>;
     list(): Promise<OperationRecord[]>;
+  };
+  /** ownerSessions are the user panel's sessions; an account's go with it. */
+  ownerSessions: {
+    insert(session: OwnerSessionRecord): Promise<void>;
+    get(idHash: string): Promise<OwnerSessionRecord | undefined>;
+    touch(idHash: string, at: string): Promise<void>;
+    /** delete ends one session and tells whether it still existed, so that only one request can take it over. */
+    delete(idHash: string): Promise<boolean>;
+    /** deleteByAccount ends every session of the account except `keep` (an id hash) and returns how many it ended. */
+    deleteByAccount(account: string, keep?: string): Promise<number>;
+    /** deleteStale ends the sessions last seen before `lastSeenBefore` or opened before `createdBefore`. */
+    deleteStale(lastSeenBefore: string, createdBefore: string): Promise<number>;
+  };
+  /** twoFactor is each owner's TOTP secret (sealed) and recovery code hashes; an account's go with it. */
+  twoFactor: {
+    get(account: string): Promise<TwoFactorRecord | undefined>;
+    /** begin keeps a new pending secret, replacing a pending one; false (nothing changed) when two-factor is on. */
+    begin(account: string, sealedSecret: string, at: string): Promise<boolean>;
+    /**
+     * enable turns two-factor on with the pending secret `sealedSecret`, the step of its first code and
+     * the recovery codes' hashes, in one transaction; false when that secret is no longer the pending one.
+     */
+    enable(
+      account: string,
+      sealedSecret: string,
+      step: number,
+      recoveryHashes: readonly string[],
+      at: string,
+    ): Promise<boolean>;
+    /** useStep records the step of an accepted code if the last one is still `previous`; false when another request won. */
+    useStep(account: string, previous: number | null, step: number): Promise<boolean>;
+    /** useRecoveryCode removes one unused recovery code; false when it was already used. */
+    useRecoveryCode(account: string, hash: string): Promise<boolean>;
+    /** replaceRecoveryCodes puts new recovery codes in place of every unused one; false when two-factor is not on. */
+    replaceRecoveryCodes(account: string, hashes: readonly string[]): Promise<boolean>;
+    /** disable turns two-factor off and forgets its secret and codes; false when there was nothing to forget. */
+    disable(account: string): Promise<boolean>;
+    /** count is how many owners have a secret stored, pending or on. */
+    count(): Promise<number>;
+  };
+  /** loginLinks are single sign-on links; an account's go with it. */
+  loginLinks: {
+    insert(link: LoginLinkRecord): Promise<void>;
+    get(hash: string): Promise<LoginLinkRecord | undefined>;
+    /** markUsed marks an unused link used and tells whether this call did it: a link opens one session, once. */
+    markUsed(hash: string, at: string): Promise<boolean>;
+    /** deleteByAccount forgets the account's links, used or not. */
+    deleteByAccount(account: string): Promise<number>;
+    /** deleteExpired forgets the links that expired before `before`. */
+    deleteExpired(before: string): Promise<number>;
+  };
+  /** diskUsage caches each account's last disk measurement; an account's goes with it. */
+  diskUsage: {
+    get(account: string): Promise<DiskReading | undefined>;
+    /** set keeps a measurement; a no-op when the account no longer exists. */
+    set(account: string, reading: DiskReading): Promise<void>;
+    /** unmeasured lists up to `limit` active or suspended accounts never measured yet, by user name. */
+    unmeasured(limit: number): Promise<string[]>;
   };
   close(): Promise<void>;
 }

@@ -137,6 +137,11 @@ export function fakeHost(): FakeHost {
       for (const name of dropped) state.databases.delete(name);
       return dropped;
     },
+    async repairHostForms(names) {
+      call('databases.repairHostForms', names.join(','));
+      for (const name of names) dbUser(name);
+      return { added: [], skipped: [] };
+    },
     async close() {},
   };
   const quota: DiskQuota = {

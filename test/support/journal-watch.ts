@@ -42,6 +42,10 @@ export function watchJournal(store: Store, passed: StepPassed): Store {
     audit: store.audit,
     locks: store.locks,
     operations,
+    ownerSessions: store.ownerSessions,
+    twoFactor: store.twoFactor,
+    loginLinks: store.loginLinks,
+    diskUsage: store.diskUsage,
     close: () => store.close(),
   };
 }

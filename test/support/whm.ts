@@ -3,6 +3,7 @@ import { after, before } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { addAdmin } from '../../src/app/admins.js';
 import { type TestApp, makeApp } from './app.js';
+import { cookieJar } from './cookie-jar.js';
 
 /** WhmClient drives vWHM through inject() like a browser: Basic Auth, a cookie jar and CSRF tokens read from pages. */
 export interface WhmClient {
@@ -46,18 +47,9 @@ export async function whmClient(
   existing = false,
 ): Promise<WhmClient> {
   if (!existing) await addAdmin(app.rt.ctx, name, password);
-  const cookies = new Map<string, string>();
-  const remember = (res: LightMyRequestResponse) => {
-    for (const c of res.cookies) {
-      if (c.value === '' || (c.expires instanceof Date && c.expires.getTime() < Date.now())) cookies.delete(c.name);
-      else cookies.set(c.name, c.value);
-    }
-    return res;
-  };
-  const headers = () => ({
-    authorization: basicAuth(name, password),
-    ...(cookies.size > 0 ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
-  });
+  const jar = cookieJar();
+  const { cookies, remember } = jar;
+  const headers = () => ({ authorization: basicAuth(name, password), ...jar.header() });
   const get = async (url: string) => remember(await app.whm.inject({ method: 'GET', url, headers: headers() }));
   const csrfFrom = async (url: string) => {
     const page = await get(url);

@@ -9,8 +9,9 @@ export interface SuspendStepsInput {
 }
 
 /**
- * accountSuspend locks the system user, serves the "suspended" page and locks the database users,
- * then records the suspension. Recovery finishes a suspend cut short.
+ * accountSuspend ends the owner's user-panel sessions, locks the system user, serves the
+ * "suspended" page and locks the database users, then records the suspension. Recovery finishes a
+ * suspend cut short.
  */
 export const accountSuspend = defineOperation({
   name: 'account.suspend',
@@ -22,6 +23,14 @@ export const accountSuspend = defineOperation({
     const { systemUsers, webServer, databases } = ctx.host;
     const root = `${ctx.host.homeOf(user)}/public_html`;
     return [
+      // First, so that the owner can change nothing while the account is being suspended; an
+      // undone suspend does not bring the sessions back (the owner signs in again).
+      {
+        name: 'sessions',
+        run: async () => {
+          await ctx.store.ownerSessions.deleteByAccount(user);
+        },
+      },
       { name: 'system_user', run: () => systemUsers.lock(user), undo: () => systemUsers.unlock(user) },
       {
         name: 'web_server',

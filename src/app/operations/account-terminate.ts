@@ -17,8 +17,8 @@ export interface TerminateStepsInput {
 }
 
 /**
- * accountTerminate marks the account `terminating`, drops its databases, site, system user and
- * home, then its rows. Dropped databases cannot come back, so a failure puts the account back in
+ * accountTerminate marks the account `terminating`, ends the owner's user-panel sessions and
+ * sign-on links, drops its databases, site, system user and home, then its rows. Dropped databases cannot come back, so a failure puts the account back in
  * its former status with the remaining steps still to do, and recovery finishes a terminate cut short.
  */
 export const accountTerminate = defineOperation({
@@ -32,6 +32,13 @@ export const accountTerminate = defineOperation({
     const home = ctx.host.homeOf(user);
     return [
       { name: 'mark', run: () => ctx.store.accounts.update(user, { status: 'terminating' }) },
+      {
+        name: 'sessions',
+        run: async () => {
+          await ctx.store.ownerSessions.deleteByAccount(user);
+          await ctx.store.loginLinks.deleteByAccount(user);
+        },
+      },
       {
         name: 'database_server',
         run: async () => {

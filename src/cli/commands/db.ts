@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { createDatabase } from '../../app/create-database.js';
 import { deleteDatabase } from '../../app/delete-database.js';
 import { listDatabases } from '../../app/list-databases.js';
+import { requireDatabaseServer } from '../../app/account-database.js';
+import { repairDatabaseUsers } from '../../app/repair-database-users.js';
 import { setDatabasePassword } from '../../app/set-database-password.js';
 import { databaseJson } from '../../presenters/database.js';
 import { type Cli, table } from '../cli.js';
@@ -15,7 +17,7 @@ function shownOnce(r: { database: string; dbUser: string; password?: string }) {
   };
 }
 
-/** registerDbCommands adds `vanta db create|delete|password|list`. */
+/** registerDbCommands adds `vanta db create|delete|password|list|repair`. */
 export function registerDbCommands(program: Command, cli: Cli): void {
   const db = program.command('db').description('customer databases on the MariaDB server (VANTA_MYSQL_URL)');
   db.command('create <user> <name>')
@@ -68,6 +70,25 @@ export function registerDbCommands(program: Command, cli: Cli): void {
           list.length === 0
             ? `${user} has no databases.\n`
             : table([['DATABASE', 'DB USER', 'CREATED'], ...list.map((d) => [d.name, d.dbUser, d.createdAt])]),
+        );
+      }),
+    );
+  db.command('repair')
+    .description(
+      'give every database user the host forms it lacks (localhost, 127.0.0.1, ::1), as users made by older versions need',
+    )
+    .option('--json', 'print JSON')
+    .action(async () =>
+      cli.run(async (ctx) => {
+        requireDatabaseServer(ctx);
+        const r = await cli.change(ctx, 'database.repair', null, {}, () => repairDatabaseUsers(ctx));
+        const skipped =
+          r.skipped.length === 0
+            ? ''
+            : `Not completed (no stored password to copy; set a new one with vanta db password): ${r.skipped.join(', ')}\n`;
+        cli.print(
+          { ok: true, added: r.added, skipped: r.skipped },
+          `${r.added.length === 0 ? 'Every database user has all its host forms.' : `Added ${r.added.join(', ')}.`}\n${skipped}`,
         );
       }),
     );

@@ -1,20 +1,51 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  DB_USER_HOSTS,
   connectionsStatement,
+  copyUserStatement,
   createDatabaseStatement,
   createUserStatement,
+  credentialsStatement,
   databasesUnderStatement,
   dropDatabaseStatement,
   dropUserStatement,
   escapePattern,
   grantStatement,
+  isLockedInCreateUser,
   killStatement,
   lockStatement,
   quoteIdent,
   setPasswordStatement,
+  showCreateUserStatement,
   usersStatement,
 } from './sql.js';
+
+describe('DB_USER_HOSTS', () => {
+  it('is the socket and both loopbacks, localhost first (the form older versions made alone)', () => {
+    assert.deepEqual(DB_USER_HOSTS, ['localhost', '127.0.0.1', '::1']);
+  });
+});
+
+describe('isLockedInCreateUser', () => {
+  const table: Array<[string, boolean]> = [
+    ["CREATE USER `alice_wp`@`localhost` IDENTIFIED BY PASSWORD '*2AB9F118F58C8E9A4B6B3E50F52D85BF5BF30886'", false],
+    [
+      "CREATE USER `alice_wp`@`localhost` IDENTIFIED BY PASSWORD '*2AB9F118F58C8E9A4B6B3E50F52D85BF5BF30886' ACCOUNT LOCK",
+      true,
+    ],
+    ["CREATE USER `alice_wp`@`::1` IDENTIFIED BY PASSWORD '*B690' PASSWORD EXPIRE ACCOUNT LOCK", true],
+    // MySQL 8 always says which.
+    ["CREATE USER `alice_wp`@`127.0.0.1` IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$x' ACCOUNT UNLOCK", false],
+    ["CREATE USER `alice_wp`@`localhost` IDENTIFIED WITH 'ed25519' AS ' ACCOUNT LOCK ' ACCOUNT UNLOCK", false],
+    ["CREATE USER `a ACCOUNT LOCK`@`localhost` IDENTIFIED WITH 'x' AS 'it''s ACCOUNT LOCK\\\\' ACCOUNT UNLOCK", false],
+    ["CREATE USER `a`@`localhost` IDENTIFIED WITH 'x' AS 'y\\' ACCOUNT LOCK' ACCOUNT UNLOCK", false],
+    ["CREATE USER `a``ACCOUNT LOCK`@`localhost` IDENTIFIED WITH 'x' AS 'y' ACCOUNT LOCK", true],
+    ['', false],
+  ];
+  for (const [text, expected] of table)
+    it(`${text.slice(-40)} → ${expected}`, () => assert.equal(isLockedInCreateUser(text), expected));
+});
 
 describe('quoteIdent', () => {
   const table: Array<[string, string]> = [
@@ -87,6 +118,33 @@ describe('statements', () => {
       dropUserStatement('alice_wp', 'localhost'),
       { sql: 'DROP USER IF EXISTS ?@?', values: ['alice_wp', 'localhost'] },
     ],
+    [
+      'copy a user to another host form, locked',
+      copyUserStatement('alice_wp', '127.0.0.1', 'mysql_native_password', '*2AB9'),
+      {
+        sql: 'CREATE USER ?@? IDENTIFIED WITH ? AS ? ACCOUNT LOCK',
+        values: ['alice_wp', '127.0.0.1', 'mysql_native_password', '*2AB9'],
+        secret: true,
+      },
+    ],
+    [
+      'show create user',
+      showCreateUserStatement('alice_wp', '::1'),
+      { sql: 'SHOW CREATE USER ?@?', values: ['alice_wp', '::1'] },
+    ],
+    [
+      'credentials',
+      credentialsStatement(['alice_wp', 'alice_shop']),
+      {
+        sql: 'SELECT User AS user, Host AS host, plugin, authentication_string AS authentication FROM mysql.user WHERE User IN (?, ?) ORDER BY User, Host',
+        values: ['alice_wp', 'alice_shop'],
+      },
+    ],
+    [
+      'grant to the IPv6 loopback form',
+      grantStatement('alice_wp', 'alice_wp', '::1'),
+      { sql: `GRANT ${grants} ON \`alice\\_wp\`.* TO ?@?`, values: ['alice_wp', '::1'] },
+    ],
     ['kill', killStatement(42), { sql: 'KILL CONNECTION ?', values: [42] }],
     [
       'databases under a prefix',
@@ -140,5 +198,6 @@ describe('statements', () => {
   it('empty lists are refused rather than sent as IN ()', () => {
     assert.throws(() => connectionsStatement([]));
     assert.throws(() => usersStatement([]));
+    assert.throws(() => credentialsStatement([]));
   });
 });

@@ -6,8 +6,12 @@ export interface Statement {
   secret?: boolean;
 }
 
-/** DB_USER_HOST is the host part of every database user: customers' sites run on this server. */
-export const DB_USER_HOST = 'localhost';
+/**
+ * DB_USER_HOSTS are the host parts every database user exists under, together: customers' sites run
+ * on this server and reach it over the socket (`localhost`) or over TCP to the IPv4 or IPv6 loopback.
+ * The first is the form older versions made alone, the one credentials are copied from.
+ */
+export const DB_USER_HOSTS = ['localhost', '127.0.0.1', '::1'] as const;
 
 /** CUSTOMER_PRIVILEGES is what a database user may do on its own database: everything but GRANT. */
 export const CUSTOMER_PRIVILEGES = [
@@ -75,6 +79,32 @@ export function createUserStatement(user: string, host: string, password: string
   };
 }
 
+/**
+ * copyUserStatement makes a locked database user whose credentials are those of another form of
+ * it (its authentication plugin and the stored hash), for adding a host form without the password.
+ */
+export function copyUserStatement(user: string, host: string, plugin: string, authentication: string): Statement {
+  return {
+    sql: 'CREATE USER ?@? IDENTIFIED WITH ? AS ? ACCOUNT LOCK',
+    values: [user, host, plugin, authentication],
+    secret: true,
+  };
+}
+
+/** showCreateUserStatement asks for the statement that would make a user as it is, lock state included. */
+export function showCreateUserStatement(user: string, host: string): Statement {
+  return { sql: 'SHOW CREATE USER ?@?', values: [user, host] };
+}
+
+/**
+ * isLockedInCreateUser tells from SHOW CREATE USER's answer whether the user is locked: the words
+ * `ACCOUNT LOCK` outside quoted strings and names (a hash or a name could hold anything).
+ */
+export function isLockedInCreateUser(text: string): boolean {
+  const bare = text.replace(/'(?:[^'\\]|\\.|'')*'|`(?:[^`]|``)*`|"(?:[^"\\]|\\.|"")*"/g, "''");
+  return /\bACCOUNT\s+LOCK\b/i.test(bare);
+}
+
 /** grantStatement gives a user the customer privileges on exactly one database, wildcards escaped. */
 export function grantStatement(database: string, user: string, host: string): Statement {
   return {
@@ -108,6 +138,14 @@ export function databasesUnderStatement(prefix: string): Statement {
   return {
     sql: 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ORDER BY SCHEMA_NAME',
     values: [`${escapePattern(prefix)}%`],
+  };
+}
+
+/** credentialsStatement lists the authentication plugin and stored hash of every host form of the named users. */
+export function credentialsStatement(names: readonly string[]): Statement {
+  return {
+    sql: `SELECT User AS user, Host AS host, plugin, authentication_string AS authentication FROM mysql.user WHERE User IN (${placeholders(names.length)}) ORDER BY User, Host`,
+    values: [...names],
   };
 }
 

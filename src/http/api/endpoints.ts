@@ -2,6 +2,7 @@ import { createAccount } from '../../app/create-account.js';
 import { getAccount } from '../../app/get-account.js';
 import { type AccountQueryInput, parseAccountQuery } from '../../app/account-query.js';
 import { listAccounts } from '../../app/list-accounts.js';
+import { createLoginLink, loginLinkUrl } from '../../app/owner-login-link.js';
 import type { AppContext } from '../../app/ports.js';
 import { setAccountPassword } from '../../app/set-account-password.js';
 import { setAccountPlan } from '../../app/set-account-plan.js';
@@ -21,6 +22,8 @@ export interface CallInput {
   token: ApiToken;
   query: Query;
   body: JsonBody;
+  /** panelUrl is the user panel's base URL, for links the call hands out. */
+  panelUrl: () => string;
 }
 
 /** Endpoint is one API call: its scope, its body rules and its handler. */
@@ -97,6 +100,14 @@ const ACCOUNT_ACTIONS: Record<string, Endpoint> = {
     body: { fields: { user: 'string', password: 'string' } },
     run: async ({ ctx, query, body }) =>
       ok(await setAccountPassword(ctx, accountUser(query, body), body.password as string | undefined)),
+  },
+  login: {
+    scope: 'accounts:write',
+    body: { fields: { user: 'string' } },
+    run: async ({ ctx, token, query, body, panelUrl }) => {
+      const link = await createLoginLink(ctx, accountUser(query, body), `token:${token.name}`);
+      return ok({ url: loginLinkUrl(panelUrl(), link.secret), expires_at: link.expiresAt });
+    },
   },
   plan: {
     scope: 'accounts:write',

@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/ports.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
+import { requestOrigin } from '../origin.js';
 import { auditAction, resolveEndpoint } from './endpoints.js';
 import {
   type JsonBody,
@@ -23,6 +24,8 @@ const GUESSING_CODES = new Set(['invalid_token', 'token_expired', 'token_revoked
 export interface ApiDeps {
   ctx: AppContext;
   limiter: FailureLimiter;
+  /** panelUrl is VANTA_PANEL_URL, the origin of sign-on links; null: the request's own origin. */
+  panelUrl: string | null;
 }
 
 function firstString(value: string | string[] | undefined): string | undefined {
@@ -83,7 +86,8 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
     if (endpoint.body) {
       body = checkBody(readJsonBody(req.body, req.headers['content-type']), endpoint.body);
     }
-    const result = await endpoint.run({ ctx, token, query, body });
+    const panelUrl = () => deps.panelUrl ?? requestOrigin(req);
+    const result = await endpoint.run({ ctx, token, query, body, panelUrl });
     status = result.status;
     payload = result.body;
   } catch (err) {

@@ -1,18 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AdminVerifier } from '../../app/admins.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
 import type { AppContext } from '../../app/ports.js';
 import { registerAccountPages } from './accounts/routes.js';
 import { registerAdminPages } from './admins/routes.js';
-import { loadWhmAssets, registerAssets } from './assets.js';
 import { registerAuditPages } from './audit/routes.js';
 import { registerDashboard } from './dashboard/routes.js';
 import { registerFormGuard } from '../form-guard.js';
 import { headerValues } from '../raw-headers.js';
-import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
+import { registerPageHeaders } from '../security-headers.js';
 import { leaveBodyUnread } from '../unread-body.js';
-import { refuseCrossOrigin, registerErrorPages } from './error-page.js';
-import { type PageDeps, adminOf } from './kit.js';
+import { type UiAssets, registerAssets } from '../ui/assets.js';
+import { registerErrorPages } from '../ui/error-page.js';
+import { refuseCrossOrigin } from './error-page.js';
+import { type PageDeps, adminOf, sendPage } from './kit.js';
 import { registerPlanPages } from './plans/routes.js';
 import { registerTokenPages } from './tokens/routes.js';
 
@@ -21,6 +22,8 @@ export interface WhmDeps {
   ctx: AppContext;
   limiter: FailureLimiter;
   verifier: AdminVerifier;
+  assets: UiAssets;
+  panelUrl: (req: FastifyRequest) => string;
 }
 
 const CHALLENGE = 'Basic realm="vWHM", charset="UTF-8"';
@@ -77,18 +80,17 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
       .send('Sign in to vWHM.\n');
   });
 
-  const pageDeps: PageDeps = { ctx: deps.ctx, assets: loadWhmAssets() };
+  const pageDeps: PageDeps = { ctx: deps.ctx, assets: deps.assets, panelUrl: deps.panelUrl };
   app.register(async (scope) => {
     await registerFormGuard(scope, {
       cookieKey: 'vwhm_csrf',
       userOf: adminOf,
       refuseCrossOrigin: (req, reply, why) => refuseCrossOrigin(pageDeps, req, reply, why),
     });
-    scope.addHook('onSend', async (_req, reply) => {
-      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    });
-    registerErrorPages(scope, pageDeps);
+    registerPageHeaders(scope);
+    registerErrorPages(scope, 'vWHM', (req, reply, title, content, status) =>
+      sendPage(pageDeps, req, reply, title, content, status),
+    );
     registerAssets(scope, pageDeps.assets);
     registerDashboard(scope, pageDeps);
     registerAccountPages(scope, pageDeps);

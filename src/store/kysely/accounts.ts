@@ -122,5 +122,30 @@ export function kyselyAccounts(db: Kysely<Database>): Store['accounts'] {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    recordSignIn: async (user, signIn) => {
+      await db
+        .updateTable('accounts')
+        .set((eb) => ({
+          previous_sign_in_at: eb.ref('last_sign_in_at'),
+          previous_sign_in_ip: eb.ref('last_sign_in_ip'),
+          last_sign_in_at: signIn.at,
+          last_sign_in_ip: signIn.ip,
+        }))
+        .where('user', '=', user)
+        .execute();
+    },
+    signIns: async (user) => {
+      const row = await db
+        .selectFrom('accounts')
+        .select(['last_sign_in_at', 'last_sign_in_ip', 'previous_sign_in_at', 'previous_sign_in_ip'])
+        .where('user', '=', user)
+        .executeTakeFirst();
+      const signIn = (at: string | null | undefined, ip: string | null | undefined) =>
+        at == null ? null : { at, ip: ip ?? null };
+      return {
+        last: signIn(row?.last_sign_in_at, row?.last_sign_in_ip),
+        previous: signIn(row?.previous_sign_in_at, row?.previous_sign_in_ip),
+      };
+    },
   };
 }

@@ -26,6 +26,7 @@ export function kyselyDatabases(db: Kysely<Database>): Store['databases'] {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    listAll: async () => (await db.selectFrom('databases').selectAll().orderBy('name').execute()).map(toDatabase),
     insert: async (d: DatabaseRecord) => {
       await db
         .insertInto('databases')

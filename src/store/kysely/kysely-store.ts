@@ -6,8 +6,12 @@ import { kyselyAdmins } from './admins.js';
 import { kyselyTokens } from './api-tokens.js';
 import { kyselyAudit } from './audit-log.js';
 import { kyselyDatabases } from './databases.js';
+import { kyselyDiskUsage } from './disk-usage.js';
 import { kyselyLocks } from './locks.js';
 import { kyselyOperations } from './operations.js';
+import { kyselyLoginLinks } from './owner-login-links.js';
+import { kyselyOwnerSessions } from './owner-sessions.js';
+import { kyselyTwoFactor } from './owner-two-factor.js';
 import { kyselyPlans } from './plans.js';
 
 /** KyselyStore implements the Store over any Kysely dialect whose SQL it speaks (SQLite today), one file a table. */
@@ -20,6 +24,10 @@ export class KyselyStore implements Store {
   readonly audit: Store['audit'];
   readonly locks: Store['locks'];
   readonly operations: Store['operations'];
+  readonly ownerSessions: Store['ownerSessions'];
+  readonly twoFactor: Store['twoFactor'];
+  readonly loginLinks: Store['loginLinks'];
+  readonly diskUsage: Store['diskUsage'];
 
   constructor(
     db: Kysely<Database>,
@@ -33,6 +41,10 @@ export class KyselyStore implements Store {
     this.audit = kyselyAudit(db);
     this.locks = kyselyLocks(db);
     this.operations = kyselyOperations(db);
+    this.ownerSessions = kyselyOwnerSessions(db);
+    this.twoFactor = kyselyTwoFactor(db);
+    this.loginLinks = kyselyLoginLinks(db);
+    this.diskUsage = kyselyDiskUsage(db);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -166,9 +166,67 @@ const namedSteps: Migration = {
   },
 };
 
+const ownerPanel: Migration = {
+  async up(db: Kysely<unknown>) {
+    // The user panel: owners' sessions, two-factor secrets, recovery codes and single sign-on
+    // links, each gone with its account; the cached disk use of each account; and the owner's
+    // latest two sign-ins, which the dashboard shows.
+    for (const column of ['last_sign_in_at', 'last_sign_in_ip', 'previous_sign_in_at', 'previous_sign_in_ip']) {
+      await db.schema.alterTable('accounts').addColumn(column, 'text').execute();
+    }
+    const account = (c: ColumnDefinitionBuilder) => c.notNull().references('accounts.user').onDelete('cascade');
+    await db.schema
+      .createTable('owner_sessions')
+      .addColumn('id_hash', 'text', (c) => c.primaryKey())
+      .addColumn('account', 'text', account)
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addColumn('ip', 'text')
+      .addColumn('user_agent', 'text')
+      .addColumn('via', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('owner_sessions_account').on('owner_sessions').column('account').execute();
+    await db.schema
+      .createTable('owner_two_factor')
+      .addColumn('account', 'text', (c) => account(c).primaryKey())
+      .addColumn('sealed_secret', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('enabled_at', 'text')
+      .addColumn('last_used_step', 'integer')
+      .execute();
+    await db.schema
+      .createTable('owner_recovery_codes')
+      .addColumn('account', 'text', account)
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('owner_recovery_codes_pk', ['account', 'hash'])
+      .execute();
+    await db.schema
+      .createTable('owner_login_links')
+      .addColumn('hash', 'text', (c) => c.primaryKey())
+      .addColumn('account', 'text', account)
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('owner_login_links_account').on('owner_login_links').column('account').execute();
+    await db.schema
+      .createTable('disk_usage')
+      .addColumn('account', 'text', (c) => account(c).primaryKey())
+      .addColumn('bytes', 'integer', (c) => c.notNull())
+      .addColumn('measured_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** migrations is every schema version in order; a new one gets the next number and is never edited later. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_operations': operations, '0003_named_steps': namedSteps };
+    return {
+      '0001_initial': initial,
+      '0002_operations': operations,
+      '0003_named_steps': namedSteps,
+      '0004_owner_panel': ownerPanel,
+    };
   },
 };

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseAccountQuery } from '../../../app/account-query.js';
 import { createAccount } from '../../../app/create-account.js';
 import { getAccount } from '../../../app/get-account.js';
+import { createLoginLink, loginLinkUrl } from '../../../app/owner-login-link.js';
 import { listAccounts } from '../../../app/list-accounts.js';
 import { listPlans } from '../../../app/plans.js';
 import { setAccountPassword } from '../../../app/set-account-password.js';
@@ -9,25 +10,16 @@ import { setAccountPlan } from '../../../app/set-account-plan.js';
 import { suspendAccount } from '../../../app/suspend-account.js';
 import { terminateAccount } from '../../../app/terminate-account.js';
 import { unsuspendAccount } from '../../../app/unsuspend-account.js';
-import { DomainError } from '../../../domain/errors.js';
-import { emptyForm } from '../form.js';
-import {
-  type FormBody,
-  type PageDeps,
-  change,
-  failedForm,
-  formBody,
-  given,
-  redirectWith,
-  sendPage,
-  text,
-} from '../kit.js';
+import { emptyForm } from '../../ui/form.js';
+import { type PageDeps, adminOf, change, redirectWith, sendPage } from '../kit.js';
+import { type FormBody, confirmTyped, failedForm, formBody, given, text } from '../../ui/kit.js';
 import {
   type AccountAction,
   type AccountFilters,
   type AccountForms,
   AccountPage,
   AccountsPage,
+  LoginLinkPage,
   NewAccountPage,
   PasswordShownPage,
   accountHref,
@@ -215,15 +207,23 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     );
     return sendPage(deps, req, reply, 'Password set', content);
   });
+  // The link opens from a page, not through a redirect: vWHM's policy lets forms lead to vWHM alone.
+  action('login', [], nothing, async (req, reply, user) => {
+    const admin = adminOf(req);
+    const link = await change(deps, req, 'account.login', user, { user }, () =>
+      createLoginLink(ctx, user, `admin:${admin}`),
+    );
+    const url = loginLinkUrl(deps.panelUrl(req), link.secret);
+    const content = <LoginLinkPage user={user} url={url} expiresAt={link.expiresAt} />;
+    return sendPage(deps, req, reply, `Log in as ${user}`, content);
+  });
   action(
     'terminate',
     ['confirm'],
     (body) => ({ confirm: text(body, 'confirm') }),
     async (req, reply, user, body) => {
       await change(deps, req, 'account.terminate', user, { user }, async () => {
-        if (text(body, 'confirm') !== user) {
-          throw new DomainError('invalid_parameter', `type the user name "${user}" to confirm`, { param: 'confirm' });
-        }
+        confirmTyped(text(body, 'confirm'), user, 'the user name');
         return terminateAccount(ctx, user);
       });
       return redirectWith(reply, '/accounts', { kind: 'ok', text: `Terminated ${user}.` });

@@ -6,13 +6,14 @@ import {
   FormMessage,
   type FormState,
   OneTimeSecret,
+  PasswordChoice,
   SelectField,
   emptyForm,
-} from '../form.js';
-import { when } from '../kit.js';
+} from '../../ui/form.js';
+import { when } from '../../ui/kit.js';
 
 /** AccountAction is one of the forms of the account page. */
-export type AccountAction = 'suspend' | 'unsuspend' | 'password' | 'plan' | 'terminate';
+export type AccountAction = 'suspend' | 'unsuspend' | 'password' | 'plan' | 'login' | 'terminate';
 
 /** AccountForms are the forms of the account page, each re-shown with its own errors. */
 export type AccountForms = Partial<Record<AccountAction, FormState>>;
@@ -143,7 +144,6 @@ export function AccountsPage(props: {
 /** NewAccountPage is the create form, fresh or re-shown with its errors. */
 export function NewAccountPage(props: { csrf: string; form: FormState; plans: readonly Plan[] }) {
   const { form } = props;
-  const generate = (form.values.password_mode ?? 'generate') !== 'set';
   return (
     <>
       <h1>Create an account</h1>
@@ -168,25 +168,7 @@ export function NewAccountPage(props: { csrf: string; form: FormState; plans: re
           inputmode="email"
         />
         <SelectField form={form} name="plan" label="Plan" options={planOptions(props.plans, 'No plan (unlimited)')} />
-        <fieldset>
-          <legend>Password</legend>
-          <label class="check">
-            <input type="radio" name="password_mode" value="generate" checked={generate} /> Generate a strong password
-            (shown once)
-          </label>
-          <label class="check">
-            <input type="radio" name="password_mode" value="set" checked={!generate} /> Set this password:
-          </label>
-          <Field
-            form={form}
-            name="password"
-            label="Password"
-            type="password"
-            secret
-            autocomplete="new-password"
-            hint="10-128 characters, not containing the user name."
-          />
-        </fieldset>
+        <PasswordChoice form={form} legend="Password" hint="10-128 characters, not containing the user name." />
         <p class="actions">
           <button type="submit">Create account</button>
           <a href="/accounts">Cancel</a>
@@ -206,6 +188,29 @@ export function PasswordShownPage(props: { title: string; user: string; password
           <a href={accountHref(props.user)}>{props.back}</a>
         </p>
       </OneTimeSecret>
+    </>
+  );
+}
+
+/** LoginLinkPage gives the admin the one-time link that opens the owner's user panel. */
+export function LoginLinkPage(props: { user: string; url: string; expiresAt: string }) {
+  return (
+    <>
+      <h1>
+        Log in as <span class="mono">{props.user}</span>
+      </h1>
+      <section class="card">
+        <p>
+          The link opens the user panel signed in as <strong>{props.user}</strong>. It works once, until{' '}
+          {`${props.expiresAt.slice(11, 19)} UTC`}; the audit log records that you made it.
+        </p>
+        <p class="actions">
+          <a class="button" href={props.url} target="_blank" rel="noopener noreferrer">
+            {`Open the user panel as ${props.user}`}
+          </a>
+          <a href={accountHref(props.user)}>Back to the account</a>
+        </p>
+      </section>
     </>
   );
 }
@@ -276,6 +281,14 @@ export function AccountPage(props: { account: Account; plans: readonly Plan[]; c
             hint="Leave empty to generate one; a generated password is shown once."
           />
         </ActionCard>
+        {a.status === 'active' ? (
+          <ActionCard {...card('login')} title="Log in as owner" submit="Log in as owner">
+            <p>
+              Makes a one-time link that opens the user panel signed in as <strong>{a.user}</strong>, without the
+              password or two-factor code. It works once, within 60 seconds.
+            </p>
+          </ActionCard>
+        ) : null}
         <ActionCard {...card('terminate')} title="Terminate" submit="Terminate account" danger>
           <p>
             This removes the site, the home directory, the system user and every database of <strong>{a.user}</strong>.

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addAdmin, changeOwnAdminPassword, listAdmins } from '../../../app/admins.js';
-import { type FormState, emptyForm } from '../form.js';
-import { type PageDeps, adminOf, change, failedForm, formBody, redirectWith, sendPage, text } from '../kit.js';
+import { type FormState, emptyForm } from '../../ui/form.js';
+import { type PageDeps, adminOf, change, redirectWith, sendPage } from '../kit.js';
+import { failedForm, formBody, text } from '../../ui/kit.js';
 import { AdminsPage, PasswordChangedPage } from './views.js';
 
 /** registerAdminPages serves the admin list, the add-admin form and the signed-in admin's password change. */

@@ -1,21 +1,5 @@
-import { ActionCard, Field, type FormState } from '../form.js';
-import { when } from '../kit.js';
-
-/** NewPasswordField is a required field for a new admin password, never filled back in. */
-function NewPasswordField(props: { form: FormState; name: string; label: string }) {
-  return (
-    <Field
-      form={props.form}
-      name={props.name}
-      label={props.label}
-      type="password"
-      secret
-      required
-      autocomplete="new-password"
-      hint="10-128 characters."
-    />
-  );
-}
+import { ActionCard, CurrentPasswordField, Field, type FormState, NewPasswordField } from '../../ui/form.js';
+import { when } from '../../ui/kit.js';
 
 /** AdminsPage lists the admins, with the forms to add one and to change one's own password. */
 export function AdminsPage(props: {
@@ -65,15 +49,7 @@ export function AdminsPage(props: {
           form={password}
           submit="Change password"
         >
-          <Field
-            form={password}
-            name="current"
-            label="Current password"
-            type="password"
-            secret
-            required
-            autocomplete="current-password"
-          />
+          <CurrentPasswordField form={password} />
           <NewPasswordField form={password} name="new_password" label="New password" />
         </ActionCard>
       </div>

@@ -4,8 +4,9 @@ import { type AuditQueryInput, eachAuditEntry, parseAuditQuery } from '../../../
 import { listAudit, verifyAudit } from '../../../app/audit.js';
 import type { AuditEntry } from '../../../domain/types.js';
 import { auditEntryJson } from '../../../presenters/audit-entry.js';
-import { emptyForm } from '../form.js';
-import { type PageDeps, failedForm, sendPage, text } from '../kit.js';
+import { emptyForm } from '../../ui/form.js';
+import { type PageDeps, sendPage } from '../kit.js';
+import { failedForm, text } from '../../ui/kit.js';
 import { CSV_COLUMNS, csvCell } from './csv.js';
 import { AuditPage, FILTERS } from './views.js';
 

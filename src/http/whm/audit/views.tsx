@@ -1,7 +1,7 @@
 import type { ChainCheck } from '../../../domain/audit-chain.js';
 import type { AuditEntry } from '../../../domain/types.js';
-import { Field, FormMessage, type FormState } from '../form.js';
-import { when } from '../kit.js';
+import { Field, FormMessage, type FormState } from '../../ui/form.js';
+import { when } from '../../ui/kit.js';
 
 /** FILTERS are the audit-log search fields, in the order the form shows them. */
 export const FILTERS = ['action', 'actor', 'outcome', 'target', 'from', 'to'] as const;

@@ -1,7 +1,7 @@
 import type { DashboardSummary } from '../../../app/summarize-dashboard.js';
 import { ACCOUNT_STATUSES } from '../../../domain/types.js';
 import { AuditRows } from '../audit/views.js';
-import { when } from '../kit.js';
+import { when } from '../../ui/kit.js';
 
 /** DashboardPage shows accounts by status, plans in use, tokens worth a look and the latest changes. */
 export function DashboardPage(props: { summary: DashboardSummary }) {

@@ -9,18 +9,9 @@ import {
   updatePlan,
 } from '../../../app/plans.js';
 import { DomainError } from '../../../domain/errors.js';
-import { type FormState, emptyForm } from '../form.js';
-import {
-  type FormBody,
-  type PageDeps,
-  change,
-  failedForm,
-  formBody,
-  given,
-  redirectWith,
-  sendPage,
-  text,
-} from '../kit.js';
+import { type FormState, emptyForm } from '../../ui/form.js';
+import { type PageDeps, change, redirectWith, sendPage } from '../kit.js';
+import { type FormBody, failedForm, formBody, given, text } from '../../ui/kit.js';
 import { EditPlanPage, LIMITS, PlansPage, planValues } from './views.js';
 
 const FIELDS = ['name', 'shell', ...LIMITS.map(([field]) => field)];

@@ -1,6 +1,6 @@
 import { PLAN_LIMIT_FIELDS, type PlanLimitInput, type PlanUsage } from '../../../app/plans.js';
 import type { Plan } from '../../../domain/types.js';
-import { Csrf, Field, FormMessage, type FormState } from '../form.js';
+import { Csrf, Field, FormMessage, type FormState } from '../../ui/form.js';
 
 const LABELS: Record<PlanLimitInput, string> = {
   disk_mb: 'Disk (MiB)',

@@ -6,8 +6,9 @@ import { revokeToken } from '../../../app/revoke-token.js';
 import { parseScopes } from '../../../domain/scopes.js';
 import { parseExpiryDay } from '../../../domain/time.js';
 import type { ApiToken } from '../../../domain/types.js';
-import { type FormState, emptyForm } from '../form.js';
-import { type PageDeps, adminOf, change, failedForm, formBody, redirectWith, sendPage, text, texts } from '../kit.js';
+import { type FormState, emptyForm } from '../../ui/form.js';
+import { type PageDeps, adminOf, change, redirectWith, sendPage } from '../kit.js';
+import { failedForm, formBody, text, texts } from '../../ui/kit.js';
 import { IssueTokenPage, RevokeTokenPage, TokenIssuedPage, TokensPage } from './views.js';
 
 function splitAddresses(value: string): string[] {

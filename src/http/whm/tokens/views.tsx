@@ -1,8 +1,8 @@
 import { SCOPES } from '../../../domain/scopes.js';
 import { tokenStatus } from '../../../domain/token-status.js';
 import type { ApiToken } from '../../../domain/types.js';
-import { Csrf, Field, FieldError, FormMessage, type FormState, OneTimeSecret } from '../form.js';
-import { when } from '../kit.js';
+import { Csrf, Field, FieldError, FormMessage, type FormState, OneTimeSecret } from '../../ui/form.js';
+import { when } from '../../ui/kit.js';
 
 const SCOPE_HELP: Record<(typeof SCOPES)[number], string> = {
   'accounts:read': 'list accounts and view one',

@@ -83,6 +83,66 @@ export function FieldError(props: { id: string; error: string | undefined }) {
   );
 }
 
+/** CurrentPasswordField is the required field for the current password, which a password change asks for first. */
+export function CurrentPasswordField(props: { form: FormState }) {
+  return (
+    <Field
+      form={props.form}
+      name="current"
+      label="Current password"
+      type="password"
+      secret
+      required
+      autocomplete="current-password"
+    />
+  );
+}
+
+/** NewPasswordField is a required field for a new password, never filled back in. */
+export function NewPasswordField(props: { form: FormState; name: string; label: string; hint?: string }) {
+  return (
+    <Field
+      form={props.form}
+      name={props.name}
+      label={props.label}
+      type="password"
+      secret
+      required
+      autocomplete="new-password"
+      hint={props.hint ?? '10-128 characters.'}
+    />
+  );
+}
+
+/**
+ * PasswordChoice is the choice between a generated password (shown once) and one typed in the
+ * field below, sent as `password_mode` (`generate` or `set`) and `password`.
+ */
+export function PasswordChoice(props: { form: FormState; legend: string; hint: string }) {
+  const generate = (props.form.values.password_mode ?? 'generate') !== 'set';
+  return (
+    <fieldset>
+      <legend>{props.legend}</legend>
+      <label class="check">
+        <input type="radio" name="password_mode" value="generate" checked={generate} /> Generate a strong password
+        (shown once)
+      </label>
+      <label class="check">
+        <input type="radio" name="password_mode" value="set" checked={!generate} /> Set this password:
+      </label>
+      <Field
+        form={props.form}
+        name="password"
+        label="Password"
+        type="password"
+        secret
+        autocomplete="new-password"
+        hint={props.hint}
+      />
+    </fieldset>
+  );
+}
+
 /** SelectField is a labelled select with the same error handling as Field. */
 export function SelectField(props: {
   form: FormState;
@@ -113,14 +173,14 @@ export function SelectField(props: {
   );
 }
 
-/** OneTimeSecret shows a secret that vWHM cannot show again, with a copy button. */
+/** OneTimeSecret shows a secret that the panel cannot show again, with a copy button. */
 export function OneTimeSecret(props: { id: string; label: string; secret: string; children?: Child }) {
   return (
     <section class="card" aria-labelledby={`${props.id}-label`}>
       <h2 id={`${props.id}-label`}>{props.label}</h2>
       <p>
-        <strong>This is the only time it is shown.</strong> vWHM keeps only a hash of it and cannot show it again: copy
-        it now and store it somewhere safe.
+        <strong>This is the only time it is shown.</strong> The panel does not keep it and cannot show it again: copy it
+        now and store it somewhere safe.
       </p>
       <code class="secret" id={props.id}>
         {props.secret}

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import type { WhmAssets } from './assets.js';
+import type { UiAssets } from './assets.js';
 
 /** Flash is a one-time message carried to the page after a redirect. */
 export interface Flash {
@@ -7,23 +7,20 @@ export interface Flash {
   text: string;
 }
 
-/** NAV lists the main sections in the order the navigation shows them. */
-export const NAV: readonly (readonly [string, string])[] = [
-  ['/', 'Dashboard'],
-  ['/accounts', 'Accounts'],
-  ['/plans', 'Plans'],
-  ['/tokens', 'API Tokens'],
-  ['/audit', 'Audit Log'],
-  ['/admins', 'Admins'],
-];
+/** NavItem is one entry of the main navigation: its address and label. */
+export type NavItem = readonly [string, string];
 
-/** LayoutProps are what every page shares: title, signed-in admin, current path, flash and assets. */
+/** LayoutProps are what every page shares: title, product, navigation, who is signed in, current path, flash and assets. */
 export interface LayoutProps {
   title: string;
-  admin: string;
+  /** product names the site in the title and the brand link: `vWHM` or `Vanta Panel`. */
+  product: string;
+  nav: readonly NavItem[];
+  /** who says who is signed in (and how to sign out), or nothing before sign-in. */
+  who: Child | null;
   path: string;
   flash: Flash | null;
-  assets: WhmAssets;
+  assets: UiAssets;
   children?: Child;
 }
 
@@ -31,7 +28,7 @@ function current(path: string, href: string): boolean {
   return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
 }
 
-/** Layout is the document shell: navigation, signed-in admin, flash message and the page's content. */
+/** Layout is the document shell of vWHM and the user panel: navigation, who is signed in, flash message and content. */
 export function Layout(props: LayoutProps) {
   return (
     <html lang="en">
@@ -40,7 +37,7 @@ export function Layout(props: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}' />
-        <title>{`${props.title} · vWHM`}</title>
+        <title>{`${props.title} · ${props.product}`}</title>
         <link rel="stylesheet" href={props.assets.css.url} />
         <script src={props.assets.htmx.url} defer></script>
         <script src={props.assets.script.url} defer></script>
@@ -52,22 +49,22 @@ export function Layout(props: LayoutProps) {
         <header class="top">
           <div class="bar">
             <a class="brand" href="/">
-              vWHM
+              {props.product}
             </a>
-            <nav aria-label="Main">
-              <ul>
-                {NAV.map(([href, label]) => (
-                  <li>
-                    <a href={href} aria-current={current(props.path, href) ? 'page' : undefined}>
-                      {label}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-            <p class="who">
-              Signed in as <strong>{props.admin}</strong>
-            </p>
+            {props.nav.length === 0 ? null : (
+              <nav aria-label="Main">
+                <ul>
+                  {props.nav.map(([href, label]) => (
+                    <li>
+                      <a href={href} aria-current={current(props.path, href) ? 'page' : undefined}>
+                        {label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            )}
+            {props.who === null ? null : <div class="who">{props.who}</div>}
           </div>
         </header>
         <main id="main">

@@ -7,15 +7,15 @@ import type { FastifyInstance } from 'fastify';
 // them next to the compiled module, so the same relative path works from src/ and from dist/.
 const STATIC_DIR = new URL('./static/', import.meta.url);
 
-/** Asset is one static file vWHM serves, with a versioned URL so it can be cached for long. */
+/** Asset is one static file the pages link to, with a versioned URL so it can be cached for long. */
 export interface Asset {
   url: string;
   type: string;
   body: string | Buffer;
 }
 
-/** WhmAssets are the stylesheet and scripts every vWHM page links to. */
-export interface WhmAssets {
+/** UiAssets are the stylesheet and scripts every page of vWHM and the user panel links to. */
+export interface UiAssets {
   css: Asset;
   script: Asset;
   htmx: Asset;
@@ -26,22 +26,22 @@ function asset(path: string, type: string, body: string | Buffer): Asset {
   return { url: `${path}?v=${version}`, type, body };
 }
 
-/** loadWhmAssets reads the assets from disk once, at startup (htmx from node_modules), and versions each by its content. */
-export function loadWhmAssets(): WhmAssets {
+/** loadUiAssets reads the assets from disk once, at startup (htmx from node_modules), and versions each by its content. */
+export function loadUiAssets(): UiAssets {
   const require = createRequire(import.meta.url);
   const htmx = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'));
   return {
-    css: asset('/assets/vwhm.css', 'text/css; charset=utf-8', readFileSync(new URL('vwhm.css', STATIC_DIR))),
-    script: asset('/assets/vwhm.js', 'text/javascript; charset=utf-8', readFileSync(new URL('vwhm.js', STATIC_DIR))),
+    css: asset('/assets/vanta.css', 'text/css; charset=utf-8', readFileSync(new URL('vanta.css', STATIC_DIR))),
+    script: asset('/assets/vanta.js', 'text/javascript; charset=utf-8', readFileSync(new URL('vanta.js', STATIC_DIR))),
     htmx: asset('/assets/htmx.min.js', 'text/javascript; charset=utf-8', htmx),
   };
 }
 
 /** registerAssets serves the assets with a year-long, immutable cache header. */
-export function registerAssets(app: FastifyInstance, assets: WhmAssets): void {
+export function registerAssets(app: FastifyInstance, assets: UiAssets): void {
   for (const a of [assets.css, assets.script, assets.htmx]) {
     const path = a.url.split('?')[0] ?? a.url;
-    app.get(path, async (_req, reply) =>
+    app.get(path, { config: { access: 'anyone' } }, async (_req, reply) =>
       reply.type(a.type).header('cache-control', 'public, max-age=31536000, immutable').send(a.body),
     );
   }

@@ -1,0 +1,49 @@
+import type { Account, Plan } from '../domain/types.js';
+import { NO_LIMITS, type UsageFigures, usageFigures } from '../domain/usage.js';
+import type { SignIn } from '../store/store.js';
+import { publicAccount, requireAccount } from './get-account.js';
+import type { AppContext } from './ports.js';
+
+/** OwnerSummary is what the owner's dashboard shows: the account, its plan, use next to limits, sign-ins, two-factor. */
+export interface OwnerSummary {
+  account: Account;
+  plan: Plan | null;
+  usage: UsageFigures;
+  /** lastSignIn is the sign-in before the latest one (the latest being, normally, the one in use). */
+  previousSignIn: SignIn | null;
+  lastSignIn: SignIn | null;
+  twoFactorOn: boolean;
+}
+
+/**
+ * summarizeOwnerAccount gathers the owner's dashboard from the store alone: the disk figure is the
+ * last one the background measurement kept, never measured for the request. Bandwidth is not
+ * metered yet and shows as not measured.
+ */
+export async function summarizeOwnerAccount(ctx: AppContext, user: string): Promise<OwnerSummary> {
+  const record = await requireAccount(ctx, user);
+  const plan = record.plan === null ? null : ((await ctx.store.plans.get(record.plan)) ?? null);
+  const disk = (await ctx.store.diskUsage.get(user)) ?? null;
+  const usage = usageFigures({
+    user,
+    limits:
+      plan === null
+        ? NO_LIMITS
+        : { diskMb: plan.diskMb, bandwidthMb: plan.bandwidthMb, maxDatabases: plan.maxDatabases },
+    databases: record.databases.length,
+    disk,
+    months: [],
+    trafficReadAt: null,
+    now: ctx.now(),
+  });
+  const signIns = await ctx.store.accounts.signIns(user);
+  const twoFactor = await ctx.store.twoFactor.get(user);
+  return {
+    account: publicAccount(record),
+    plan,
+    usage,
+    lastSignIn: signIns.last,
+    previousSignIn: signIns.previous,
+    twoFactorOn: twoFactor?.enabledAt != null,
+  };
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import {
+  DEFAULT_ROTATION,
+  type RotationDecision,
+  type RotationFacts,
+  TrafficTally,
+  decideRotation,
+  monthOf,
+  parseTrafficLine,
+} from './traffic.js';
+
+it('parses the lines of the panel log format and nothing else', () => {
+  const rows: [string, ReturnType<typeof parseTrafficLine>][] = [
+    ['1795844673.871 152 77', { atMs: 1795844673871, bytesSent: 152, requestBytes: 77 }],
+    ['0.000 0 0', { atMs: 0, bytesSent: 0, requestBytes: 0 }],
+    ['1795844673.871 999999999999999 1', { atMs: 1795844673871, bytesSent: 999999999999999, requestBytes: 1 }],
+    ['1795844673.87 152 77', null],
+    ['1795844673 152 77', null],
+    ['1795844673.871 152', null],
+    ['1795844673.871 152 77 ', null],
+    [' 1795844673.871 152 77', null],
+    ['1795844673.871 -152 77', null],
+    ['1795844673.871 1e3 77', null],
+    ['1795844673.871 1000000000000000 77', null],
+    ['1795844673.871\t152\t77', null],
+    ['127.0.0.1 - - [28/Nov/2026:05:44:33 +0000] "GET / HTTP/1.1" 200 5', null],
+    ['', null],
+  ];
+  for (const [line, expected] of rows) assert.deepEqual(parseTrafficLine(line), expected, JSON.stringify(line));
+});
+
+it('names calendar months in UTC, whatever the local time zone', () => {
+  assert.equal(monthOf(Date.parse('2026-11-30T23:59:59.999Z')), '2026-11');
+  assert.equal(monthOf(Date.parse('2026-12-01T00:00:00.000Z')), '2026-12');
+  assert.equal(monthOf(Date.parse('2026-12-01T00:30:00.000+01:00')), '2026-11');
+});
+
+it('tallies requests per month, oldest month first', () => {
+  const tally = new TrafficTally();
+  const at = (iso: string) => Date.parse(iso);
+  tally.add({ atMs: at('2026-12-01T00:00:00.000Z'), bytesSent: 10, requestBytes: 1 });
+  tally.add({ atMs: at('2026-11-30T23:59:59.999Z'), bytesSent: 20, requestBytes: 2 });
+  tally.add({ atMs: at('2026-12-31T23:59:59.999Z'), bytesSent: 30, requestBytes: 3 });
+  assert.deepEqual(tally.totals(), [
+    { month: '2026-11', bytesSent: 20, requestBytes: 2, requests: 1 },
+    { month: '2026-12', bytesSent: 40, requestBytes: 4, requests: 2 },
+  ]);
+  assert.deepEqual(new TrafficTally().totals(), []);
+});
+
+it('rotates a log that is big or old, never an empty one and never twice in ten minutes', () => {
+  const now = new Date('2026-11-28T12:00:00.000Z');
+  const base: RotationFacts = { size: 100, since: '2026-11-28T11:00:00.000Z', lastRotatedAt: null, now };
+  const big = DEFAULT_ROTATION.maxBytes;
+  const rows: [Partial<RotationFacts>, RotationDecision][] = [
+    [{}, { rotate: false, reason: 'small_and_young' }],
+    [
+      { size: null, since: null },
+      { rotate: false, reason: 'no_log' },
+    ],
+    [
+      { size: 0, since: '2026-11-01T00:00:00.000Z' },
+      { rotate: false, reason: 'empty' },
+    ],
+    [{ size: big - 1 }, { rotate: false, reason: 'small_and_young' }],
+    [{ size: big }, { rotate: true, reason: 'size' }],
+    [{ since: '2026-11-27T12:00:00.001Z' }, { rotate: false, reason: 'small_and_young' }],
+    [{ since: '2026-11-27T12:00:00.000Z' }, { rotate: true, reason: 'age' }],
+    [
+      { size: big, lastRotatedAt: '2026-11-28T11:50:00.001Z' },
+      { rotate: false, reason: 'too_soon' },
+    ],
+    [
+      { size: big, lastRotatedAt: '2026-11-28T11:50:00.000Z' },
+      { rotate: true, reason: 'size' },
+    ],
+    [
+      { size: 1, since: '2026-11-01T00:00:00.000Z', lastRotatedAt: '2026-11-01T00:00:00.000Z' },
+      { rotate: true, reason: 'age' },
+    ],
+  ];
+  for (const [change, expected] of rows) {
+    assert.deepEqual(decideRotation({ ...base, ...change }, DEFAULT_ROTATION), expected, JSON.stringify(change));
+  }
+});

@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EMPTY_TRAFFIC_STATE, type MonthTraffic, type TrafficLogState } from '../src/domain/traffic.js';
+import { renderServerBlock } from '../src/host/nginx/server-block.js';
+import { NginxTrafficLogs } from '../src/host/traffic/nginx-traffic-logs.js';
+import { rotatedPath } from '../src/host/traffic/traffic-log-reader.js';
+import { nginxReopen } from '../src/host/traffic/traffic-log-rotator.js';
+import { NGINX_BIN, PrivateNginx, eventually, freePort } from './support/nginx.js';
+
+/** Wire is what crossed the socket for some requests: exactly what `$request_length` and `$bytes_sent` count. */
+interface Wire {
+  requests: number;
+  sent: number;
+  received: number;
+}
+
+const zero = (): Wire => ({ requests: 0, sent: 0, received: 0 });
+
+/** rawGet sends one HTTP/1.1 request on a fresh connection and counts every byte both ways. */
+function rawGet(port: number, host: string, path: string, tally: Wire): Promise<number> {
+  const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: traffic-test\r\nConnection: close\r\n\r\n`;
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    let head = '';
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+    socket.on('data', (d: Buffer) => {
+      received += d.length;
+      if (head.length < 16) head += d.toString('latin1');
+    });
+    socket.on('error', reject);
+    // nginx writes the log line before it closes the connection: once closed, the line is there.
+    socket.on('close', (hadError) => {
+      if (hadError) return;
+      tally.requests += 1;
+      tally.sent += Buffer.byteLength(request);
+      tally.received += received;
+      resolve(Number(head.split(' ')[1]));
+    });
+  });
+}
+
+const sum = (months: readonly MonthTraffic[]): Wire => ({
+  requests: months.reduce((s, m) => s + m.requests, 0),
+  sent: months.reduce((s, m) => s + m.requestBytes, 0),
+  received: months.reduce((s, m) => s + m.bytesSent, 0),
+});
+
+const add = (a: Wire, b: Wire): Wire => ({
+  requests: a.requests + b.requests,
+  sent: a.sent + b.sent,
+  received: a.received + b.received,
+});
+
+/** Account is one site of the test and what the panel has counted of it so far. */
+interface Account {
+  user: string;
+  domain: string;
+  wire: Wire;
+  counted: Wire;
+  state: TrafficLogState;
+}
+
+describe('traffic metered from the logs of a real nginx', () => {
+  let dir: string;
+  let port: number;
+  let nginx: PrivateNginx;
+  let logs: NginxTrafficLogs;
+  const files = ['/tiny.txt', '/page.html', '/big.bin'];
+  const accounts: Account[] = ['alice', 'bob'].map((user) => ({
+    user,
+    domain: `${user}.example`,
+    wire: zero(),
+    counted: zero(),
+    state: EMPTY_TRAFFIC_STATE,
+  }));
+  const [alice, bob] = accounts as [Account, Account];
+  const now = () => new Date();
+
+  const read = async (a: Account) => {
+    const r = await logs.read(a.user, a.state, now());
+    a.state = r.state;
+    a.counted = add(a.counted, sum(r.months));
+    return r;
+  };
+  const traffic = async (a: Account, count: number) => {
+    for (let i = 0; i < count; i++) assert.equal(await rawGet(port, a.domain, files[i % 3] ?? '/', a.wire), 200);
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vanta-traffic-nginx-'));
+    // nginx's workers run as nobody here, as www-data in production: they must reach the logs.
+    chmodSync(dir, 0o711);
+    port = await freePort();
+    const sites = join(dir, 'sites');
+    mkdirSync(sites);
+    nginx = new PrivateNginx(join(dir, 'nginx'), port, sites);
+    // Two workers, not running as root: a rotation must reach every worker, as on a real server.
+    const conf = join(nginx.prefix, 'nginx.conf');
+    const asRoot = process.getuid?.() === 0;
+    writeFileSync(
+      conf,
+      readFileSync(conf, 'utf8')
+        .replace(/^user root;\n/, asRoot ? 'user nobody nogroup;\n' : '')
+        .replace('worker_processes 1;', 'worker_processes 2;'),
+    );
+    assert.match(
+      readFileSync(conf, 'utf8'),
+      asRoot ? /^user nobody nogroup;\nworker_processes 2;/ : /^worker_processes 2;/,
+    );
+    logs = new NginxTrafficLogs({
+      dir: join(dir, 'traffic'),
+      buffer: null,
+      reopen: nginxReopen({ bin: NGINX_BIN, args: nginx.args, command: null, timeoutMs: 10_000 }),
+    });
+    const buffered = new NginxTrafficLogs({
+      dir: join(dir, 'traffic'),
+      buffer: { bytes: 8192, flushSeconds: 3600 },
+      reopen: async () => {},
+    });
+    await logs.writeLogFormat(sites);
+    for (const a of accounts) {
+      const root = join(dir, 'homes', a.user);
+      mkdirSync(root, { recursive: true, mode: 0o755 });
+      writeFileSync(join(root, 'tiny.txt'), 'x');
+      writeFileSync(join(root, 'page.html'), `<h1>${a.user}</h1>\n`.repeat(40));
+      writeFileSync(join(root, 'big.bin'), Buffer.alloc(300_000 + a.user.length * 7777, 7));
+      // bob's log is buffered in the workers: only a reopen (or the flush timer) writes it out.
+      const directive = (a === bob ? buffered : logs).accessLog(a.user);
+      const block = renderServerBlock({
+        user: a.user,
+        domain: a.domain,
+        listen: `127.0.0.1:${port}`,
+        root,
+        suspended: false,
+        suspendedRoot: root,
+      }).replace(/^( {4}server_name .*\n)/m, `$1    ${directive}\n`);
+      writeFileSync(join(sites, `${a.user}.conf`), block);
+      await logs.prepare(a.user);
+    }
+    const check = await nginx.test();
+    assert.ok(check.ok, check.output);
+    await nginx.start();
+  });
+
+  after(async () => {
+    await nginx?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts exactly the bytes each request sent and received, per account', async () => {
+    await traffic(alice, 9);
+    await traffic(bob, 4);
+    const r = await read(alice);
+    assert.deepEqual(alice.counted, alice.wire);
+    assert.equal(r.bytesRead, statSync(join(dir, 'traffic', 'alice.log')).size);
+    assert.deepEqual([r.malformed, r.drained, r.events], [0, true, []]);
+    assert.ok(alice.wire.received > 3 * 300_000, 'the big file was counted with its headers');
+  });
+
+  it('reads only the bytes appended since the last read', async () => {
+    const before = alice.state.current?.offset ?? -1;
+    await traffic(alice, 5);
+    const r = await read(alice);
+    const size = statSync(join(dir, 'traffic', 'alice.log')).size;
+    assert.equal(r.bytesRead, size - before);
+    assert.equal(r.lines, 5);
+    assert.deepEqual(alice.counted, alice.wire);
+    assert.equal((await read(alice)).bytesRead, 0);
+  });
+
+  it('loses and doubles nothing when the logs rotate in the middle of traffic', async () => {
+    for (const a of accounts) await read(a);
+    let busy = true;
+    const keepBusy = async (a: Account) => {
+      while (busy) await traffic(a, 1);
+    };
+    const load = Promise.all([keepBusy(alice), keepBusy(alice), keepBusy(bob), keepBusy(bob)]);
+    while (alice.wire.requests < 30) await new Promise((r) => setTimeout(r, 10));
+    for (const a of accounts) await read(a);
+    const states = await logs.rotate(accounts, now());
+    accounts.forEach((a, i) => {
+      a.state = states[i] ?? a.state;
+      assert.ok(a.state.rotated, `${a.user}'s log was rotated`);
+    });
+    for (const a of accounts) await read(a);
+    // Traffic goes on until the workers write to the new log, so that both files get lines.
+    const aliceLog = join(dir, 'traffic', 'alice.log');
+    assert.ok(
+      await eventually(async () => statSync(aliceLog).size > 0, 400),
+      'workers that are not root reopen the new log: the traffic directory must be 0711, not 0700',
+    );
+    busy = false;
+    for (const a of accounts) await read(a);
+    await load;
+    for (const a of accounts) await read(a);
+    assert.deepEqual(alice.counted, alice.wire);
+
+    // A second rotation deletes the first's `.1`: safe only once every worker writes the new log.
+    await traffic(alice, 7);
+    await traffic(bob, 7);
+    for (const a of accounts) await read(a);
+    const again = await logs.rotate(accounts, now());
+    accounts.forEach((a, i) => {
+      assert.notEqual(again[i]?.rotated?.ino, a.state.rotated?.ino);
+      a.state = again[i] ?? a.state;
+    });
+    await traffic(alice, 11);
+    for (const a of accounts) await read(a);
+    assert.deepEqual(alice.counted, alice.wire);
+    // bob's buffered lines reach a file when the workers reopen, which they do on their own time.
+    assert.ok(
+      await eventually(async () => {
+        await read(bob);
+        return bob.counted.requests >= bob.wire.requests;
+      }, 200),
+      `bob: counted ${JSON.stringify(bob.counted)}, sent ${JSON.stringify(bob.wire)}`,
+    );
+    assert.deepEqual(bob.counted, bob.wire);
+    assert.ok(statSync(rotatedPath(join(dir, 'traffic', 'bob.log'))).size > 0);
+  });
+});
