@@ -3,7 +3,6 @@
 // prints each operation's median next to the median of the raw commands alone
 // (useradd + userdel + nginx -t + nginx -s reload). Needs root. Usage: npm run bench:host [-- N]
 import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createAccount } from '../src/app/create-account.js';
@@ -15,20 +14,9 @@ import { loadConfig } from '../src/config.js';
 import { runCommand } from '../src/host/exec.js';
 import { HostRig, hostModeSkip } from '../test/support/host-mode.js';
 import { NGINX_BIN } from '../test/support/nginx.js';
+import { median, timed } from './stats.js';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 20);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
 
 /** inside runs in the private namespace: the panel's use cases, then the raw commands. */
 async function inside(): Promise<void> {
