@@ -1,6 +1,6 @@
-// PHP pool benchmark: requests/s of one small PHP page through an account's pool (as the panel
-// renders it: ondemand, open_basedir, its own socket) against the same page through a stock `www`
-// pool (Debian's settings) on the same private php-fpm master and nginx, in one run, alternating
+// PHP pool benchmark: requests/s of one small PHP page in an account's public_html through its pool
+// (as the panel renders it: ondemand, open_basedir, its own socket) against the same file through a
+// stock `www` pool (Debian's settings) on the same private php-fpm master and nginx, in one run, alternating
 // rounds; then what a pool write + `php-fpm -t` + reload costs, median of N fresh accounts.
 // Needs root and php8.2-fpm. Usage: npm run bench:php [-- N]
 import { existsSync } from 'node:fs';
@@ -17,15 +17,19 @@ import { PrivatePhpFpm, makeAccount, phpFpmSkip, writeAs } from '../test/support
 import { makePrivateEtc } from '../test/support/private-etc.js';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 15);
-const ROUNDS = 3;
-const SECONDS = 3;
-const CONNECTIONS = 8;
-const PAGE = "<?php\n$s = str_repeat('vanta ', 20);\necho 'ok ', strlen($s), ' ', getmypid(), \"\\n\";\n";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+/** PAGES are the pages measured: the lightest possible, where a pool's own cost shows most, and one with some work. */
+const PAGES: [string, string][] = [
+  ['light.php', '<?php\necho \'ok \', getmypid(), "\\n";\n'],
+  ['work.php', '<?php\n$x = 0;\nfor ($i = 0; $i < 100000; $i++) $x += $i % 7;\necho $x, "\\n";\n'],
+];
 
 /** hit makes one request on a kept-alive connection and tells whether it answered 200. */
-function hit(agent: Agent, port: number, host: string): Promise<boolean> {
+function hit(agent: Agent, port: number, host: string, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/page.php', headers: { host }, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200));
     });
@@ -35,7 +39,12 @@ function hit(agent: Agent, port: number, host: string): Promise<boolean> {
 }
 
 /** load keeps CONNECTIONS requests in flight for `seconds` and returns the answered requests per second. */
-async function load(port: number, host: string, seconds: number): Promise<{ rps: number; failed: number }> {
+async function load(
+  port: number,
+  host: string,
+  path: string,
+  seconds: number,
+): Promise<{ rps: number; failed: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   let ok = 0;
   let failed = 0;
@@ -44,7 +53,7 @@ async function load(port: number, host: string, seconds: number): Promise<{ rps:
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
       while (performance.now() < end) {
-        if (await hit(agent, port, host)) ok++;
+        if (await hit(agent, port, host, path)) ok++;
         else failed++;
       }
     }),
@@ -71,10 +80,7 @@ async function main(): Promise<void> {
     const tag = Math.random().toString(36).slice(2, 6).replace(/[0-9]/g, 'b');
     const etc = join(dir, 'etc');
     const account = await makeAccount(fpm, etc, homes, `bp${tag}`);
-    await writeAs(account, join(account.web, 'page.php'), PAGE);
-    const wwwRoot = join(dir, 'www');
-    await mkdir(wwwRoot, { mode: 0o755 });
-    await writeFile(join(wwwRoot, 'page.php'), PAGE, { mode: 0o644 });
+    for (const [name, text] of PAGES) await writeAs(account, join(account.web, name), text);
 
     const pools = new PhpFpmPools(fpm.poolOptions());
     await pools.writePool({ user: account.user, home: account.home, maxChildren: 5, memoryMb: 256 });
@@ -88,25 +94,43 @@ async function main(): Promise<void> {
     await writeFile(
       join(sites, 'bench.conf'),
       block('account.bench', account.web, poolSocketPath(fpm.runDir, account.user)) +
-        block('www.bench', wwwRoot, fpm.wwwSocket),
+        // The very same file through the stock pool: only the pool differs.
+        block('www.bench', account.web, fpm.wwwSocket),
     );
     nginx = new PrivateNginx(join(dir, 'nginx'), port, sites);
     await nginx.start();
 
-    // Warm both pools (ondemand starts its workers on the first requests, opcache fills).
-    await load(port, 'account.bench', 1);
-    await load(port, 'www.bench', 1);
-    const rps = { account: [] as number[], www: [] as number[] };
+    // Short rounds, each pool first in every other one: the machine's other load falls on both alike,
+    // and the ratio is taken round by round.
     let failed = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, host] of [
-        ['account', 'account.bench'],
-        ['www', 'www.bench'],
-      ] as const) {
-        const r = await load(port, host, SECONDS);
-        rps[name].push(r.rps);
-        failed += r.failed;
+    const results: { page: string; account: number; www: number; ratio: number; low: number; high: number }[] = [];
+    for (const [page] of PAGES) {
+      const path = `/${page}`;
+      // Warm both pools (ondemand starts its workers on the first requests, opcache fills).
+      await load(port, 'account.bench', path, 1);
+      await load(port, 'www.bench', path, 1);
+      const rps = { account: [] as number[], www: [] as number[] };
+      const ratios: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = [
+          ['account', 'account.bench'],
+          ['www', 'www.bench'],
+        ] as const;
+        for (const [name, host] of round % 2 ? [...order].reverse() : order) {
+          const r = await load(port, host, path, SECONDS);
+          rps[name].push(r.rps);
+          failed += r.failed;
+        }
+        ratios.push((rps.account[round] ?? 0) / (rps.www[round] ?? 1));
       }
+      results.push({
+        page,
+        account: median(rps.account),
+        www: median(rps.www),
+        ratio: median(ratios),
+        low: Math.min(...ratios),
+        high: Math.max(...ratios),
+      });
     }
 
     // The cost a pool adds to an account's create: write (with its tmp dir) + php-fpm -t, then the reload.
@@ -125,12 +149,16 @@ async function main(): Promise<void> {
     }
 
     const row = (name: string, value: string) => `${name.padEnd(52)}${value.padStart(12)}`;
-    const a = median(rps.account);
-    const w = median(rps.www);
-    console.log(`PHP pool benchmark: ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections`);
-    console.log(row('page through the account pool (req/s, median)', a.toFixed(0)));
-    console.log(row('page through the stock www pool (req/s, median)', w.toFixed(0)));
-    console.log(row('ratio account/www', `${(a / w).toFixed(3)}x`));
+    console.log(
+      `PHP pool benchmark: ${ROUNDS} alternating rounds of ${SECONDS} s a page and pool, ${CONNECTIONS} connections`,
+    );
+    console.log(
+      `${'page'.padEnd(12)}${'account req/s'.padStart(15)}${'www req/s'.padStart(12)}${'ratio (median)'.padStart(16)}${'range'.padStart(13)}`,
+    );
+    for (const r of results)
+      console.log(
+        `${r.page.padEnd(12)}${r.account.toFixed(0).padStart(15)}${r.www.toFixed(0).padStart(12)}${`${r.ratio.toFixed(3)}x`.padStart(16)}${`${r.low.toFixed(2)}-${r.high.toFixed(2)}`.padStart(13)}`,
+      );
     console.log(row('failed requests', String(failed)));
     console.log(`pool cost on create, median of ${N} fresh accounts`);
     console.log(row('write pool + tmp dir + php-fpm -t', `${median(write).toFixed(1)} ms`));
