@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -241,8 +241,15 @@ ${location}    location / {
     assert.deepEqual([...dump.pools].sort(), [a.user, b.user, 'www'].sort());
   });
 
-  test('the pool file is the rendered text, owned by root, mode 0644', async () => {
+  test('the pool file is the rendered text, owned by root, mode 0644, never written through a symlink', async () => {
     const path = join(fpm.poolDir, poolFileName(a.user));
+    const decoy = join(dir, 'decoy.conf');
+    await writeFile(decoy, 'decoy\n', { mode: 0o600 });
+    await rm(path);
+    await symlink(decoy, path);
+    await pools.writePool(spec(a));
+    assert.equal(await readFile(decoy, 'utf8'), 'decoy\n', 'the link target is untouched');
+    assert.equal((await stat(decoy)).mode & 0o777, 0o600);
     const st = await lstat(path);
     assert.ok(st.isFile());
     assert.equal(st.uid, 0);

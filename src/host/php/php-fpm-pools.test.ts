@@ -80,6 +80,17 @@ test('endWorkers kills the processes titled as the pool, and only those', async 
   }
 });
 
+test('removing a pool also removes the temporary file a panel killed mid-write left', async () => {
+  const leftover = join(dir, 'pool.d', 'vanta-crashed.conf.tmp-0a1b2c3d4e5f');
+  const other = join(dir, 'pool.d', 'vanta-crashedtoo.conf.tmp-0a1b2c3d4e5f');
+  await writeFile(leftover, '[crashed]\n');
+  await writeFile(other, '[crashedtoo]\n');
+  await pools(join(dir, 'none.pid')).removePool('crashed');
+  await assert.rejects(readFile(leftover), { code: 'ENOENT' });
+  assert.equal(await readFile(other, 'utf8'), '[crashedtoo]\n', "another account's file stays");
+  await rm(other);
+});
+
 test('removing and disabling a pool that was never written does nothing; enabling it is pool_not_found', async () => {
   const p = pools(join(dir, 'none.pid'));
   await p.removePool('nobodyhere');

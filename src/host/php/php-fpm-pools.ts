@@ -57,9 +57,10 @@ function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
 }
 
+/** readOptional reads a file of the panel's, or null when there is none; a symlink in its place counts as none. */
 async function readOptional(path: string): Promise<string | null> {
-  return readFile(path, 'utf8').catch((err) => {
-    if (errno(err) === 'ENOENT') return null;
+  return readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }).catch((err) => {
+    if (errno(err) === 'ENOENT' || errno(err) === 'ELOOP') return null;
     throw err;
   });
 }
@@ -191,6 +192,10 @@ export class PhpFpmPools implements PhpPools {
     await this.serial.run(async () => {
       await rm(live, { force: true });
       await rm(live + DISABLED_SUFFIX, { force: true });
+      // A panel killed mid-write leaves its temporary file (never loaded: it does not end in .conf).
+      const prefix = `${poolFileName(user)}.tmp-`;
+      for (const name of await readdir(this.opts.poolDir).catch(() => [] as string[]))
+        if (name.startsWith(prefix)) await rm(join(this.opts.poolDir, name), { force: true });
     });
   }
 

@@ -20,7 +20,10 @@ export interface PhpPools {
    * its file is rewritten where it rests.
    */
   writePool(spec: PhpPoolSpec): Promise<void>;
-  /** removePool deletes the account's pool file (active or disabled) and its socket; a no-op when there is none. */
+  /**
+   * removePool deletes the account's pool file (active or disabled, and a temporary one a crash left);
+   * a no-op when there is none. The socket goes with the next reload (see endWorkers).
+   */
   removePool(user: string): Promise<void>;
   /** disablePool takes the pool out of service (suspend), keeping its file aside; a no-op when already disabled. */
   disablePool(user: string): Promise<void>;
@@ -28,6 +31,9 @@ export interface PhpPools {
   enablePool(user: string): Promise<void>;
   /** reload checks the whole configuration, then makes the master re-read it and waits until it has. */
   reload(): Promise<void>;
-  /** endWorkers makes sure no worker of the account's pool runs, killing stragglers; call it after a reload. */
+  /**
+   * endWorkers makes sure no worker of the account's pool runs, killing stragglers, and removes the
+   * socket a pool out of the configuration left; call it after the reload that dropped the pool.
+   */
   endWorkers(user: string): Promise<void>;
 }
