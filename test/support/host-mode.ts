@@ -1,18 +1,16 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { runVanta } from './cli.js';
 import { MYSQL_URL } from './mariadb.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './nginx.js';
+import { makePrivateEtc, unshareArgs } from './private-etc.js';
 
-const run = promisify(execFile);
 const VANTA_BIN = fileURLToPath(new URL('../../bin/vanta.js', import.meta.url));
-const EXEC_HELPER = fileURLToPath(new URL('./private-etc-exec.mjs', import.meta.url));
 const SERVE_WITH_HOOKS = fileURLToPath(new URL('./serve-with-hooks.ts', import.meta.url));
 
 /** Hooks are the test switches of serve-with-hooks.ts: a crash right after a step, a site nginx refuses. */
@@ -66,18 +64,7 @@ export class HostRig {
   /** create copies /etc, gives the copy a uid range of its own, and starts the private nginx. */
   static async create(): Promise<HostRig> {
     const dir = await mkdtemp(join(tmpdir(), 'vanta-host-'));
-    await run('cp', ['-a', '/etc', join(dir, 'etc')]);
-    // A uid range no real user of this machine has, different for each rig.
-    const base = 40000 + Math.floor(Math.random() * 30) * 500;
-    const defsPath = join(dir, 'etc', 'login.defs');
-    const defs = (await readFile(defsPath, 'utf8'))
-      .split('\n')
-      .filter((l) => !/^\s*(UID_MIN|UID_MAX|GID_MIN|GID_MAX)\s/.test(l))
-      .join('\n');
-    await writeFile(
-      defsPath,
-      `${defs}\nUID_MIN ${base}\nUID_MAX ${base + 499}\nGID_MIN ${base}\nGID_MAX ${base + 499}\n`,
-    );
+    await makePrivateEtc(dir);
     for (const d of ['homes', 'sites', 'data']) await mkdir(join(dir, d), { recursive: true });
     const nginx = new PrivateNginx(join(dir, 'nginx'), await freePort(), join(dir, 'sites'));
     await nginx.start();
@@ -132,21 +119,10 @@ export class HostRig {
     if (this.panel) throw new Error('panel already running');
     this.panelPort = await freePort();
     this.output = '';
-    const child = spawn(
-      'unshare',
-      [
-        '--mount',
-        '--propagation',
-        'private',
-        process.execPath,
-        EXEC_HELPER,
-        this.etc,
-        '--',
-        process.execPath,
-        ...nodeArgs,
-      ],
-      { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn('unshare', unshareArgs(this.etc, [process.execPath, ...nodeArgs]), {
+      env: this.env(extra),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.panel = child;
     child.stdout?.on('data', (d: Buffer) => {
       this.output += d.toString();
