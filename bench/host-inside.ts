@@ -11,6 +11,7 @@ import { runCommand } from '../src/host/exec.js';
 import { writeFileAtomic } from '../src/host/files.js';
 import { renderServerBlock } from '../src/host/nginx/server-block.js';
 import { chpasswdInput, lockArgs, useraddArgs, userdelArgs } from '../src/host/shadow/shadow-commands.js';
+import { timed } from './harness.js';
 import { PanelProcess } from './support/panel-process.js';
 import { CREATE_CONCURRENCY, type CreateRun, benchUser, createThroughApi } from './support/sandbox.js';
 
@@ -37,12 +38,6 @@ export interface HostFigures {
 const job = JSON.parse(process.env.VANTA_BENCH_HOST ?? '{}') as HostJob;
 const config = loadConfig(process.env);
 const tag = Array.from({ length: 4 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
 
 /**
  * rawSequence runs, for one user, the commands create, suspend and terminate run that change the
