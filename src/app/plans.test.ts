@@ -21,6 +21,9 @@ it('parsePlanLimits reads whole numbers, leaves absent limits unlimited, and nam
       maxAddonDomains: 3,
       maxEmailAccounts: 10,
       shell: true,
+      php: true,
+      phpMaxChildren: 5,
+      phpMemoryMb: 256,
     },
   );
   for (const bad of ['-5', '1.5', 'lots', '', ' 5', '1e3', '9999999999999'])
@@ -28,5 +31,32 @@ it('parsePlanLimits reads whole numbers, leaves absent limits unlimited, and nam
       () => parsePlanLimits({ max_databases: bad }),
       { code: 'invalid_parameter', details: { param: 'max_databases' }, message: /whole number/ },
       bad,
+    );
+});
+
+it('parsePlanLimits turns PHP on with 5 children and 256 MiB unless told otherwise, and bounds both', () => {
+  assert.deepEqual(
+    { php: UNLIMITED.php, phpMaxChildren: UNLIMITED.phpMaxChildren, phpMemoryMb: UNLIMITED.phpMemoryMb },
+    { php: true, phpMaxChildren: 5, phpMemoryMb: 256 },
+  );
+  const off = parsePlanLimits({ php: false, php_max_children: '1', php_memory_mb: '16' });
+  assert.deepEqual([off.php, off.phpMaxChildren, off.phpMemoryMb], [false, 1, 16]);
+  const top = parsePlanLimits({ php_max_children: '1000', php_memory_mb: '65536' });
+  assert.deepEqual([top.php, top.phpMaxChildren, top.phpMemoryMb], [true, 1000, 65536]);
+  const bad: [string, string][] = [
+    ['php_max_children', '0'],
+    ['php_max_children', '1001'],
+    ['php_max_children', '2.5'],
+    ['php_max_children', ''],
+    ['php_memory_mb', '15'],
+    ['php_memory_mb', '65537'],
+    ['php_memory_mb', '256M'],
+    ['php_memory_mb', '9999999'],
+  ];
+  for (const [param, value] of bad)
+    assert.throws(
+      () => parsePlanLimits({ [param]: value }),
+      { code: 'invalid_parameter', details: { param }, message: /whole number from \d+ to \d+/ },
+      `${param}=${value}`,
     );
 });

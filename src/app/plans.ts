@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.js';
+import { PHP_DEFAULTS, PHP_MAX_CHILDREN_RANGE, PHP_MEMORY_MB_RANGE } from '../domain/php.js';
 import type { Plan } from '../domain/types.js';
 import { validatePlanName } from '../domain/validation.js';
 import type { AppContext } from './ports.js';
@@ -19,11 +20,32 @@ export const PLAN_LIMIT_FIELDS = [
 /** PlanLimitInput is one numeric limit's input name, such as `disk_mb`. */
 export type PlanLimitInput = (typeof PLAN_LIMIT_FIELDS)[number][0];
 
-/** PlanLimitsInput are a plan's limits as a door receives them: text, a limit absent when unlimited. */
-export type PlanLimitsInput = Partial<Record<PlanLimitInput, string>> & { shell?: boolean };
+/** PHP_LIMIT_FIELDS pairs each PHP setting's input name with its field and its bounds; absent means the default. */
+export const PHP_LIMIT_FIELDS = [
+  ['php_max_children', 'phpMaxChildren', PHP_MAX_CHILDREN_RANGE],
+  ['php_memory_mb', 'phpMemoryMb', PHP_MEMORY_MB_RANGE],
+] as const;
+
+/** PhpLimitInput is one PHP setting's input name, such as `php_memory_mb`. */
+export type PhpLimitInput = (typeof PHP_LIMIT_FIELDS)[number][0];
+
+/**
+ * PlanLimitsInput are a plan's limits as a door receives them: text, a limit absent when unlimited
+ * (a PHP setting absent takes its default); `php` is on unless it is false.
+ */
+export type PlanLimitsInput = Partial<Record<PlanLimitInput | PhpLimitInput, string>> & {
+  shell?: boolean;
+  php?: boolean;
+};
 
 function limitError(input: PlanLimitInput): DomainError {
   return new DomainError('invalid_parameter', `${input} must be a whole number of 0 or more`, { param: input });
+}
+
+function phpLimitError(input: PhpLimitInput, range: { min: number; max: number }): DomainError {
+  return new DomainError('invalid_parameter', `${input} must be a whole number from ${range.min} to ${range.max}`, {
+    param: input,
+  });
 }
 
 /** parsePlanLimits reads limits given as text: each a whole number of 0 or more, or absent for unlimited. */
@@ -35,6 +57,9 @@ export function parsePlanLimits(input: PlanLimitsInput): PlanLimits {
     maxAddonDomains: null,
     maxEmailAccounts: null,
     shell: input.shell === true,
+    php: input.php !== false,
+    phpMaxChildren: PHP_DEFAULTS.maxChildren,
+    phpMemoryMb: PHP_DEFAULTS.memoryMb,
   };
   for (const [name, field] of PLAN_LIMIT_FIELDS) {
     const raw = input[name];
@@ -42,6 +67,13 @@ export function parsePlanLimits(input: PlanLimitsInput): PlanLimits {
     if (!/^\d{1,12}$/.test(raw)) throw limitError(name);
     limits[field] = Number(raw);
   }
+  for (const [name, field, range] of PHP_LIMIT_FIELDS) {
+    const raw = input[name];
+    if (raw === undefined) continue;
+    if (!/^\d{1,6}$/.test(raw)) throw phpLimitError(name, range);
+    limits[field] = Number(raw);
+  }
+  checkLimits(limits);
   return limits;
 }
 
@@ -68,6 +100,10 @@ function checkLimits(limits: PlanLimits): void {
   for (const [name, field] of PLAN_LIMIT_FIELDS) {
     const value = limits[field];
     if (value !== null && (!Number.isSafeInteger(value) || value < 0)) throw limitError(name);
+  }
+  for (const [name, field, range] of PHP_LIMIT_FIELDS) {
+    const value = limits[field];
+    if (!Number.isInteger(value) || value < range.min || value > range.max) throw phpLimitError(name, range);
   }
 }
 
