@@ -16,7 +16,7 @@ import {
   renderPhpOffLocation,
   renderPool,
 } from '../src/host/php/pool-config.js';
-import type { PhpPoolSpec } from '../src/host/php/ports.js';
+import type { PhpPoolSpec } from '../src/host/ports.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './support/nginx.js';
 import {
   PHPFPM_BIN,

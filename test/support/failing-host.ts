@@ -27,6 +27,7 @@ export function failingHost(fault: StepFault, calls: string[] = []) {
       systemUsers: wrap('systemUsers', real.systemUsers),
       webServer: wrap('webServer', real.webServer),
       databases: wrap('databases', real.databases),
+      php: wrap('php', real.php),
     };
   };
 }

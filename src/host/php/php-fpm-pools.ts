@@ -7,8 +7,8 @@ import { CommandError, runCommand } from '../exec.js';
 import { ensureAccountTmp } from './account-tmp.js';
 import { Coalesced, Serial } from './coalesce.js';
 import { PhpFpmError } from './errors.js';
-import { poolFileName, poolSocketPath, renderPool } from './pool-config.js';
-import type { PhpPoolSpec, PhpPools } from './ports.js';
+import { DISABLED_POOL_SUFFIX, poolFileName, poolSocketPath, renderPool } from './pool-config.js';
+import type { PhpPoolSpec, PhpPools } from '../ports.js';
 
 /** PhpFpmOptions say where pools and sockets go and how php-fpm is checked and reloaded. */
 export interface PhpFpmOptions {
@@ -50,7 +50,6 @@ interface StagedWrite {
   live: boolean;
 }
 
-const DISABLED_SUFFIX = '.disabled';
 const POLL_MS = 10;
 
 function errno(err: unknown): string | undefined {
@@ -175,6 +174,10 @@ export class PhpFpmPools implements PhpPools {
     return this.reloader.runs;
   }
 
+  socketPath(user: string): string {
+    return poolSocketPath(this.opts.runDir, user);
+  }
+
   writePool(spec: PhpPoolSpec): Promise<void> {
     let text = renderPool({ ...spec, runDir: this.opts.runDir, webGroup: this.opts.webGroup });
     if (this.opts.brokenPoolUser === spec.user) text += 'vanta_test_invalid_directive = on\n';
@@ -185,30 +188,32 @@ export class PhpFpmPools implements PhpPools {
     });
   }
 
-  async removePool(user: string): Promise<void> {
+  async removePool(user: string): Promise<boolean> {
     const live = this.poolPath(user);
     // The socket stays: the master still listens on it, and unlinking it now would leave a pool
     // written again before the reload on a socket no one can reach. The reload removes it.
-    await this.serial.run(async () => {
+    return this.serial.run(async () => {
+      const found = (await exists(live)) || (await exists(live + DISABLED_POOL_SUFFIX));
       await rm(live, { force: true });
-      await rm(live + DISABLED_SUFFIX, { force: true });
+      await rm(live + DISABLED_POOL_SUFFIX, { force: true });
       // A panel killed mid-write leaves its temporary file (never loaded: it does not end in .conf).
       const prefix = `${poolFileName(user)}.tmp-`;
       for (const name of await readdir(this.opts.poolDir).catch(() => [] as string[]))
         if (name.startsWith(prefix)) await rm(join(this.opts.poolDir, name), { force: true });
+      return found;
     });
   }
 
   async disablePool(user: string): Promise<void> {
     const live = this.poolPath(user);
     await this.serial.run(async () => {
-      if (await exists(live)) await rename(live, live + DISABLED_SUFFIX);
+      if (await exists(live)) await rename(live, live + DISABLED_POOL_SUFFIX);
     });
   }
 
   async enablePool(user: string): Promise<void> {
     const live = this.poolPath(user);
-    const disabled = live + DISABLED_SUFFIX;
+    const disabled = live + DISABLED_POOL_SUFFIX;
     await this.serial.run(async () => {
       if (!(await exists(disabled))) {
         if (await exists(live)) return;
@@ -330,7 +335,7 @@ export class PhpFpmPools implements PhpPools {
     await ensureAccountTmp(write.spec.home);
     await mkdir(this.opts.poolDir, { recursive: true });
     const live = this.poolPath(write.spec.user);
-    const disabled = live + DISABLED_SUFFIX;
+    const disabled = live + DISABLED_POOL_SUFFIX;
     const resting = !(await exists(live)) && (await exists(disabled));
     const path = resting ? disabled : live;
     const previous = await readOptional(path);

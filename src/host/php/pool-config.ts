@@ -95,6 +95,9 @@ function checkInt(what: string, value: number, min: number, max: number): number
   return value;
 }
 
+/** DISABLED_POOL_SUFFIX marks a pool kept aside (suspended): php-fpm includes `*.conf` only, so it is not read. */
+export const DISABLED_POOL_SUFFIX = '.disabled';
+
 /** poolFileName is the account's pool file in the pool directory; `*.conf` is what php-fpm includes. */
 export function poolFileName(user: string): string {
   return `vanta-${checkName('user', user, NAME_RE)}.conf`;
