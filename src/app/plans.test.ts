@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { it } from 'node:test';
-import { UNLIMITED } from '../../test/support/builders.js';
-import { parsePlanLimits } from './plans.js';
+import { UNLIMITED, buildAccount, buildPlan } from '../../test/support/builders.js';
+import { fakeWorld } from '../../test/support/fake-world.js';
+import { parsePlanLimits, phpInUse } from './plans.js';
+import { setAccountPlan } from './set-account-plan.js';
 
 it('parsePlanLimits reads whole numbers, leaves absent limits unlimited, and names a bad one', () => {
   assert.deepEqual(parsePlanLimits({}), UNLIMITED);
@@ -59,4 +64,24 @@ it('parsePlanLimits turns PHP on with 5 children and 256 MiB unless told otherwi
       { code: 'invalid_parameter', details: { param }, message: /whole number from \d+ to \d+/ },
       `${param}=${value}`,
     );
+});
+
+it('phpInUse: a plan with PHP or an account without a plan needs PHP-FPM; PHP off everywhere does not', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vanta-plans-'));
+  const w = await fakeWorld(dir);
+  try {
+    assert.equal(await phpInUse(w.store), false, 'no plan and no account');
+    await buildPlan(w.ctx, 'static', { php: false });
+    await buildAccount(w.ctx, 'alice', { plan: 'static' });
+    assert.equal(await phpInUse(w.store), false, 'every account on a plan without PHP');
+    await buildAccount(w.ctx, 'bob');
+    assert.equal(await phpInUse(w.store), true, 'bob has no plan, so PHP');
+    await setAccountPlan(w.ctx, 'bob', 'static');
+    assert.equal(await phpInUse(w.store), false);
+    await buildPlan(w.ctx, 'php', {});
+    assert.equal(await phpInUse(w.store), true, 'a plan with PHP, even one no account uses yet');
+  } finally {
+    await w.store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

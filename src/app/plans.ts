@@ -2,6 +2,7 @@ import { DomainError } from '../domain/errors.js';
 import { PHP_DEFAULTS, PHP_MAX_CHILDREN_RANGE, PHP_MEMORY_MB_RANGE } from '../domain/php.js';
 import type { Plan } from '../domain/types.js';
 import { validatePlanName } from '../domain/validation.js';
+import type { Store } from '../store/store.js';
 import type { AppContext } from './ports.js';
 import { requirePlan } from './require-plan.js';
 
@@ -136,4 +137,17 @@ export async function deletePlan(ctx: AppContext, name: string): Promise<void> {
   const users = await ctx.store.accounts.countByPlan(name);
   if (users > 0) throw new DomainError('plan_in_use', `plan ${name} is used by ${users} account(s)`);
   await ctx.store.plans.delete(name);
+}
+
+/**
+ * phpInUse tells whether any account has PHP or can be given it by its plan: a plan with PHP, or an
+ * account without a plan (which has PHP with the default limits). Host mode needs PHP-FPM then.
+ */
+export async function phpInUse(store: Pick<Store, 'plans' | 'accounts'>): Promise<boolean> {
+  const plans = await store.plans.list();
+  if (plans.some((p) => p.php)) return true;
+  const { total } = await store.accounts.list({ limit: 1 });
+  let onPlans = 0;
+  for (const plan of plans) onPlans += await store.accounts.countByPlan(plan.name);
+  return total > onPlans;
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runVanta } from './cli.js';
 import { MYSQL_URL } from './mariadb.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './nginx.js';
+import { PHPFPM_BIN, PrivatePhpFpm } from './php-fpm.js';
 import { makePrivateEtc, unshareArgs } from './private-etc.js';
 
 const VANTA_BIN = fileURLToPath(new URL('../../bin/vanta.js', import.meta.url));
@@ -19,13 +20,17 @@ export interface Hooks {
   crashAfter?: string;
   /** breakSite makes writing that account's site leave nginx's configuration invalid. */
   breakSite?: string;
+  /** breakPool writes that account's PHP pool with a directive php-fpm refuses. */
+  breakPool?: string;
 }
 
-/** hostModeSkip says why host-mode tests cannot run here, or null when they can (root and unshare). */
+/** hostModeSkip says why host-mode tests cannot run here, or null when they can (root, unshare, nginx, php-fpm). */
 export function hostModeSkip(): string | null {
   if (process.getuid?.() !== 0) return 'host-mode tests need root';
-  if (!existsSync('/usr/bin/unshare')) return 'host-mode tests need unshare (util-linux)';
+  if (!existsSync('/usr/bin/unshare') || !existsSync('/usr/bin/nsenter'))
+    return 'host-mode tests need unshare and nsenter (util-linux)';
   if (!existsSync(NGINX_BIN)) return 'host-mode tests need nginx (scripts/test-deps.sh installs it)';
+  if (!existsSync(PHPFPM_BIN)) return 'host-mode tests need php8.2-fpm (scripts/test-deps.sh installs it)';
   return null;
 }
 
@@ -37,8 +42,9 @@ export interface ApiReply {
 
 /**
  * HostRig is one throwaway host: a copy of /etc (users are made there, in a private mount
- * namespace), homes and a sites directory under a temp dir, a private nginx on a loopback port,
- * and the real panel (`vanta serve` in host mode) started and killed as a separate process.
+ * namespace), homes and a sites directory under a temp dir, a private nginx on a loopback port, a
+ * private php-fpm master that sees the copy of /etc, and the real panel (`vanta serve` in host
+ * mode) started and killed as a separate process.
  */
 export class HostRig {
   readonly etc: string;
@@ -54,6 +60,7 @@ export class HostRig {
   private constructor(
     readonly dir: string,
     readonly nginx: PrivateNginx,
+    readonly fpm: PrivatePhpFpm,
   ) {
     this.etc = join(dir, 'etc');
     this.homes = join(dir, 'homes');
@@ -61,14 +68,23 @@ export class HostRig {
     this.data = join(dir, 'data');
   }
 
-  /** create copies /etc, gives the copy a uid range of its own, and starts the private nginx. */
+  /** create copies /etc, gives the copy a uid range of its own, and starts the private nginx and php-fpm. */
   static async create(): Promise<HostRig> {
     const dir = await mkdtemp(join(tmpdir(), 'vanta-host-'));
-    await makePrivateEtc(dir);
+    // The accounts' PHP workers must pass through to their homes (traverse, not list).
+    await chmod(dir, 0o711);
+    const etc = await makePrivateEtc(dir);
     for (const d of ['homes', 'sites', 'data']) await mkdir(join(dir, d), { recursive: true });
     const nginx = new PrivateNginx(join(dir, 'nginx'), await freePort(), join(dir, 'sites'));
     await nginx.start();
-    const rig = new HostRig(dir, nginx);
+    const fpm = new PrivatePhpFpm(join(dir, 'fpm'), etc);
+    try {
+      await fpm.start();
+    } catch (err) {
+      await nginx.stop();
+      throw err;
+    }
+    const rig = new HostRig(dir, nginx, fpm);
     const out = await runVanta(rig.data, [
       'token',
       'create',
@@ -98,6 +114,13 @@ export class HostRig {
       VANTA_AUTH_FAIL_LIMIT: '100000',
       VANTA_LOG_LEVEL: 'info',
       VANTA_MYSQL_URL: MYSQL_URL,
+      // The panel runs in a namespace of its own over the same copy of /etc, so its php-fpm -t
+      // resolves the accounts as the master does.
+      VANTA_PHP_POOL_DIR: this.fpm.poolDir,
+      VANTA_PHP_RUN_DIR: this.fpm.runDir,
+      VANTA_PHPFPM_BIN: PHPFPM_BIN,
+      VANTA_PHPFPM_ARGS: this.fpm.args.join(' '),
+      VANTA_PHPFPM_PID: this.fpm.pidFile,
       ...extra,
     };
   }
@@ -112,6 +135,7 @@ export class HostRig {
     const env: Record<string, string> = {};
     if (hooks.crashAfter) env.VANTA_TEST_CRASH_AFTER = hooks.crashAfter;
     if (hooks.breakSite) env.VANTA_TEST_BREAK_SITE = hooks.breakSite;
+    if (hooks.breakPool) env.VANTA_TEST_BREAK_POOL = hooks.breakPool;
     await this.spawnPanel(['--import', import.meta.resolve('tsx'), SERVE_WITH_HOOKS], env);
   }
 
@@ -235,9 +259,20 @@ export class HostRig {
     return existsSync(join(this.homes, user));
   }
 
+  /** poolFiles lists the pool directory of the private php-fpm (pools in service and kept aside). */
+  async poolFiles(): Promise<string[]> {
+    return (await readdir(this.fpm.poolDir)).sort();
+  }
+
+  /** socketExists tells whether the account's PHP-FPM socket is there. */
+  socketExists(user: string): boolean {
+    return existsSync(join(this.fpm.runDir, `vanta-${user}.sock`));
+  }
+
   async close(): Promise<void> {
     await this.stop().catch(() => {});
     await this.nginx.stop().catch(() => {});
+    await this.fpm.stop().catch(() => {});
     await rm(this.dir, { recursive: true, force: true });
   }
 }

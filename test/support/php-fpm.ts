@@ -4,7 +4,8 @@ import { chmod, chown, mkdir, readFile, readdir, stat, writeFile } from 'node:fs
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { type PhpFpmOptions, parsePid } from '../../src/host/php/php-fpm-pools.js';
+import { type PhpFpmOptions, PhpFpmPools, parsePid } from '../../src/host/php/php-fpm-pools.js';
+import type { PhpPoolSpec } from '../../src/host/ports.js';
 import { unshareArgs } from './private-etc.js';
 
 const run = promisify(execFile);
@@ -22,6 +23,24 @@ export function phpFpmSkip(): string | null {
     return 'php-fpm tests need unshare and nsenter (util-linux)';
   if (!existsSync(PHPFPM_BIN)) return 'php-fpm tests need php8.2-fpm (scripts/test-deps.sh installs it)';
   return null;
+}
+
+/**
+ * BrokenPoolFor is the real pools driver except that one account's pool gets a directive php-fpm
+ * does not know, as a typo would: its own `php-fpm -t` must refuse it and put the previous file back.
+ */
+export class BrokenPoolFor extends PhpFpmPools {
+  constructor(
+    private readonly broken: string,
+    opts: PhpFpmOptions,
+  ) {
+    super(opts);
+  }
+
+  protected override render(spec: PhpPoolSpec): string {
+    const text = super.render(spec);
+    return spec.user === this.broken ? `${text}vanta_test_invalid_directive = on\n` : text;
+  }
 }
 
 /** processTitle reads the first word of a process's command line (php-fpm puts its title there), or null. */

@@ -29,10 +29,6 @@ export interface PhpFpmOptions {
   timeoutMs: number;
   /** reloadWaitMs bounds the wait for the master to re-read its configuration (its process_control_timeout and more). */
   reloadWaitMs: number;
-  /** freshCheckMs is how long a passing `php-fpm -t` vouches for an unchanged pool directory at a reload; 2000 when omitted. */
-  freshCheckMs?: number;
-  /** brokenPoolUser is a test hook: this account's pool gets an invalid directive, so `php-fpm -t` must catch it. */
-  brokenPoolUser?: string | null;
 }
 
 interface PendingWrite {
@@ -143,6 +139,12 @@ async function isFpmMaster(pid: number): Promise<boolean> {
   return cmdline.startsWith('php-fpm: master process') && (await isLiveFpm(pid));
 }
 
+/** masterRuns tells whether the pid file names a running php-fpm master. */
+export async function masterRuns(pidFile: string): Promise<boolean> {
+  const pid = parsePid((await readOptional(pidFile)) ?? '');
+  return pid !== null && (await isFpmMaster(pid));
+}
+
 /**
  * isLiveFpm tells whether a pid still runs the php-fpm program (its title is not checked: while it
  * re-executes itself on a reload it has none), not a zombie.
@@ -165,9 +167,8 @@ export class PhpFpmPools implements PhpPools {
   private batch: PendingWrite[] = [];
   /** checks counts the `php-fpm -t` runs, for tests of the coalescing. */
   checks = 0;
-  private lastPass: { print: string; at: number } | null = null;
 
-  constructor(private readonly opts: PhpFpmOptions) {}
+  constructor(readonly opts: PhpFpmOptions) {}
 
   /** reloads counts the reloads actually made (not requested). */
   get reloads(): number {
@@ -179,13 +180,17 @@ export class PhpFpmPools implements PhpPools {
   }
 
   writePool(spec: PhpPoolSpec): Promise<void> {
-    let text = renderPool({ ...spec, runDir: this.opts.runDir, webGroup: this.opts.webGroup });
-    if (this.opts.brokenPoolUser === spec.user) text += 'vanta_test_invalid_directive = on\n';
+    const text = this.render(spec);
     return new Promise((resolve, reject) => {
       this.batch.push({ spec, text, resolve, reject });
       // The first write of a batch queues its flush; the writes that arrive before it runs share its `-t`.
       if (this.batch.length === 1) void this.serial.run(() => this.flushWrites());
     });
+  }
+
+  /** render is the text of the account's pool file. */
+  protected render(spec: PhpPoolSpec): string {
+    return renderPool({ ...spec, runDir: this.opts.runDir, webGroup: this.opts.webGroup });
   }
 
   async removePool(user: string): Promise<boolean> {
@@ -264,31 +269,7 @@ export class PhpFpmPools implements PhpPools {
   /** check runs `php-fpm -t` on the whole configuration. */
   async check(): Promise<void> {
     this.checks++;
-    const print = await this.poolDirPrint();
     await runCommand(this.opts.bin, [...this.opts.args, '-t'], { timeoutMs: this.opts.timeoutMs });
-    this.lastPass = { print, at: Date.now() };
-  }
-
-  /**
-   * checkUnlessFresh runs `php-fpm -t` unless one passed moments ago on the pool directory exactly as
-   * it is now: a create's reload then costs one check (its write's), not two.
-   */
-  private async checkUnlessFresh(): Promise<void> {
-    const last = this.lastPass;
-    if (last && Date.now() - last.at < (this.opts.freshCheckMs ?? 2000) && (await this.poolDirPrint()) === last.print)
-      return;
-    await this.check();
-  }
-
-  /** poolDirPrint identifies the pool directory's contents: every entry's name, inode, size and mtime. */
-  private async poolDirPrint(): Promise<string> {
-    const names = (await readdir(this.opts.poolDir).catch(() => [] as string[])).sort();
-    const parts: string[] = [];
-    for (const name of names) {
-      const st = await lstat(join(this.opts.poolDir, name), { bigint: true }).catch(() => null);
-      parts.push(st ? `${name}\0${st.ino}\0${st.size}\0${st.mtimeNs}` : `${name}\0gone`);
-    }
-    return parts.join('\n');
   }
 
   private async flushWrites(): Promise<void> {
@@ -344,7 +325,10 @@ export class PhpFpmPools implements PhpPools {
   }
 
   private async reloadNow(): Promise<void> {
-    await this.checkUnlessFresh().catch((err) => {
+    // Always, even just after a write's own check: php-fpm -t also reads what the panel does not
+    // write (the main configuration, php.ini, the users and groups), and a master reloaded on a
+    // configuration it refuses exits, taking every PHP site down.
+    await this.check().catch((err) => {
       const why = `php-fpm -t refuses the configuration, so the master was not reloaded: ${checkReason(err)}`;
       throw new PhpFpmError('php_reload_failed', why, { cause: err });
     });
