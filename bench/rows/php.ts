@@ -29,9 +29,19 @@ const CONNECTIONS = 8;
 /** POOL_CHILDREN is both pools' max_children: the stock www pool's Debian default, and the plans' default. */
 const POOL_CHILDREN = 5;
 
-/** serverBlock serves an account's public_html on its own port, handing `*.php` to one socket. */
+/**
+ * serverBlock serves an account's public_html on its own port, handing `*.php` to one socket. nginx
+ * closes a kept-alive connection after 1000 requests by default, which the load counts as failures.
+ */
 function serverBlock(port: number, root: string, socket: string): string {
-  return `server {\n    listen 127.0.0.1:${port};\n    root ${root};\n${renderPhpLocation(socket)}}\n`;
+  return [
+    'server {',
+    `    listen 127.0.0.1:${port};`,
+    '    keepalive_requests 1000000;',
+    `    root ${root};`,
+    `${renderPhpLocation(socket)}}`,
+    '',
+  ].join('\n');
 }
 
 /**
