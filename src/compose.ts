@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -15,6 +13,7 @@ import { NoDatabaseServer } from './host/no-database-server.js';
 import { renderSuspendedPage } from './host/pages.js';
 import { HostSetupError, createHostDrivers } from './host/host-mode/host-mode-drivers.js';
 import type { DatabaseServer, HostDrivers, PasswordHasher } from './host/ports.js';
+import { processOwner } from './host/process-owner.js';
 import { createSandboxDrivers } from './host/sandbox/sandbox-drivers.js';
 import { LOG_SERIALIZERS } from './http/log-redaction.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -154,31 +153,6 @@ async function buildDrivers(
 function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/');
-}
-
-const BOOT_ID = (() => {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);
-  } catch {
-    return 'noboot';
-  }
-})();
-
-/** processOwner names this process in the lock table and the journal: boot, pid, and a random part. */
-export function processOwner(): string {
-  return `${BOOT_ID}:${process.pid}-${randomBytes(4).toString('hex')}`;
-}
-
-/** ownerAlive tells whether the process named by processOwner still runs (same boot, pid alive). */
-export function ownerAlive(owner: string): boolean {
-  const m = /^([^:]+):(\d+)-/.exec(owner);
-  if (!m || m[1] !== BOOT_ID) return false;
-  try {
-    process.kill(Number(m[2]), 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** describeDrivers is the one startup line saying which mode and drivers are active. */

@@ -23,6 +23,22 @@ export interface Config {
   /** nginxReload replaces `nginx ARGS -s reload` when set. */
   nginxReload: string[] | null;
   hostTimeoutMs: number;
+  /** recoveryIntervalMs is how often `vanta serve` looks for operations that dead processes left. */
+  recoveryIntervalMs: number;
+  /** listener holds the time limits and connection cap of both HTTP listeners. */
+  listener: ListenerLimits;
+}
+
+/** ListenerLimits bound what one client can hold of a listener: time per request, idle time, connections. */
+export interface ListenerLimits {
+  /** headerTimeoutMs is how long a connection may take to send a request's headers (also its first ones). */
+  headerTimeoutMs: number;
+  /** bodyTimeoutMs is how long a request may take to arrive whole, headers and body. */
+  bodyTimeoutMs: number;
+  /** idleTimeoutMs is how long a kept-alive connection may wait for its next request. */
+  idleTimeoutMs: number;
+  /** maxConnections is the most connections each listener holds; more are closed at once. */
+  maxConnections: number;
 }
 
 /** ConfigError is a bad configuration value, reported in one line at start-up. */
@@ -55,6 +71,19 @@ function absolute(env: NodeJS.ProcessEnv, key: string, fallback: string): string
   const raw = env[key] || fallback;
   if (!raw.startsWith('/')) throw new ConfigError(`${key} must be an absolute path, got "${raw}"`);
   return resolve(raw);
+}
+
+function listenerLimits(env: NodeJS.ProcessEnv): ListenerLimits {
+  const limits = {
+    headerTimeoutMs: positive(env, 'VANTA_HEADER_TIMEOUT', 10) * 1000,
+    bodyTimeoutMs: positive(env, 'VANTA_BODY_TIMEOUT', 30) * 1000,
+    idleTimeoutMs: positive(env, 'VANTA_IDLE_TIMEOUT', 5) * 1000,
+    maxConnections: positive(env, 'VANTA_MAX_CONNECTIONS', 1000),
+  };
+  // The body timeout covers the headers too, so it cannot be the shorter one.
+  if (limits.bodyTimeoutMs < limits.headerTimeoutMs)
+    throw new ConfigError('VANTA_BODY_TIMEOUT must not be shorter than VANTA_HEADER_TIMEOUT');
+  return limits;
 }
 
 /** loadConfig reads the environment; every command reads the same variables. */
@@ -92,5 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nginxArgs: words(env, 'VANTA_NGINX_ARGS'),
     nginxReload: words(env, 'VANTA_NGINX_RELOAD').length > 0 ? words(env, 'VANTA_NGINX_RELOAD') : null,
     hostTimeoutMs: positive(env, 'VANTA_HOST_TIMEOUT', 30) * 1000,
+    recoveryIntervalMs: positive(env, 'VANTA_RECOVERY_INTERVAL', 30) * 1000,
+    listener: listenerLimits(env),
   };
 }

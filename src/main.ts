@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './app/admins.js';
+import type { AppContext } from './app/ports.js';
 import { recoverOperations } from './app/recover-operations.js';
-import { type RuntimeOverrides, createRuntime, describeDrivers, ownerAlive } from './compose.js';
+import { startRecoverySweep } from './app/recovery-sweep.js';
+import { type RuntimeOverrides, createRuntime, describeDrivers } from './compose.js';
+import { ownerAlive } from './host/process-owner.js';
 import type { Config } from './config.js';
-import { buildPanelServer, buildWhmServer } from './http/server.js';
+import { buildServers } from './http/server.js';
 
 /** Serving is a running panel: both listeners and a way to stop them cleanly. */
 export interface Serving {
+  /** ctx is the context the server's use cases run with. */
+  ctx: AppContext;
   panel: FastifyInstance;
   whm: FastifyInstance;
   stop(): Promise<void>;
@@ -49,9 +54,7 @@ export async function serve(
     print(`Created the first vWHM admin "${first.name}" with password: ${first.password}`);
     print('This password is shown once. Change it with: vanta admin passwd admin');
   }
-  const deps = { ctx: rt.ctx, logger: rt.logger, limiters: rt.limiters, trustedProxies: config.trustedProxies };
-  const panel = buildPanelServer(deps);
-  const whm = buildWhmServer(deps);
+  const { panel, whm } = buildServers(rt);
   try {
     await panel.listen({ host: config.host, port: config.panelPort });
     await whm.listen({ host: config.host, port: config.whmPort });
@@ -60,14 +63,17 @@ export async function serve(
     await rt.close();
     throw err;
   }
+  const sweep = startRecoverySweep(rt.ctx, ownerAlive, config.recoveryIntervalMs);
   rt.logger.info({ panel: panel.addresses(), whm: whm.addresses() }, `Vanta Panel started: ${describeDrivers(rt)}`);
   let stopping: Promise<void> | null = null;
   return {
+    ctx: rt.ctx,
     panel,
     whm,
     stop: () => {
       stopping ??= (async () => {
         await Promise.allSettled([panel.close(), whm.close()]);
+        await sweep.stop();
         await rt.close();
       })();
       return stopping;

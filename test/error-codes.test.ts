@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, EXIT_BY_CODE } from '../src/cli/exit-codes.js';
 import { ERROR_CODES } from '../src/domain/errors.js';
 import { STATUS_BY_CODE } from '../src/http/errors.js';
+import { codesIn, tableRows } from './support/docs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const docs = readFileSync(join(root, 'docs', 'api.md'), 'utf8');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -16,29 +16,6 @@ function sourceFiles(dir: string): string[] {
     if (e.isDirectory()) return sourceFiles(path);
     return /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [path] : [];
   });
-}
-
-/** tableRows returns the cells of each row of the first table under the heading `## title` of docs/api.md. */
-function tableRows(title: string): string[][] {
-  const start = docs.indexOf(`\n## ${title}\n`);
-  assert.ok(start >= 0, `docs/api.md has no section "${title}"`);
-  const section = docs.slice(start + 1).split(/\n## /)[0] ?? '';
-  const rows = section
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .map((line) =>
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((cell) => cell.trim()),
-    );
-  assert.ok(rows.length > 2, `the "${title}" section has no table`);
-  return rows.slice(2);
-}
-
-/** codesIn lists the `code` spans of a table cell. */
-function codesIn(cell: string): string[] {
-  return [...cell.matchAll(/`([a-z_]+)`/g)].map((m) => m[1] ?? '');
 }
 
 it('every error code thrown anywhere in src/ is a known code', () => {

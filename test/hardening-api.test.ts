@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { METHODS } from 'node:http';
-import { Writable } from 'node:stream';
 import { before, describe, it } from 'node:test';
 import { addAdmin } from '../src/app/admins.js';
-import { createLogger } from '../src/compose.js';
 import { generateToken } from '../src/domain/secrets.js';
 import { apiSuite } from './support/app.js';
 import { auditMark, expectAudit } from './support/audit.js';
+import { logCapture } from './support/log-capture.js';
 import { rawExchange } from './support/raw-socket.js';
 import { basicAuth } from './support/whm.js';
 
@@ -32,14 +31,8 @@ describe('16.8: the unknown-field check looks at own properties only', () => {
 });
 
 describe('16.7: secrets in a query string never reach the server log', () => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const t = apiSuite({}, { logger: createLogger('info', sink) });
+  const log = logCapture();
+  const t = apiSuite({}, { logger: log.logger });
   const secrets = ['S3cretTok', 'S3cretKey', 'S3cretPass', 'S3cretSecret', 'S3cretAccess', 'S3cretBare', 'S3cretAuth'];
   const query = [
     'api=ping',
@@ -54,17 +47,17 @@ describe('16.7: secrets in a query string never reach the server log', () => {
   ].join('&');
 
   it('on the API listener and on vWHM, whatever the answer', async () => {
-    lines.length = 0;
+    log.clear();
     assert.equal((await t.app.api('GET', query, { token: t.token })).statusCode, 200);
     assert.equal((await t.app.api('POST', query)).statusCode, 401);
     assert.equal((await t.app.whm.inject({ method: 'GET', url: `/accounts?${query}` })).statusCode, 401);
     assert.equal((await t.app.panel.inject({ method: 'GET', url: `/nowhere?${query}` })).statusCode, 404);
-    const log = lines.join('');
-    const urls = log.split('\n').filter((l) => l.includes('"url"'));
-    assert.ok(urls.length >= 4, `the requests are logged with their URL:\n${log}`);
-    for (const secret of secrets) assert.ok(!log.includes(secret), `${secret} is in the log:\n${log}`);
-    assert.match(log, /"url":"\/\?api=ping&token=\[redacted\]&API_KEY=\[redacted\]/);
-    assert.match(log, /user=alice/, 'other parameters are kept');
+    const text = log.text();
+    const urls = text.split('\n').filter((l) => l.includes('"url"'));
+    assert.ok(urls.length >= 4, `the requests are logged with their URL:\n${text}`);
+    for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} is in the log:\n${text}`);
+    assert.match(text, /"url":"\/\?api=ping&token=\[redacted\]&API_KEY=\[redacted\]/);
+    assert.match(text, /user=alice/, 'other parameters are kept');
   });
 });
 
@@ -171,19 +164,8 @@ describe('16.12: the user-panel home has a self-only Content-Security-Policy', (
 });
 
 describe('16.12: expected race conflicts are logged below error level', () => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(
-        ...chunk
-          .toString('utf8')
-          .split('\n')
-          .filter((l) => l !== ''),
-      );
-      done();
-    },
-  });
-  const t = apiSuite({}, { logger: createLogger('info', sink) });
+  const log = logCapture();
+  const t = apiSuite({}, { logger: log.logger });
 
   it('parallel creates of one name and of one domain: account_exists, account_busy, domain_exists at warn at most', async () => {
     const replies = await Promise.all([
@@ -200,20 +182,14 @@ describe('16.12: expected race conflicts are logged below error level', () => {
     const errors = new Set(replies.map((r) => (r.statusCode < 300 ? 'created' : String(r.json().error))));
     assert.ok(errors.has('created'));
     for (const e of errors) assert.ok(['created', 'account_exists', 'account_busy', 'domain_exists'].includes(e), e);
-    const loud = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level >= 50);
+    const loud = log.entries().filter((l) => l.level >= 50);
     assert.deepEqual(loud, [], 'nothing at error level');
   });
 });
 
 describe("16.12: a trusted proxy's X-Forwarded-For is used only when it is an address", () => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const t = apiSuite({ VANTA_TRUSTED_PROXIES: '127.0.0.1' }, { logger: createLogger('info', sink) });
+  const log = logCapture();
+  const t = apiSuite({ VANTA_TRUSTED_PROXIES: '127.0.0.1' }, { logger: log.logger });
 
   for (const [forwarded, expected] of [
     ['203.0.113.5', '203.0.113.5'],
@@ -223,7 +199,7 @@ describe("16.12: a trusted proxy's X-Forwarded-For is used only when it is an ad
     ['unknown', '127.0.0.1'],
   ] as const) {
     it(`X-Forwarded-For: ${forwarded} → ${expected}`, async () => {
-      lines.length = 0;
+      log.clear();
       const mark = await auditMark(t.app);
       const res = await t.app.api('POST', 'api=nothing', {
         token: t.token,
@@ -232,7 +208,7 @@ describe("16.12: a trusted proxy's X-Forwarded-For is used only when it is an ad
       });
       assert.equal(res.statusCode, 404);
       await expectAudit(t.app, { action: 'api.unknown', outcome: 'unknown_api', ip: expected }, mark);
-      if (expected === '127.0.0.1') assert.match(lines.join(''), /X-Forwarded-For.*not an address/);
+      if (expected === '127.0.0.1') assert.match(log.text(), /X-Forwarded-For.*not an address/);
     });
   }
 });

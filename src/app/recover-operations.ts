@@ -86,7 +86,7 @@ async function recoverOne(ctx: AppContext, op: Interrupted): Promise<Recovery> {
   } finally {
     if (op.id !== null) await ctx.store.operations.finish(op.id);
   }
-  ctx.logger[outcome === 'failed' ? 'error' : 'warn'](log, `unfinished operation ${outcome} at start-up`);
+  ctx.logger[outcome === 'failed' ? 'error' : 'warn'](log, `unfinished operation of a dead process ${outcome}`);
   const audit = {
     actor: RECOVERY_ACTOR,
     action: 'account.recover',

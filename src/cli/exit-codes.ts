@@ -33,6 +33,7 @@ export const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   bad_request: EXIT.usage,
   headers_too_large: EXIT.usage,
   request_timeout: EXIT.usage,
+  cross_origin: EXIT.usage,
   missing_parameter: EXIT.invalidInput,
   invalid_parameter: EXIT.invalidInput,
   conflicting_parameters: EXIT.invalidInput,

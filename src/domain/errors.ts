@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'bad_request',
   'headers_too_large',
   'request_timeout',
+  'cross_origin',
   'missing_parameter',
   'invalid_parameter',
   'conflicting_parameters',

@@ -21,6 +21,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   headers_too_large: 431,
   request_timeout: 408,
+  cross_origin: 403,
   missing_parameter: 400,
   invalid_parameter: 400,
   conflicting_parameters: 400,

@@ -11,6 +11,7 @@ import Fastify, {
 import { AdminVerifier } from '../app/admins.js';
 import type { Limiters } from '../app/failure-limiter.js';
 import type { AppContext } from '../app/ports.js';
+import type { Config, ListenerLimits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { registerClientIp } from './client-ip.js';
 import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
@@ -27,6 +28,7 @@ export interface ServerDeps {
   logger: FastifyBaseLogger;
   limiters: Limiters;
   trustedProxies: readonly string[];
+  limits: ListenerLimits;
 }
 
 // Bodies up to this size are buffered so the size check can come after authentication, as the
@@ -46,6 +48,11 @@ function baseServer(deps: ServerDeps): FastifyInstance {
     genReqId: () => randomUUID(),
     trustProxy: deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
     bodyLimit: HARD_BODY_LIMIT,
+    // Slow clients are closed: headers within one limit, the whole request within another,
+    // checked every second, and kept-alive connections closed once idle.
+    requestTimeout: deps.limits.bodyTimeoutMs,
+    keepAliveTimeout: deps.limits.idleTimeoutMs,
+    http: { headersTimeout: deps.limits.headerTimeoutMs, connectionsCheckingInterval: 1000 },
     // A request Node cannot parse gets the documented JSON error shape, written to the socket.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -62,6 +69,8 @@ function baseServer(deps: ServerDeps): FastifyInstance {
       sendError(reply, frameworkError(err.statusCode ?? 400));
     },
   });
+  // Past the cap Node closes a new connection as soon as it is accepted; established ones go on.
+  app.server.maxConnections = deps.limits.maxConnections;
   registerClientIp(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) =>
@@ -126,6 +135,26 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
     handler: answer,
   });
   return app;
+}
+
+/** ServerSource is what the two listeners are built from: a runtime and its configuration. */
+export interface ServerSource {
+  ctx: AppContext;
+  logger: FastifyBaseLogger;
+  limiters: Limiters;
+  config: Pick<Config, 'trustedProxies' | 'listener'>;
+}
+
+/** buildServers builds both listeners (neither listens yet) over one runtime. */
+export function buildServers(rt: ServerSource): { panel: FastifyInstance; whm: FastifyInstance } {
+  const deps: ServerDeps = {
+    ctx: rt.ctx,
+    logger: rt.logger,
+    limiters: rt.limiters,
+    trustedProxies: rt.config.trustedProxies,
+    limits: rt.config.listener,
+  };
+  return { panel: buildPanelServer(deps), whm: buildWhmServer(deps) };
 }
 
 /** buildWhmServer builds the vWHM (admin) listener, every request behind HTTP Basic Auth. */

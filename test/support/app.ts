@@ -9,7 +9,7 @@ import { type Runtime, type RuntimeOverrides, createRuntime } from '../../src/co
 import { loadConfig } from '../../src/config.js';
 import { parseScopes } from '../../src/domain/scopes.js';
 import { Argon2PasswordHasher } from '../../src/host/argon2-password-hasher.js';
-import { buildPanelServer, buildWhmServer } from '../../src/http/server.js';
+import { buildServers } from '../../src/http/server.js';
 
 /** FAST_ARGON2 keeps argon2id real but cheap, so suites that create many accounts stay quick. */
 export const fastHasher = () => new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
@@ -44,9 +44,7 @@ export async function makeApp(env: Record<string, string> = {}, overrides: Runti
     tokenFlushMs: 0,
     ...overrides,
   });
-  const deps = { ctx: rt.ctx, logger: rt.logger, limiters: rt.limiters, trustedProxies: config.trustedProxies };
-  const panel = buildPanelServer(deps);
-  const whm = buildWhmServer(deps);
+  const { panel, whm } = buildServers(rt);
   return {
     dir,
     rt,

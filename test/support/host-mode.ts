@@ -1,15 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runVanta } from './cli.js';
 import { MYSQL_URL } from './mariadb.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './nginx.js';
 import { PHPFPM_BIN, PrivatePhpFpm } from './php-fpm.js';
 import { makePrivateEtc, unshareArgs } from './private-etc.js';
+import { processState } from './procs.js';
+
+export { childrenOf, processState } from './procs.js';
 
 const VANTA_BIN = fileURLToPath(new URL('../../bin/vanta.js', import.meta.url));
 const SERVE_WITH_HOOKS = fileURLToPath(new URL('./serve-with-hooks.ts', import.meta.url));
@@ -71,7 +75,7 @@ export class HostRig {
   /** create copies /etc, gives the copy a uid range of its own, and starts the private nginx and php-fpm. */
   static async create(): Promise<HostRig> {
     const dir = await mkdtemp(join(tmpdir(), 'vanta-host-'));
-    // The accounts' PHP workers must pass through to their homes (traverse, not list).
+    // Accounts (and their PHP workers) pass through to their homes below it, as they do through /home.
     await chmod(dir, 0o711);
     const etc = await makePrivateEtc(dir);
     for (const d of ['homes', 'sites', 'data']) await mkdir(join(dir, d), { recursive: true });
@@ -139,14 +143,56 @@ export class HostRig {
     await this.spawnPanel(['--import', import.meta.resolve('tsx'), SERVE_WITH_HOOKS], env);
   }
 
+  /**
+   * inPrivateEtc starts node with `nodeArgs` in a private mount namespace with the rig's /etc. The
+   * process returned is the helper that bound /etc and waits for node; node is its child.
+   */
+  private inPrivateEtc(nodeArgs: string[], extra: Record<string, string>): ChildProcess {
+    return spawn('unshare', unshareArgs(this.etc, [process.execPath, ...nodeArgs]), {
+      env: this.env(extra),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  /** cli starts a `vanta` command in host mode against the rig (its helper process; see inPrivateEtc). */
+  cli(args: string[], extra: Record<string, string> = {}): ChildProcess {
+    return this.inPrivateEtc([VANTA_BIN, ...args], extra);
+  }
+
+  /** panelPid is the pid of the running `vanta serve`, as its startup log line says. */
+  panelPid(): number {
+    const line = this.output.split('\n').find((l) => l.includes('Vanta Panel started'));
+    const pid = Number(/"pid":(\d+)/.exec(line ?? '')?.[1]);
+    if (!pid) throw new Error(`no pid in the startup line: ${line}`);
+    return pid;
+  }
+
+  /**
+   * crash kills the panel with SIGKILL while its parent (the helper) is stopped, so that the panel
+   * stays a zombie: the next panel starts while the killed one still has its pid. `release` lets
+   * the helper run again, reap it and end.
+   */
+  async crash(): Promise<() => Promise<void>> {
+    const helper = this.panel;
+    if (!helper?.pid) throw new Error('no panel to crash');
+    const pid = this.panelPid();
+    const ended = new Promise((resolve) => helper.once('exit', resolve));
+    helper.kill('SIGSTOP');
+    process.kill(pid, 'SIGKILL');
+    await waitForState(pid, 'Z');
+    this.panel = null;
+    this.exited = null;
+    return async () => {
+      helper.kill('SIGCONT');
+      await ended;
+    };
+  }
+
   private async spawnPanel(nodeArgs: string[], extra: Record<string, string>): Promise<void> {
     if (this.panel) throw new Error('panel already running');
     this.panelPort = await freePort();
     this.output = '';
-    const child = spawn('unshare', unshareArgs(this.etc, [process.execPath, ...nodeArgs]), {
-      env: this.env(extra),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = this.inPrivateEtc(nodeArgs, extra);
     this.panel = child;
     child.stdout?.on('data', (d: Buffer) => {
       this.output += d.toString();
@@ -254,6 +300,22 @@ export class HostRig {
     return (await readdir(this.sites)).filter((f) => f.endsWith('.conf')).sort();
   }
 
+  /**
+   * replaceSkel gives useradd (in the private /etc) a skeleton made by `fill`, and returns the way
+   * to put the original back.
+   */
+  async replaceSkel(fill: (skel: string) => Promise<unknown>): Promise<() => Promise<void>> {
+    const skel = join(this.etc, 'skel');
+    const saved = join(this.etc, 'skel.vanta-test-saved');
+    await rename(skel, saved);
+    await mkdir(skel, { mode: 0o755 });
+    await fill(skel);
+    return async () => {
+      await rm(skel, { recursive: true, force: true });
+      await rename(saved, skel);
+    };
+  }
+
   /** home tells whether the account's home directory exists. */
   homeExists(user: string): boolean {
     return existsSync(join(this.homes, user));
@@ -281,4 +343,28 @@ async function findLine(path: string, name: string): Promise<string[] | null> {
   const text = await readFile(path, 'utf8');
   const line = text.split('\n').find((l) => l.startsWith(`${name}:`));
   return line ? line.split(':') : null;
+}
+
+/** RigSuite holds the HostRig of one describe block, filled in by its before hook. */
+export interface RigSuite {
+  rig: HostRig;
+}
+
+/** hostRigSuite registers before/after hooks that make a HostRig, start its panel (with `extra` variables), and close it all. */
+export function hostRigSuite(extra: Record<string, string> = {}): RigSuite {
+  const suite = {} as RigSuite;
+  before(async () => {
+    suite.rig = await HostRig.create();
+    await suite.rig.start(extra);
+  });
+  after(async () => {
+    await suite.rig?.close();
+  });
+  return suite;
+}
+
+/** waitForState waits until a process is in `state` (Z: a zombie). */
+async function waitForState(pid: number, state: string): Promise<void> {
+  for (let i = 0; i < 1000 && processState(pid) !== state; i++) await new Promise((r) => setTimeout(r, 10));
+  if (processState(pid) !== state) throw new Error(`process ${pid} never reached state ${state}`);
 }

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { type PhpFpmOptions, PhpFpmPools, parsePid } from '../../src/host/php/php-fpm-pools.js';
 import type { PhpPoolSpec } from '../../src/host/ports.js';
 import { unshareArgs } from './private-etc.js';
+import { childrenOf } from './procs.js';
 
 const run = promisify(execFile);
 
@@ -59,19 +60,6 @@ export async function pidsOfUid(uid: number): Promise<number[]> {
     if (m && (Number(m[1]) === uid || Number(m[2]) === uid)) pids.push(Number(name));
   }
   return pids;
-}
-
-/** childrenOf lists the processes whose parent is `pid`. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const kids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    const st = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // The command name sits in parentheses and may hold spaces: the fields after its ')' are fixed.
-    const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === pid) kids.push(Number(name));
-  }
-  return kids;
 }
 
 /**
@@ -217,7 +205,7 @@ pm.max_spare_servers = 3
     if (!this.child) return;
     const pid = await this.masterPid().catch(() => null);
     const master = pid !== null && (await processTitle(pid))?.startsWith('php-fpm: master') ? pid : null;
-    const workers = master ? await childrenOf(master) : [];
+    const workers = master ? childrenOf(master) : [];
     // A master that died (a test that broke it) leaves only the namespace helper to end.
     if (master) process.kill(master, 'SIGQUIT');
     else this.child.kill('SIGTERM');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { recoverOperations } from '../../app/recover-operations.js';
-import { ownerAlive } from '../../compose.js';
+import { ownerAlive } from '../../host/process-owner.js';
 import type { Cli } from '../cli.js';
 import { EXIT } from '../exit-codes.js';
 

@@ -19,6 +19,7 @@ server {
     listen 8080;
     server_name alice.example www.alice.example;
     root "/srv/homes/alice/public_html";
+    disable_symlinks if_not_owner "from=/srv/homes/alice";
     index index.html index.htm;
     location / {
         try_files $uri $uri/ =404;
@@ -36,6 +37,7 @@ server {
     listen 127.0.0.1:80;
     server_name alice.example www.alice.example;
     root "/var/lib/vanta/suspended";
+    disable_symlinks if_not_owner from=$document_root;
     error_page 503 /suspended.html;
     location = /suspended.html {
         internal;

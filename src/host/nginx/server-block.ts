@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+
 /** ServerBlockInput is everything one account's server block depends on. */
 export interface ServerBlockInput {
   user: string;
@@ -12,10 +14,15 @@ const SAFE_PATH_RE = /^\/[^"\\;{}$\s\p{Cc}]*$/u;
 const SAFE_LISTEN_RE = /^(?:\[[0-9a-f:.]+\]:|[0-9.]+:)?[0-9]{1,5}$/i;
 const SAFE_NAME_RE = /^[a-z0-9.-]+$/;
 
-/** quotePath renders a path as a quoted nginx string after refusing characters nginx would treat specially. */
-export function quotePath(path: string): string {
-  if (!SAFE_PATH_RE.test(path)) throw new Error(`path cannot be used in an nginx config: ${JSON.stringify(path)}`);
-  return `"${path}"`;
+/**
+ * quotePath renders a path (after an optional `prefix`, such as `from=`) as a quoted nginx string,
+ * after refusing characters nginx would treat specially.
+ */
+export function quotePath(value: string, prefix = ''): string {
+  const path = value.slice(prefix.length);
+  if (!value.startsWith(prefix) || !SAFE_PATH_RE.test(path))
+    throw new Error(`path cannot be used in an nginx config: ${JSON.stringify(path)}`);
+  return `"${value}"`;
 }
 
 /** renderServerBlock renders one account's nginx server block, active or suspended. */
@@ -30,9 +37,13 @@ export function renderServerBlock(input: ServerBlockInput): string {
     `    listen ${input.listen};`,
     `    server_name ${input.domain} www.${input.domain};`,
   ];
+  // Nothing reached through a link the account planted is served: a link is followed only when
+  // it and its target have the same owner. For the site, the check starts at the home, so a
+  // `public_html` replaced by a link is caught too; the suspended page's root is the panel's own.
   const body = input.suspended
     ? [
         `    root ${quotePath(input.suspendedRoot)};`,
+        '    disable_symlinks if_not_owner from=$document_root;',
         '    error_page 503 /suspended.html;',
         '    location = /suspended.html {',
         '        internal;',
@@ -43,6 +54,7 @@ export function renderServerBlock(input: ServerBlockInput): string {
       ]
     : [
         `    root ${quotePath(input.root)};`,
+        `    disable_symlinks if_not_owner ${quotePath(`from=${dirname(input.root)}`, 'from=')};`,
         '    index index.html index.htm;',
         '    location / {',
         '        try_files $uri $uri/ =404;',

@@ -1,8 +1,8 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { homeToRemove } from '../home-removal.js';
-import { renderDefaultPage } from '../pages.js';
+import { makeWebRoot } from '../account-files.js';
 import type { SystemUserSpec, SystemUsers } from '../ports.js';
 
 /** SandboxUserRecord is the sandbox's stand-in for a passwd and shadow entry. */
@@ -33,8 +33,7 @@ export class SandboxSystemUsers implements SystemUsers {
     await mkdir(this.homeBase, { recursive: true });
     // Not recursive: a leftover home must fail the step instead of being adopted.
     await mkdir(spec.home, { mode: 0o750 });
-    await mkdir(join(spec.home, 'public_html'), { mode: 0o755 });
-    await writeFile(join(spec.home, 'public_html', 'index.html'), renderDefaultPage(spec.domain), { mode: 0o644 });
+    await makeWebRoot({ home: spec.home, domain: spec.domain, homeMode: 0o750, owner: null });
     await this.write({
       user: spec.user,
       home: spec.home,

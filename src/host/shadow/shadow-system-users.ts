@@ -1,8 +1,7 @@
-import { chmod, chown, lstat, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readFile, readdir, rm } from 'node:fs/promises';
+import { makeWebRoot } from '../account-files.js';
 import { CommandError, runCommand } from '../exec.js';
 import { homeToRemove } from '../home-removal.js';
-import { renderDefaultPage } from '../pages.js';
 import type { SystemUserSpec, SystemUsers } from '../ports.js';
 import {
   type PasswdEntry,
@@ -37,15 +36,14 @@ export class ShadowSystemUsers implements SystemUsers {
     await runCommand('useradd', useraddArgs(spec), { timeoutMs: this.timeoutMs });
     try {
       const entry = await this.require(spec.user);
-      // Others may pass through the home (nginx serves public_html) but not list or read it.
-      await chmod(spec.home, 0o711);
-      const web = join(spec.home, 'public_html');
-      await mkdir(web, { mode: 0o755 });
-      await chmod(web, 0o755);
-      const index = join(web, 'index.html');
-      await writeFile(index, renderDefaultPage(spec.domain), { mode: 0o644 });
-      await chown(web, entry.uid, entry.gid);
-      await chown(index, entry.uid, entry.gid);
+      // Others may pass through the home (nginx serves public_html) but not list or read it. The
+      // home belongs to the account from here on: nothing in it is followed (see makeWebRoot).
+      await makeWebRoot({
+        home: spec.home,
+        domain: spec.domain,
+        homeMode: 0o711,
+        owner: { uid: entry.uid, gid: entry.gid },
+      });
     } catch (err) {
       // The step failed after useradd succeeded: take the user back so nothing is left half-made.
       await this.remove(spec.user, spec.home).catch(() => {});

@@ -1,7 +1,9 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../../domain/errors.js';
 import { STATUS_BY_CODE } from '../errors.js';
-import { type PageDeps, sendPage } from './kit.js';
+import { recordAudit } from '../../app/audit.js';
+import type { CrossOrigin } from '../form-guard.js';
+import { type PageDeps, adminActor, sendPage } from './kit.js';
 
 function isCsrfError(err: FastifyError): boolean {
   return err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET';
@@ -23,6 +25,24 @@ export function ErrorPanel(props: { title: string; message: string; requestId?: 
       </p>
     </section>
   );
+}
+
+/**
+ * refuseCrossOrigin answers a form posted from another site with a page saying so, and records the
+ * attempt (as the signed-in admin whose browser sent it): it is what a CSRF attack looks like.
+ */
+export async function refuseCrossOrigin(deps: PageDeps, req: FastifyRequest, reply: FastifyReply, why: CrossOrigin) {
+  const audit = {
+    actor: adminActor(req),
+    action: 'whm.form',
+    target: null,
+    params: { path: req.url.split('?')[0] ?? '/', origin: why.origin, sec_fetch_site: why.secFetchSite },
+    requestId: req.id,
+    ip: req.clientIp,
+  };
+  await recordAudit(deps.ctx, audit, 'cross_origin', 403);
+  const message = `This form came from another site: ${why.reason}. vWHM accepts changes only from its own pages; open vWHM yourself and submit the form there.`;
+  return sendPage(deps, req, reply, 'Form refused', <ErrorPanel title="Form refused" message={message} />, 403);
 }
 
 /** registerErrorPages answers vWHM errors with pages: refused forms, unknown records, and failures with a request id. */

@@ -1,6 +1,3 @@
-import cookie from '@fastify/cookie';
-import csrf from '@fastify/csrf-protection';
-import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { AdminVerifier } from '../../app/admins.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
@@ -10,10 +7,12 @@ import { registerAdminPages } from './admins/routes.js';
 import { loadWhmAssets, registerAssets } from './assets.js';
 import { registerAuditPages } from './audit/routes.js';
 import { registerDashboard } from './dashboard/routes.js';
+import { registerFormGuard } from '../form-guard.js';
 import { headerValues } from '../raw-headers.js';
 import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
-import { registerErrorPages } from './error-page.js';
-import type { PageDeps } from './kit.js';
+import { leaveBodyUnread } from '../unread-body.js';
+import { refuseCrossOrigin, registerErrorPages } from './error-page.js';
+import { type PageDeps, adminOf } from './kit.js';
 import { registerPlanPages } from './plans/routes.js';
 import { registerTokenPages } from './tokens/routes.js';
 
@@ -42,7 +41,10 @@ declare module 'fastify' {
   }
 }
 
-/** registerWhm puts every vWHM route behind Basic Auth against the admins table, and every POST behind a CSRF check. */
+/**
+ * registerWhm puts every vWHM route behind Basic Auth against the admins table, and every POST
+ * behind the form guard: same origin, and a CSRF token bound to the signed-in admin.
+ */
 export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
   app.addHook('onRequest', async (req, reply) => {
     // Sent twice, Basic credentials are none: which of the two would be meant is not known.
@@ -53,6 +55,7 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
       // and a right password from an address past it is refused like a wrong one.
       const attempt = deps.limiter.attempt(req.clientIp);
       if (!attempt.allowed) {
+        leaveBodyUnread(req, reply);
         return reply
           .code(429)
           .header('retry-after', String(attempt.retryAfter))
@@ -65,6 +68,8 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
         return;
       }
     }
+    // Refused before the body is read: an unauthenticated upload of any size costs nothing.
+    leaveBodyUnread(req, reply);
     return reply
       .code(401)
       .header('www-authenticate', CHALLENGE)
@@ -74,17 +79,10 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
 
   const pageDeps: PageDeps = { ctx: deps.ctx, assets: loadWhmAssets() };
   app.register(async (scope) => {
-    await scope.register(formbody);
-    await scope.register(cookie);
-    await scope.register(csrf, {
-      sessionPlugin: '@fastify/cookie',
+    await registerFormGuard(scope, {
       cookieKey: 'vwhm_csrf',
-      cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: 'auto' },
-    });
-    // A preHandler, not onRequest: the form body, which carries the token, is parsed by then.
-    scope.addHook('preHandler', (req, reply, done) => {
-      if (req.method === 'POST') return scope.csrfProtection(req, reply, done);
-      done();
+      userOf: adminOf,
+      refuseCrossOrigin: (req, reply, why) => refuseCrossOrigin(pageDeps, req, reply, why),
     });
     scope.addHook('onSend', async (_req, reply) => {
       reply.header('content-security-policy', CONTENT_SECURITY_POLICY);

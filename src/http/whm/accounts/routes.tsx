@@ -69,7 +69,7 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
 
   scope.get('/accounts/new', async (req, reply) => {
     const plans = await listPlans(ctx);
-    const content = <NewAccountPage csrf={reply.generateCsrf()} form={emptyForm()} plans={plans} />;
+    const content = <NewAccountPage csrf={reply.formToken()} form={emptyForm()} plans={plans} />;
     return sendPage(deps, req, reply, 'Create an account', content);
   });
 
@@ -117,7 +117,7 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     } catch (err) {
       const failed = failedForm(err, values, ['user', 'domain', 'email', 'plan', 'password']);
       const plans = await listPlans(ctx);
-      const content = <NewAccountPage csrf={reply.generateCsrf()} form={failed.form} plans={plans} />;
+      const content = <NewAccountPage csrf={reply.formToken()} form={failed.form} plans={plans} />;
       return sendPage(deps, req, reply, 'Create an account', content, failed.status);
     }
   });
@@ -131,7 +131,7 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
   ) => {
     const account = await getAccount(ctx, user);
     const plans = await listPlans(ctx);
-    const content = <AccountPage account={account} plans={plans} csrf={reply.generateCsrf()} forms={forms} />;
+    const content = <AccountPage account={account} plans={plans} csrf={reply.formToken()} forms={forms} />;
     return sendPage(deps, req, reply, `Account ${user}`, content, status);
   };
   const userOf = (req: FastifyRequest) => (req.params as { user: string }).user;

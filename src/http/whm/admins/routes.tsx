@@ -13,7 +13,7 @@ export function registerAdminPages(scope: FastifyInstance, deps: PageDeps): void
     forms: { add?: FormState; password?: FormState } = {},
     status = 200,
   ) => {
-    const csrf = reply.generateCsrf();
+    const csrf = reply.formToken();
     const admins = await listAdmins(ctx);
     const me = adminOf(req);
     const content = (

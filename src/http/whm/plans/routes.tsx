@@ -50,7 +50,7 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
     message: string | null = null,
     status = 200,
   ) => {
-    const csrf = reply.generateCsrf();
+    const csrf = reply.formToken();
     const rows = await listPlanUsage(ctx);
     const content = <PlansPage rows={rows} csrf={csrf} form={form} message={message} />;
     return sendPage(deps, req, reply, 'Plans', content, status);
@@ -61,7 +61,7 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
       req,
       reply,
       `Edit plan ${name}`,
-      <EditPlanPage name={name} csrf={reply.generateCsrf()} form={form} />,
+      <EditPlanPage name={name} csrf={reply.formToken()} form={form} />,
       status,
     );
   const nameOf = (req: FastifyRequest) => (req.params as { name: string }).name;

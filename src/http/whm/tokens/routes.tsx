@@ -32,7 +32,7 @@ export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void
       req,
       reply,
       'Issue an API token',
-      <IssueTokenPage csrf={reply.generateCsrf()} form={form} scopes={scopes} />,
+      <IssueTokenPage csrf={reply.formToken()} form={form} scopes={scopes} />,
       status,
     );
   const tokenOf = (req: FastifyRequest): Promise<ApiToken> => findTokenById(ctx, (req.params as { id: string }).id);
@@ -79,7 +79,7 @@ export function registerTokenPages(scope: FastifyInstance, deps: PageDeps): void
 
   scope.get('/tokens/:id/revoke', async (req, reply) => {
     const token = await tokenOf(req);
-    const content = <RevokeTokenPage token={token} csrf={reply.generateCsrf()} />;
+    const content = <RevokeTokenPage token={token} csrf={reply.formToken()} />;
     return sendPage(deps, req, reply, `Revoke ${token.name}`, content);
   });
 
