@@ -156,9 +156,10 @@ describe('host mode with PHP: one php-fpm pool per account, running as the accou
     assert.ok((await pidsOfUid(a.uid)).length > 0, 'the request left a worker of the account');
     const suspended = await rig.api('POST', `api=account&action=suspend&user=${a.user}`);
     assert.equal(suspended.status, 200, JSON.stringify(suspended.body));
-    const down = await page(a, '/probe.php');
-    assert.equal(down.status, 503);
-    assert.ok(!down.body.includes(SOURCE_MARKER));
+    assert.ok(
+      await rig.settled(a.domain, (r) => r.status === 503 && !r.body.includes(SOURCE_MARKER), '/probe.php'),
+      'the PHP page answers 503 (nginx may take a moment to retire the workers that read the old block)',
+    );
     assert.deepEqual(await pidsOfUid(a.uid), [], 'no process of the account is left');
     assert.equal(rig.socketExists(a.user), false, 'its socket is gone');
     assert.ok((await rig.poolFiles()).includes(`vanta-${a.user}.conf.disabled`), 'its pool rests aside');
@@ -224,6 +225,7 @@ describe('host mode with PHP: one php-fpm pool per account, running as the accou
     assert.equal((await runVanta(rig.data, ['plan', 'add', plan, '--no-php'])).code, 0);
     const changed = await rig.api('POST', `api=account&action=plan&user=${a.user}`, { plan });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.ok(await rig.settled(a.domain, (r) => r.status === 404, '/probe.php'), 'once nginx has the new block');
     for (const path of ['/probe.php', '/PROBE.PHP', '/upper.PHP', '/old.php~', '/wp-config.php.bak', '/page.phtml']) {
       const r = await page(a, path);
       assert.equal(r.status, 404, `${path}: ${r.status}`);

@@ -9,13 +9,8 @@ import { promisify } from 'node:util';
 import { ensureAccountTmp } from '../src/host/php/account-tmp.js';
 import { includesPoolDir, mainConfigPath, parseFpmDump } from '../src/host/php/fpm-checks.js';
 import { type PhpFpmOptions, PhpFpmPools } from '../src/host/php/php-fpm-pools.js';
-import {
-  poolFileName,
-  poolSocketPath,
-  renderPhpLocation,
-  renderPhpOffLocation,
-  renderPool,
-} from '../src/host/php/pool-config.js';
+import { renderServerBlock } from '../src/host/nginx/server-block.js';
+import { poolFileName, poolSocketPath, renderPool } from '../src/host/php/pool-config.js';
 import type { PhpPoolSpec } from '../src/host/ports.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './support/nginx.js';
 import {
@@ -142,22 +137,18 @@ describe('php-fpm pools: a private master and nginx, real accounts in a private 
     throw new Error(`the probe of ${acc.user} does not answer: ${last}\n${await fpm.errorText()}`);
   }
 
+  /** writeServerBlock writes the account's server block as the panel renders it, with PHP on or off. */
   async function writeServerBlock(acc: TestAccount, php: boolean): Promise<void> {
-    const location = php ? renderPhpLocation(poolSocketPath(fpm.runDir, acc.user)) : renderPhpOffLocation();
-    await writeFile(
-      join(sites, `${acc.user}.conf`),
-      `server {
-    listen 127.0.0.1:${nginx.port};
-    server_name ${domain(acc)};
-    root "${acc.web}";
-    index ${php ? 'index.php ' : ''}index.html;
-    disable_symlinks if_not_owner;
-${location}    location / {
-        try_files $uri $uri/ =404;
-    }
-}
-`,
-    );
+    const block = renderServerBlock({
+      user: acc.user,
+      domain: domain(acc),
+      listen: `127.0.0.1:${nginx.port}`,
+      root: acc.web,
+      suspended: false,
+      suspendedRoot: acc.web,
+      phpSocket: php ? poolSocketPath(fpm.runDir, acc.user) : null,
+    });
+    await writeFile(join(sites, `${acc.user}.conf`), block);
   }
 
   before(async () => {
@@ -376,7 +367,20 @@ ${location}    location / {
   });
 
   test('with PHP off a .php file is never sent as its source; with PHP on, no odd path sends it either', async () => {
-    for (const path of ['/probe.php', '/upper.PHP', '/probe.php?x=1', '/PROBE.php']) {
+    // PHP under extensions php-fpm does not run, and the copies editors and people leave beside a script.
+    const copies = [
+      'old.php5',
+      'page.phtml',
+      'tool.phar',
+      'probe.php~',
+      'probe.php.bak',
+      '.probe.php.swp',
+      '#probe.php#',
+    ];
+    for (const acc of [a, off])
+      for (const name of copies) await writeAs(acc, join(acc.web, name), `<?php // ${SOURCE_MARKER}\n`);
+    const copyPaths = copies.map((name) => `/${encodeURIComponent(name)}`);
+    for (const path of ['/probe.php', '/upper.PHP', '/probe.php?x=1', '/PROBE.php', ...copyPaths]) {
       const r = await page(off, path);
       assert.equal(r.status, 404, `${path} with PHP off`);
       assert.ok(!r.body.includes(SOURCE_MARKER), `${path} sent source`);
@@ -387,6 +391,7 @@ ${location}    location / {
       ['/probe.php/extra', 404],
       ['/missing.php', 404],
       ['/index.html/x.php', 404],
+      ...copyPaths.map((path): [string, number] => [path, 404]),
     ];
     for (const [path, status] of odd) {
       const r = await page(a, path);

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PhpFpmPools } from '../../src/host/php/php-fpm-pools.js';
-import { poolSocketPath, renderPhpLocation } from '../../src/host/php/pool-config.js';
+import { renderServerBlock } from '../../src/host/nginx/server-block.js';
+import { poolSocketPath } from '../../src/host/php/pool-config.js';
 import { NGINX_BIN, PrivateNginx, freePort } from '../../test/support/nginx.js';
 import { PrivatePhpFpm, makeAccount, phpFpmSkip, writeAs } from '../../test/support/php-fpm.js';
 import { makePrivateEtc } from '../../test/support/private-etc.js';
@@ -30,18 +31,21 @@ const CONNECTIONS = 8;
 const POOL_CHILDREN = 5;
 
 /**
- * serverBlock serves an account's public_html on its own port, handing `*.php` to one socket. nginx
- * closes a kept-alive connection after 1000 requests by default, which the load counts as failures.
+ * serverBlock is the account's server block as the panel renders it, on a port of its own and handing
+ * `*.php` to `socket`. nginx closes a kept-alive connection after 1000 requests by default, which the
+ * load would count as failures.
  */
-function serverBlock(port: number, root: string, socket: string): string {
-  return [
-    'server {',
-    `    listen 127.0.0.1:${port};`,
-    '    keepalive_requests 1000000;',
-    `    root ${root};`,
-    `${renderPhpLocation(socket)}}`,
-    '',
-  ].join('\n');
+function serverBlock(user: string, port: number, root: string, socket: string): string {
+  const block = renderServerBlock({
+    user,
+    domain: `${user}.bench.test`,
+    listen: `127.0.0.1:${port}`,
+    root,
+    suspended: false,
+    suspendedRoot: root,
+    phpSocket: socket,
+  });
+  return block.replace('server {\n', 'server {\n    keepalive_requests 1000000;\n');
 }
 
 /**
@@ -85,8 +89,8 @@ export const php: Row = {
     const [nginxPort, accountPort, wwwPort] = [await freePort(), await freePort(), await freePort()];
     await writeFile(
       join(sites, 'bench.conf'),
-      serverBlock(accountPort, account.web, poolSocketPath(fpm.runDir, account.user)) +
-        serverBlock(wwwPort, account.web, fpm.wwwSocket),
+      serverBlock(account.user, accountPort, account.web, poolSocketPath(fpm.runDir, account.user)) +
+        serverBlock(account.user, wwwPort, account.web, fpm.wwwSocket),
     );
     const nginx = new PrivateNginx(join(dir, 'nginx'), nginxPort, sites);
     await nginx.start();

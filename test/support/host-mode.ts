@@ -276,19 +276,19 @@ export class HostRig {
     });
   }
 
-  /** site requests `/` of a domain from the private nginx. */
-  site(domain: string): Promise<{ status: number; body: string }> {
-    return get(this.nginx.port, domain);
+  /** site requests a path (`/` by default) of a domain from the private nginx. */
+  site(domain: string, path = '/'): Promise<{ status: number; body: string }> {
+    return get(this.nginx.port, domain, path);
   }
 
   /**
-   * settled waits until the domain answers as `ok` says three times in a row: just after a reload,
-   * a retiring worker may still take a connection and answer from the old configuration.
+   * settled waits until the domain's `path` answers as `ok` says three times in a row: just after a
+   * reload, a retiring worker may still take a connection and answer from the old configuration.
    */
-  async settled(domain: string, ok: (r: { status: number; body: string }) => boolean): Promise<boolean> {
+  async settled(domain: string, ok: (r: { status: number; body: string }) => boolean, path = '/'): Promise<boolean> {
     let streak = 0;
     for (let i = 0; i < 200 && streak < 3; i++) {
-      const r = await this.site(domain).catch(() => null);
+      const r = await this.site(domain, path).catch(() => null);
       streak = r && ok(r) ? streak + 1 : 0;
       if (streak < 3) await new Promise((res) => setTimeout(res, 25));
     }

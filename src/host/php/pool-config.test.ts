@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  DISABLED_FUNCTIONS,
-  poolFileName,
-  poolSocketPath,
-  renderPhpLocation,
-  renderPhpOffLocation,
-  renderPool,
-} from './pool-config.js';
+import { DISABLED_FUNCTIONS, poolFileName, poolSocketPath, renderPool } from './pool-config.js';
 
 const input = {
   user: 'alice',
@@ -131,48 +124,5 @@ describe('pool names', () => {
   it('refuses a user that would step out of the directory', () => {
     assert.throws(() => poolFileName('../x'), { code: 'invalid_pool_value' });
     assert.throws(() => poolSocketPath('/run/php', 'a/b'), { code: 'invalid_pool_value' });
-  });
-});
-
-describe('nginx PHP locations', () => {
-  it('passes an existing *.php file to the account socket, exactly', () => {
-    assert.equal(
-      renderPhpLocation('/run/php/vanta-alice.sock'),
-      `    location ~* \\.php$ {
-        try_files $uri =404;
-        fastcgi_pass unix:/run/php/vanta-alice.sock;
-        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
-        fastcgi_param SCRIPT_NAME $fastcgi_script_name;
-        fastcgi_param DOCUMENT_ROOT $document_root;
-        fastcgi_param DOCUMENT_URI $document_uri;
-        fastcgi_param REQUEST_URI $request_uri;
-        fastcgi_param QUERY_STRING $query_string;
-        fastcgi_param REQUEST_METHOD $request_method;
-        fastcgi_param CONTENT_TYPE $content_type;
-        fastcgi_param CONTENT_LENGTH $content_length;
-        fastcgi_param SERVER_PROTOCOL $server_protocol;
-        fastcgi_param REQUEST_SCHEME $scheme;
-        fastcgi_param HTTPS $https if_not_empty;
-        fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-        fastcgi_param SERVER_SOFTWARE nginx;
-        fastcgi_param REMOTE_ADDR $remote_addr;
-        fastcgi_param REMOTE_PORT $remote_port;
-        fastcgi_param SERVER_ADDR $server_addr;
-        fastcgi_param SERVER_PORT $server_port;
-        fastcgi_param SERVER_NAME $server_name;
-        fastcgi_param REDIRECT_STATUS 200;
-        fastcgi_param HTTP_PROXY "";
-    }
-`,
-    );
-  });
-
-  it('refuses a socket path that could break out of the directive', () => {
-    for (const bad of ['/run/php/a.sock; include /etc/passwd', '/run/php/a sock', 'run/a.sock', '/run/$host.sock'])
-      assert.throws(() => renderPhpLocation(bad), { code: 'invalid_pool_value' }, bad);
-  });
-
-  it('answers 404 for *.php when PHP is off, exactly', () => {
-    assert.equal(renderPhpOffLocation(), '    location ~* \\.php$ {\n        return 404;\n    }\n');
   });
 });
