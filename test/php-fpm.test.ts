@@ -275,7 +275,7 @@ describe('php-fpm pools: a private master and nginx, real accounts in a private 
       await pools.disablePool(a.user);
       await pools.disablePool(a.user);
       await pools.reload();
-      await pools.endWorkers(a.user);
+      await pools.endWorkers(a.user, a.home);
       assert.ok(await isDead(straggler.child.pid ?? 0), 'the straggler was killed');
       assert.equal(await straggler.ended, 'SIGKILL');
       assert.deepEqual(await pidsOfUid(a.uid), [bystander.child.pid], 'no worker of the account remains');
@@ -446,12 +446,12 @@ describe('php-fpm pools: a private master and nginx, real accounts in a private 
     assert.ok((await lstat(socket)).isSocket(), 'the new pool listens');
     await pools.removePool(gone.user);
     await pools.reload();
-    await pools.endWorkers(gone.user);
+    await pools.endWorkers(gone.user, gone.home);
     assert.equal(existsSync(socket), false);
     assert.equal(existsSync(join(fpm.poolDir, poolFileName(gone.user))), false);
     await pools.removePool(gone.user);
     await pools.reload();
-    await pools.endWorkers(gone.user);
+    await pools.endWorkers(gone.user, gone.home);
     await assert.rejects(pools.enablePool(gone.user), { code: 'pool_not_found' });
     assert.equal((await probe(a)).euid, a.uid, 'the other pools are served');
   });

@@ -137,7 +137,7 @@ export const php: Row = {
       reload.push(await timed(() => pools.reload()));
       await pools.removePool(fresh.user);
       await pools.reload();
-      await pools.endWorkers(fresh.user);
+      await pools.endWorkers(fresh.user, fresh.home);
     }
     const total = median(write.map((w, i) => w + (reload[i] ?? 0)));
     measured.push({ now: `${total.toFixed(0)} ms`, meets: total <= 50 });

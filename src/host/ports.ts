@@ -123,10 +123,11 @@ export interface PhpPools {
   /** reload checks the whole configuration, then makes PHP-FPM re-read it and waits until it has. */
   reload(): Promise<void>;
   /**
-   * endWorkers makes sure no worker of the account's pool runs, killing stragglers, and removes the
-   * socket a pool out of the configuration left; call it after the reload that dropped the pool.
+   * endWorkers makes sure no worker of the account's pool runs (a process of the account's, the
+   * home's owner, under the pool's title), killing stragglers, and removes the socket a pool out of
+   * the configuration left; call it after the reload that dropped the pool.
    */
-  endWorkers(user: string): Promise<void>;
+  endWorkers(user: string, home: string): Promise<void>;
 }
 
 /** HostDrivers groups the ports that change the host. */

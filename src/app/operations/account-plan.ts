@@ -43,7 +43,7 @@ function phpSteps(ctx: AppContext, record: AccountRecord, php: PhpSettings, befo
       name: 'php_reload',
       run: async () => {
         if (php.enabled || before.enabled) await ctx.host.php.reload();
-        if (!php.enabled) await ctx.host.php.endWorkers(user);
+        if (!php.enabled) await ctx.host.php.endWorkers(user, ctx.host.homeOf(user));
       },
     },
   ];

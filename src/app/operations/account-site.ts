@@ -40,14 +40,14 @@ export async function putPool(ctx: AppContext, user: string, php: PhpSettings, s
 export async function dropPool(ctx: AppContext, user: string, wasOn: boolean): Promise<void> {
   const found = await ctx.host.php.removePool(user);
   if (found || wasOn) await ctx.host.php.reload();
-  await ctx.host.php.endWorkers(user);
+  await ctx.host.php.endWorkers(user, ctx.host.homeOf(user));
 }
 
 /** parkPool takes the account's pool out of service (suspend), keeping it aside, and ends its workers. */
 export async function parkPool(ctx: AppContext, user: string): Promise<void> {
   await ctx.host.php.disablePool(user);
   await ctx.host.php.reload();
-  await ctx.host.php.endWorkers(user);
+  await ctx.host.php.endWorkers(user, ctx.host.homeOf(user));
 }
 
 /**

@@ -50,7 +50,7 @@ export const accountSuspend = defineOperation({
         run: async () => {
           if (!php.enabled) return;
           await ctx.host.php.reload();
-          await ctx.host.php.endWorkers(user);
+          await ctx.host.php.endWorkers(user, ctx.host.homeOf(user));
         },
       },
       {

@@ -66,7 +66,7 @@ export const accountTerminate = defineOperation({
         name: 'php_reload',
         run: async () => {
           if (php.enabled) await ctx.host.php.reload();
-          await ctx.host.php.endWorkers(user);
+          await ctx.host.php.endWorkers(user, ctx.host.homeOf(user));
         },
       },
       { name: 'system_user', run: () => systemUsers.remove(user, home) },

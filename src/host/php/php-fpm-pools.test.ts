@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -31,12 +31,15 @@ function pools(pidFile: string, reloadCommand: string[] | null = null): PhpFpmPo
   });
 }
 
-/** sleeper starts `sleep` under a process title, as another uid when run as root (root's processes are never matched). */
-function sleeper(title: string) {
-  const asRoot = process.getuid?.() === 0;
+const asRoot = process.getuid?.() === 0;
+/** ACCOUNT_UID is the uid the sleepers stand in for an account with: nobody as root (root's processes never count). */
+const ACCOUNT_UID = asRoot ? 65534 : (process.getuid?.() ?? 0);
+
+/** sleeper starts `sleep` under a process title, as `uid` (as root), by default the account's. */
+function sleeper(title: string, uid = ACCOUNT_UID) {
   const child = spawn('bash', ['-c', `exec -a "${title}" sleep 600`], {
     stdio: 'ignore',
-    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    ...(asRoot ? { uid, gid: uid } : {}),
   });
   const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, signal) => resolve(signal)));
   return { child, ended };
@@ -57,19 +60,32 @@ test('a stale pid file never gets another process signalled: the reload fails wi
   }
 });
 
+/** accountHome makes a home owned by the sleepers' account, as endWorkers finds the account's uid from it. */
+async function accountHome(name: string): Promise<string> {
+  const home = join(dir, name);
+  await mkdir(home);
+  if (asRoot) await chown(home, ACCOUNT_UID, ACCOUNT_UID);
+  return home;
+}
+
+/** titled waits until a pool's title shows (bash takes it only once it has execed sleep) and returns its pids. */
+async function titled(pool: string, uid: number | null, count: number): Promise<number[]> {
+  for (let i = 0; i < 200 && (await poolWorkerPids(pool, uid)).length < count; i++) await setTimeout(10);
+  return poolWorkerPids(pool, uid);
+}
+
 test('endWorkers kills the processes titled as the pool, and only those', async () => {
+  const home = await accountHome('home-zzpool');
   const worker = sleeper('php-fpm: pool zzpool');
   const other = sleeper('php-fpm: pool zzpoolx');
   try {
-    // bash takes the title only once it has execed sleep.
-    for (let i = 0; i < 200 && (await poolWorkerPids('zzpoolx')).length === 0; i++) await setTimeout(10);
-    for (let i = 0; i < 200 && (await poolWorkerPids('zzpool')).length === 0; i++) await setTimeout(10);
-    assert.deepEqual(await poolWorkerPids('zzpool'), [worker.child.pid]);
-    await pools(join(dir, 'none.pid')).endWorkers('zzpool');
+    assert.deepEqual(await titled('zzpoolx', null, 1), [other.child.pid]);
+    assert.deepEqual(await titled('zzpool', null, 1), [worker.child.pid]);
+    await pools(join(dir, 'none.pid')).endWorkers('zzpool', home);
     assert.equal(await worker.ended, 'SIGKILL');
-    assert.deepEqual(await poolWorkerPids('zzpool'), []);
+    assert.deepEqual(await poolWorkerPids('zzpool', null), []);
     assert.deepEqual(
-      await poolWorkerPids('zzpoolx'),
+      await poolWorkerPids('zzpoolx', null),
       [other.child.pid],
       'a pool whose name only starts the same stays',
     );
@@ -77,6 +93,24 @@ test('endWorkers kills the processes titled as the pool, and only those', async 
     worker.child.kill('SIGKILL');
     other.child.kill('SIGKILL');
     await other.ended;
+  }
+});
+
+test("another account's process under this pool's title is neither killed nor blocks the end of the pool's workers", {
+  skip: asRoot ? false : 'needs root to run a process as another uid',
+}, async () => {
+  const home = await accountHome('home-zzvictim');
+  const worker = sleeper('php-fpm: pool zzvictim');
+  const impostor = sleeper('php-fpm: pool zzvictim', ACCOUNT_UID - 1);
+  try {
+    assert.equal((await titled('zzvictim', null, 2)).length, 2);
+    await pools(join(dir, 'none.pid')).endWorkers('zzvictim', home);
+    assert.equal(await worker.ended, 'SIGKILL');
+    assert.deepEqual(await poolWorkerPids('zzvictim', null), [impostor.child.pid], 'the other uid runs on');
+  } finally {
+    worker.child.kill('SIGKILL');
+    impostor.child.kill('SIGKILL');
+    await impostor.ended;
   }
 });
 

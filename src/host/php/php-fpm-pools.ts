@@ -4,7 +4,7 @@ import { lstat, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, runCommand } from '../exec.js';
-import { ensureAccountTmp } from './account-tmp.js';
+import { ensureAccountTmp, homeOwner } from './account-tmp.js';
 import { Coalesced, Serial } from './coalesce.js';
 import { PhpFpmError } from './errors.js';
 import { DISABLED_POOL_SUFFIX, poolFileName, poolSocketPath, renderPool } from './pool-config.js';
@@ -99,8 +99,12 @@ async function restoreFile(path: string, previous: string | null): Promise<void>
   else await writeRootFile(path, previous);
 }
 
-/** poolWorkerPids lists the non-root processes titled `php-fpm: pool <user>`: the pool's workers, of any master generation. */
-export async function poolWorkerPids(user: string): Promise<number[]> {
+/**
+ * poolWorkerPids lists the processes titled `php-fpm: pool <user>`: the pool's workers, of any
+ * master generation. Any process may take any title, so only those running as `uid` (the
+ * account's) count when it is known; root's never do.
+ */
+export async function poolWorkerPids(user: string, uid: number | null): Promise<number[]> {
   const title = `php-fpm: pool ${user}`;
   const pids: number[] = [];
   for (const name of await readdir('/proc')) {
@@ -108,8 +112,8 @@ export async function poolWorkerPids(user: string): Promise<number[]> {
     const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
     if ((cmdline.split('\0')[0] ?? '').trimEnd() !== title) continue;
     const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
-    const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
-    if (uid === undefined || uid === '0') continue;
+    const real = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+    if (real === undefined || real === '0' || (uid !== null && Number(real) !== uid)) continue;
     pids.push(Number(name));
   }
   return pids;
@@ -242,10 +246,15 @@ export class PhpFpmPools implements PhpPools {
     return this.reloader.run();
   }
 
-  async endWorkers(user: string): Promise<void> {
+  async endWorkers(user: string, home: string): Promise<void> {
     const socket = poolSocketPath(this.opts.runDir, user);
+    // The home's owner is the account; with the home gone (a terminate finished by recovery), the title alone.
+    const uid = await homeOwner(home).then(
+      (ids) => ids.uid,
+      () => null,
+    );
     for (let round = 0; round < 5; round++) {
-      const pids = await poolWorkerPids(user);
+      const pids = await poolWorkerPids(user, uid);
       if (pids.length === 0) break;
       for (const pid of pids) {
         try {
@@ -256,7 +265,7 @@ export class PhpFpmPools implements PhpPools {
       }
       await sleep(50);
     }
-    const left = await poolWorkerPids(user);
+    const left = await poolWorkerPids(user, uid);
     if (left.length > 0)
       throw new PhpFpmError('php_workers_remain', `workers of the pool ${user} still run: ${left.join(' ')}`);
     // A master that was down when the pool went leaves its socket behind; once the pool is out of the

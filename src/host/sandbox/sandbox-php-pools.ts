@@ -65,7 +65,7 @@ export class SandboxPhpPools implements PhpPools {
   async reload(): Promise<void> {}
 
   /** endWorkers has no workers to end in the sandbox. */
-  async endWorkers(_user: string): Promise<void> {}
+  async endWorkers(_user: string, _home: string): Promise<void> {}
 
   /** poolPath is where one account's pool file lives while in service. */
   poolPath(user: string): string {
