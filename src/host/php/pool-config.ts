@@ -21,7 +21,7 @@ export interface PoolConfigInput {
   requestTimeoutSec?: number;
   /**
    * maxRequests recycles a worker after this many requests, so a leak cannot grow for ever; 10000 when
-   * omitted (at 500 the forks cost a light page 40% of its throughput in bench/php-pool.ts).
+   * omitted (at 500, the forks cost a light page 40% of its throughput in the PHP benchmark).
    */
   maxRequests?: number;
   /** disableFunctions replaces DISABLED_FUNCTIONS when given. */
