@@ -1,6 +1,7 @@
 // The benchmark's shape: rows are modules in one array, each owning some lines of the table; the
 // harness runs them, shares the expensive fixtures between them and prints the table.
 import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Bench } from './context.js';
 
 /** Options are the command-line switches of `npm run bench`. */
@@ -104,6 +105,13 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+/** timed runs `fn` and returns how long it took, in milliseconds. */
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
 }
 
 /** mib formats a byte count in MiB. */

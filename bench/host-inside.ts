@@ -2,15 +2,19 @@
 // bound over /etc (bench/rows/host.ts starts it so), starts the real `vanta serve` in host mode
 // there against a private nginx, and times through the API what the panel does next to the raw
 // commands those operations run. It writes its figures as JSON to the file the parent names.
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
+import { PHP_DEFAULTS } from '../src/domain/php.js';
 import { generatePassword } from '../src/domain/secrets.js';
 import { runCommand } from '../src/host/exec.js';
 import { writeFileAtomic } from '../src/host/files.js';
 import { renderServerBlock } from '../src/host/nginx/server-block.js';
+import { parsePid } from '../src/host/php/php-fpm-pools.js';
+import { poolFileName, poolSocketPath, renderPool } from '../src/host/php/pool-config.js';
 import { chpasswdInput, lockArgs, useraddArgs, userdelArgs } from '../src/host/shadow/shadow-commands.js';
+import { timed } from './harness.js';
 import { PanelProcess } from './support/panel-process.js';
 import { CREATE_CONCURRENCY, type CreateRun, benchUser, createThroughApi } from './support/sandbox.js';
 
@@ -38,22 +42,35 @@ const job = JSON.parse(process.env.VANTA_BENCH_HOST ?? '{}') as HostJob;
 const config = loadConfig(process.env);
 const tag = Array.from({ length: 4 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
+/** phpReload is the bare reload of php-fpm: its check, the signal (or the reload command), the wait until its pid file is rewritten. */
+async function phpReload(): Promise<void> {
+  await runCommand(config.php.bin, [...config.php.args, '-t']);
+  if (config.php.reload) {
+    await runCommand(config.php.reload[0] ?? '', config.php.reload.slice(1));
+    return;
+  }
+  const before = (await stat(config.php.pidFile, { bigint: true })).mtimeNs;
+  process.kill(parsePid(await readFile(config.php.pidFile, 'utf8')) ?? 0, 'SIGUSR2');
+  for (;;) {
+    const now = await stat(config.php.pidFile, { bigint: true }).catch(() => null);
+    const pid = parsePid(await readFile(config.php.pidFile, 'utf8').catch(() => ''));
+    if (now && now.mtimeNs !== before && pid !== null) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /**
  * rawSequence runs, for one user, the commands create, suspend and terminate run that change the
- * host, with the same arguments, and writes the same server blocks: create (useradd, chpasswd,
- * block, nginx -t, reload), suspend (usermod --lock, suspended block, nginx -t, reload), terminate
- * (block removed, reload, userdel --remove). The lookups the panel makes first are not in it.
+ * host, with the same arguments, and writes the same server blocks and pools: create (useradd,
+ * chpasswd, pool + php-fpm -t, php reload, block + nginx -t, reload), suspend (usermod --lock,
+ * suspended block + nginx -t, reload, pool aside, php reload), terminate (block removed, reload,
+ * pool removed, php reload, userdel --remove). The lookups the panel makes first are not in it.
  */
 async function rawSequence(user: string, times: Record<string, number[]>): Promise<number> {
   const home = join(config.homeBase, user);
   const domain = `${user}.bench.test`;
   const site = join(config.nginxSitesDir, `${user}.conf`);
+  const pool = join(config.php.poolDir, poolFileName(user));
   const block = (suspended: boolean) =>
     renderServerBlock({
       user,
@@ -62,13 +79,30 @@ async function rawSequence(user: string, times: Record<string, number[]>): Promi
       root: `${home}/public_html`,
       suspended,
       suspendedRoot: config.suspendedDir,
+      phpSocket: poolSocketPath(config.php.runDir, user),
     });
+  const poolText = renderPool({
+    user,
+    home,
+    runDir: config.php.runDir,
+    webGroup: config.php.webGroup,
+    maxChildren: PHP_DEFAULTS.maxChildren,
+    memoryMb: PHP_DEFAULTS.memoryMb,
+  });
   const nginx = (args: string[]) => runCommand(config.nginxBin, [...config.nginxArgs, ...args]);
   const reload = () =>
     config.nginxReload ? runCommand(config.nginxReload[0] ?? '', config.nginxReload.slice(1)) : nginx(['-s', 'reload']);
   const steps: [string, () => Promise<unknown>][] = [
     ['useradd', () => runCommand('useradd', useraddArgs({ user, home, shell: false, domain }))],
     ['chpasswd', () => runCommand('chpasswd', [], { input: chpasswdInput(user, generatePassword()) })],
+    [
+      'php-fpm -t',
+      async () => {
+        await writeFileAtomic(pool, poolText);
+        await runCommand(config.php.bin, [...config.php.args, '-t']);
+      },
+    ],
+    ['php reload', phpReload],
     [
       'nginx -t',
       async () => {
@@ -87,10 +121,24 @@ async function rawSequence(user: string, times: Record<string, number[]>): Promi
     ],
     ['reload', reload],
     [
+      'php reload',
+      async () => {
+        await rename(pool, `${pool}.disabled`);
+        await phpReload();
+      },
+    ],
+    [
       'reload',
       async () => {
         await rm(site, { force: true });
         await reload();
+      },
+    ],
+    [
+      'php reload',
+      async () => {
+        await rm(`${pool}.disabled`, { force: true });
+        await phpReload();
       },
     ],
     ['userdel', () => runCommand('userdel', userdelArgs(user))],

@@ -1,6 +1,6 @@
 // `npm run bench`: measures the panel as it is and prints the performance table (issue 15) with
 // the figure of each row now, its target and whether it meets it. Options: --quick (shorter runs),
-// --only ROW[,ROW] (row ids: api-ping, api-accounts, sandbox-creates, memory, host; a prefix such
+// --only ROW[,ROW] (row ids: api-ping, api-accounts, sandbox-creates, memory, host, php; a prefix such
 // as `api` selects all of its rows), --cpu-prof DIR (CPU profile of the sandbox panel under the
 // API load, summarised after the table).
 import { mkdir } from 'node:fs/promises';

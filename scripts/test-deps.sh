@@ -4,6 +4,8 @@
 #   nginx           the rendered server blocks are checked and served by private nginx instances
 #   chromium        browser tests of vWHM (driven by playwright-core)
 #   mariadb-server  customer databases are real MariaDB databases
+#   php8.2-fpm      account pools are checked and served by private php-fpm masters
+#   php8.2-cli      the tests try an account's socket as another uid with the PHP command line
 set -euo pipefail
 
 missing=()
@@ -12,6 +14,20 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 [ -x /usr/sbin/useradd ] || missing+=(passwd)
+[ -x /usr/sbin/php-fpm8.2 ] || missing+=(php8.2-fpm)
+[ -x /usr/bin/php8.2 ] || missing+=(php8.2-cli)
+
+# stop_service stops and disables a service a package just started: the tests run private instances
+# only, and must neither depend on the system's nor disturb it. Where systemd does not run (a
+# container), the package may have started it through its init script.
+stop_service() {
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now "$1" >/dev/null 2>&1 || true
+  elif [ -x "/etc/init.d/$1" ]; then
+    "/etc/init.d/$1" stop >/dev/null 2>&1 || true
+    update-rc.d "$1" disable >/dev/null 2>&1 || true
+  fi
+}
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -22,8 +38,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The nginx package starts the system nginx; the tests use private instances only.
-  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+  # The nginx and php8.2-fpm packages start the system's instances; only stop what this run installed.
+  for service in nginx php8.2-fpm; do
+    case " ${missing[*]} " in *" $service "*) stop_service "$service" ;; esac
+  done
 fi
 
 # MariaDB: start it when its socket does not answer (no systemd on every machine).

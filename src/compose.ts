@@ -5,6 +5,7 @@ import { FailureLimiter, type Limiters } from './app/failure-limiter.js';
 import type { DiskMeter } from './app/measure-disk-usage.js';
 import { OwnerSignIn } from './app/owner-sign-in.js';
 import type { AppContext } from './app/ports.js';
+import { phpInUse } from './app/plans.js';
 import { SignInLimiter } from './app/sign-in-limiter.js';
 import { TokenUsageRecorder } from './app/token-usage.js';
 import { ConfigError, type Config } from './config.js';
@@ -88,7 +89,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   await writeFileAtomic(join(config.suspendedDir, 'suspended.html'), renderSuspendedPage());
   let drivers: HostDrivers;
   try {
-    drivers = await buildDrivers(config, databases, now, logger);
+    drivers = await buildDrivers(config, databases, now, logger, opened);
   } catch (err) {
     await store.close();
     await databases.close();
@@ -153,10 +154,16 @@ async function buildDrivers(
   databases: DatabaseServer,
   now: () => Date,
   logger: Logger,
+  store: Store,
 ): Promise<HostDrivers> {
   if (config.mode === 'sandbox') {
     return createSandboxDrivers(
-      { dataDir: config.dataDir, listen: config.nginxListen, suspendedDir: config.suspendedDir },
+      {
+        dataDir: config.dataDir,
+        listen: config.nginxListen,
+        suspendedDir: config.suspendedDir,
+        phpWebGroup: config.php.webGroup,
+      },
       databases,
       now,
     );
@@ -176,10 +183,24 @@ async function buildDrivers(
         listen: config.nginxListen,
         suspendedDir: config.suspendedDir,
         timeoutMs: config.hostTimeoutMs,
+        php: {
+          poolDir: config.php.poolDir,
+          runDir: config.php.runDir,
+          bin: config.php.bin,
+          args: config.php.args,
+          reloadCommand: config.php.reload,
+          pidFile: config.php.pidFile,
+          webGroup: config.php.webGroup,
+          timeoutMs: config.hostTimeoutMs,
+        },
+        // With PHP off in every plan (and no account without a plan), php-fpm is not needed.
+        phpRequired: await phpInUse(store),
       },
       databases,
     );
     if (host.quotaNote) logger.warn(`disk quotas are not applied: ${host.quotaNote}`);
+    for (const warning of host.phpWarnings) logger.warn(warning);
+    if (!host.phpChecked) logger.info('PHP is off in every plan: php-fpm is not checked and not called');
     return host;
   } catch (err) {
     if (err instanceof HostSetupError) throw new ConfigError(err.message);
@@ -198,5 +219,6 @@ export function describeDrivers(rt: Runtime): string {
   const users = mode === 'host' ? 'shadow' : 'sandbox';
   const web = mode === 'host' ? `nginx (${rt.config.nginxSitesDir})` : 'sandbox';
   const quota = rt.ctx.host.quota.enabled ? 'setquota' : 'off';
-  return `mode=${mode} system-users=${users} web-server=${web} quota=${quota} databases=${databases.label}`;
+  const php = mode === 'host' ? `php-fpm (${rt.config.php.poolDir})` : 'sandbox';
+  return `mode=${mode} system-users=${users} web-server=${web} php=${php} quota=${quota} databases=${databases.label}`;
 }

@@ -36,6 +36,26 @@ export interface Config {
   secretKeyFile: string;
   /** diskUsageIntervalMs is how often `vanta serve` measures every account's disk use. */
   diskUsageIntervalMs: number;
+  /** php says where the accounts' PHP-FPM pools and sockets go and how php-fpm is checked and reloaded. */
+  php: PhpConfig;
+}
+
+/** PhpConfig is host mode's PHP-FPM (VANTA_PHP_* and VANTA_PHPFPM_*); the sandbox uses the web group only. */
+export interface PhpConfig {
+  /** poolDir is where account pools are written; php-fpm's configuration includes `<poolDir>/*.conf`. */
+  poolDir: string;
+  /** runDir is where account sockets are made. */
+  runDir: string;
+  /** bin is the php-fpm binary used for `-t`. */
+  bin: string;
+  /** args go before every php-fpm call, e.g. `-y CONF -c PHP_INI`. */
+  args: string[];
+  /** reload replaces the SIGUSR2 to the master when set (e.g. `systemctl reload php8.2-fpm`). */
+  reload: string[] | null;
+  /** pidFile is the master's pid file: whom SIGUSR2 goes to, and whose rewrite says the reload is done. */
+  pidFile: string;
+  /** webGroup is nginx's worker group: the sockets' group, the one group besides the account let in. */
+  webGroup: string;
 }
 
 /** ListenerLimits bound what one client can hold of a listener: time per request, idle time, connections. */
@@ -114,6 +134,23 @@ function listenerLimits(env: NodeJS.ProcessEnv): ListenerLimits {
   return limits;
 }
 
+const GROUP_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+function phpConfig(env: NodeJS.ProcessEnv): PhpConfig {
+  const webGroup = env.VANTA_PHP_WEB_GROUP || 'www-data';
+  if (!GROUP_RE.test(webGroup)) throw new ConfigError(`VANTA_PHP_WEB_GROUP must be a group name, got "${webGroup}"`);
+  const reload = words(env, 'VANTA_PHPFPM_RELOAD');
+  return {
+    poolDir: absolute(env, 'VANTA_PHP_POOL_DIR', '/etc/php/8.2/fpm/pool.d'),
+    runDir: absolute(env, 'VANTA_PHP_RUN_DIR', '/run/php'),
+    bin: env.VANTA_PHPFPM_BIN || 'php-fpm8.2',
+    args: words(env, 'VANTA_PHPFPM_ARGS'),
+    reload: reload.length > 0 ? reload : null,
+    pidFile: absolute(env, 'VANTA_PHPFPM_PID', '/run/php/php8.2-fpm.pid'),
+    webGroup,
+  };
+}
+
 /** loadConfig reads the environment; every command reads the same variables. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.VANTA_DATA_DIR || './data');
@@ -154,5 +191,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     panelUrl: origin(env, 'VANTA_PANEL_URL'),
     secretKeyFile: absolute(env, 'VANTA_SECRET_KEY_FILE', resolve(dataDir, 'secret.key')),
     diskUsageIntervalMs: positive(env, 'VANTA_DISK_USAGE_INTERVAL', 3600) * 1000,
+    php: phpConfig(env),
   };
 }

@@ -133,6 +133,40 @@ describe('the vanta binary against the data directory of a running server', () =
     assert.equal((await call('GET', 'api=account&user=bob', token)).status, 404);
   });
 
+  it('plan add takes the PHP settings: on with 5 workers of 256 MiB by default, --no-php turns it off', async () => {
+    const on = await runVanta(dir, ['plan', 'add', 'php-default', '--json']);
+    assert.equal(on.code, 0, on.stderr);
+    const plan = JSON.parse(on.stdout).plan;
+    assert.deepEqual([plan.php, plan.php_max_children, plan.php_memory_mb], [true, 5, 256]);
+    const off = await runVanta(dir, [
+      'plan',
+      'add',
+      'php-off',
+      '--no-php',
+      '--php-max-children',
+      '3',
+      '--php-memory-mb',
+      '128',
+      '--json',
+    ]);
+    assert.equal(off.code, 0, off.stderr);
+    const offPlan = JSON.parse(off.stdout).plan;
+    assert.deepEqual([offPlan.php, offPlan.php_max_children, offPlan.php_memory_mb], [false, 3, 128]);
+    const listed = await runVanta(dir, ['plan', 'list']);
+    assert.match(listed.stdout, /php-default .* 5 x 256 MiB\n/);
+    assert.match(listed.stdout, /php-off .* off\n/);
+    for (const [flag, value] of [
+      ['--php-max-children', '0'],
+      ['--php-memory-mb', '8'],
+    ]) {
+      const r = await runVanta(dir, ['plan', 'add', 'php-bad', flag ?? '', value ?? '', '--json']);
+      assert.equal(r.code, 5, r.stdout + r.stderr);
+      assert.equal(JSON.parse(r.stdout).error, 'invalid_parameter');
+    }
+    for (const name of ['php-default', 'php-off'])
+      assert.equal((await runVanta(dir, ['plan', 'delete', name])).code, 0);
+  });
+
   const failures: Array<[string, string[], number, string]> = [
     ['an unknown account', ['account', 'show', 'ghost'], 3, 'account_not_found'],
     ['a bad user name', ['account', 'create', 'Root', 'x.example'], 5, 'invalid_user'],

@@ -3,31 +3,57 @@ import { after, before, describe, test } from 'node:test';
 import { HostRig, hostModeSkip } from './support/host-mode.js';
 
 const skip = hostModeSkip();
-const CREATE_STEPS = ['record', 'system_user', 'password', 'web_server', 'reload', 'quota', 'store'];
-const TERMINATE_STEPS = ['mark', 'sessions', 'database_server', 'web_server', 'reload', 'system_user', 'store'];
+const CREATE_STEPS = [
+  'record',
+  'system_user',
+  'password',
+  'php_pool',
+  'php_reload',
+  'web_server',
+  'reload',
+  'quota',
+  'store',
+];
+const TERMINATE_STEPS = [
+  'mark',
+  'sessions',
+  'database_server',
+  'web_server',
+  'reload',
+  'php_pool',
+  'php_reload',
+  'system_user',
+  'store',
+];
 
 function randomUser(prefix: string): string {
   return prefix + Math.random().toString(36).slice(2, 9).replace(/[0-9]/g, 'q');
 }
 
-/** assertAllOrNothing checks that an account is fully made (panel, user, home, site) or fully absent. */
+/**
+ * assertAllOrNothing checks that an account is fully made (panel, user, home, site, PHP pool and
+ * socket) or fully absent, with no orphan pool file, temporary pool file or socket.
+ */
 async function assertAllOrNothing(rig: HostRig, user: string, domain: string): Promise<'made' | 'absent'> {
   const reply = await rig.api('GET', `api=account&user=${user}`);
   const pw = await rig.passwdEntry(user);
   const home = rig.homeExists(user);
   const site = (await rig.siteFiles()).includes(`${user}.conf`);
   const group = await rig.groupEntry(user);
+  const pool = (await rig.poolFiles()).filter((f) => f.startsWith(`vanta-${user}.`));
   if (reply.status === 200) {
     const account = reply.body.account as { status: string };
     assert.equal(account.status, 'active', `${user} is active, never left provisioning or terminating`);
     assert.ok(pw && home && site && group, `${user} is active with user ${!!pw}, home ${home}, site ${site}`);
+    assert.deepEqual(pool, [`vanta-${user}.conf`], 'and its pool');
     assert.ok(await rig.settled(domain, (r) => r.status === 200), 'and its site answers');
+    assert.ok(rig.socketExists(user), 'and its pool listens');
     return 'made';
   }
   assert.equal(reply.status, 404, JSON.stringify(reply.body));
   assert.deepEqual(
-    { user: !!pw, group: !!group, home, site },
-    { user: false, group: false, home: false, site: false },
+    { user: !!pw, group: !!group, home, site, pool, socket: rig.socketExists(user) },
+    { user: false, group: false, home: false, site: false, pool: [], socket: false },
     `${user} is absent with no orphan left`,
   );
   return 'absent';

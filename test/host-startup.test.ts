@@ -3,9 +3,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runVanta } from './support/cli.js';
+import { spawn } from 'node:child_process';
+import { VANTA_BIN, runVanta } from './support/cli.js';
 import { hostModeSkip } from './support/host-mode.js';
 import { NGINX_BIN } from './support/nginx.js';
+import { PHPFPM_BIN, PHP_INI } from './support/php-fpm.js';
 
 const skip = hostModeSkip();
 
@@ -15,8 +17,12 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vanta-startup-'));
-    for (const d of ['homes', 'sites', 'nginx/logs', 'other']) await mkdir(join(dir, d), { recursive: true });
+    for (const d of ['homes', 'sites', 'nginx/logs', 'other', 'fpm/pool.d', 'fpm/run'])
+      await mkdir(join(dir, d), { recursive: true });
     nginxArgs = `-p ${join(dir, 'nginx')} -c ${join(dir, 'nginx', 'nginx.conf')} -e ${join(dir, 'nginx', 'logs', 'error.log')}`;
+    // A plan with PHP: php-fpm is required from now on.
+    const plan = await runVanta(join(dir, 'data'), ['plan', 'add', 'with-php']);
+    assert.equal(plan.code, 0, plan.stderr);
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -29,8 +35,18 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
     );
   }
 
-  async function serve(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
-    return runVanta(join(dir, 'data'), ['serve'], undefined, {
+  /** fpmConf writes a php-fpm main configuration including `include` (the pool directory unless told), with `extra` lines. */
+  async function fpmConf(include = join(dir, 'fpm', 'pool.d'), extra = ''): Promise<void> {
+    await writeFile(
+      join(dir, 'fpm', 'php-fpm.conf'),
+      `[global]\npid = ${join(dir, 'fpm', 'fpm.pid')}\nerror_log = ${join(dir, 'fpm', 'error.log')}\n` +
+        `include = ${include}/*.conf\n\n[www]\nuser = www-data\ngroup = www-data\n` +
+        `listen = ${join(dir, 'fpm', 'run', 'www.sock')}\npm = ondemand\npm.max_children = 1\n${extra}`,
+    );
+  }
+
+  function hostEnv(env: Record<string, string>): Record<string, string> {
+    return {
       VANTA_MODE: 'host',
       VANTA_HOME_BASE: join(dir, 'homes'),
       VANTA_NGINX_SITES_DIR: join(dir, 'sites'),
@@ -38,11 +54,26 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
       VANTA_NGINX_ARGS: nginxArgs,
       VANTA_PANEL_PORT: '0',
       VANTA_WHM_PORT: '0',
+      VANTA_PHP_POOL_DIR: join(dir, 'fpm', 'pool.d'),
+      VANTA_PHP_RUN_DIR: join(dir, 'fpm', 'run'),
+      VANTA_PHPFPM_BIN: PHPFPM_BIN,
+      VANTA_PHPFPM_ARGS: `-y ${join(dir, 'fpm', 'php-fpm.conf')} -c ${PHP_INI}`,
+      VANTA_PHPFPM_PID: join(dir, 'fpm', 'fpm.pid'),
       ...env,
-    });
+    };
   }
 
-  const table: { name: string; conf: string; env?: Record<string, string>; want: RegExp }[] = [
+  async function serve(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+    return runVanta(join(dir, 'data'), ['serve'], undefined, hostEnv(env));
+  }
+
+  const table: {
+    name: string;
+    conf: string;
+    env?: Record<string, string>;
+    fpm?: () => Promise<void>;
+    want: RegExp;
+  }[] = [
     {
       name: 'nginx is missing',
       conf: 'include SITES/*.conf;',
@@ -65,10 +96,29 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
       conf: 'include OTHER/*.conf;',
       want: /nginx does not include the sites directory; add "include .*\/sites\/\*\.conf;"/,
     },
+    {
+      name: 'a plan has PHP and php-fpm is missing',
+      conf: 'include SITES/*.conf;',
+      env: { VANTA_PHPFPM_BIN: '/nonexistent/php-fpm8.2' },
+      want: /PHP is on in a plan, so host mode needs \/nonexistent\/php-fpm8\.2 \(VANTA_PHPFPM_BIN\): install php8\.2-fpm/,
+    },
+    {
+      name: 'php-fpm does not include the pool directory',
+      conf: 'include SITES/*.conf;',
+      fpm: () => fpmConf(join(dir, 'other')),
+      want: /php-fpm does not include the pool directory; add "include=.*\/fpm\/pool\.d\/\*\.conf" to /,
+    },
+    {
+      name: 'the php-fpm configuration is invalid',
+      conf: 'include SITES/*.conf;',
+      fpm: () => fpmConf(undefined, 'no_such_directive = on\n'),
+      want: /php-fpm configuration is not valid \(php-fpm -t\): .*no_such_directive/,
+    },
   ];
   for (const row of table) {
     test(row.name, async () => {
       await nginxConf(row.conf.replace('SITES', join(dir, 'sites')).replace('OTHER', join(dir, 'other')));
+      await (row.fpm ?? fpmConf)();
       const r = await serve(row.env ?? {});
       assert.equal(r.code, 78, r.stderr);
       const lines = r.stderr.trim().split('\n');
@@ -76,4 +126,35 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
       assert.match(lines[0] ?? '', row.want);
     });
   }
+
+  test('with PHP off in every plan, php-fpm is not required: the panel starts without it', async () => {
+    const data = join(dir, 'data-static');
+    assert.equal((await runVanta(data, ['plan', 'add', 'static', '--no-php'])).code, 0);
+    await nginxConf(`include ${join(dir, 'sites')}/*.conf;`);
+    const child = spawn(process.execPath, [VANTA_BIN, 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        VANTA_DATA_DIR: data,
+        ...hostEnv({ VANTA_PHPFPM_BIN: '/nonexistent/php-fpm8.2' }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 200 && !output.includes('Vanta Panel started') && child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.match(output, /Vanta Panel started/, output);
+      assert.match(output, /PHP is off in every plan: php-fpm is not checked and not called/);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
 });

@@ -20,13 +20,16 @@ describe('a failure in the middle of an operation leaves nothing behind', () => 
     home: existsSync(join(app.dir, 'homes', user)),
     site: existsSync(join(app.dir, 'nginx', 'sites', `${user}.conf`)),
     systemUser: existsSync(join(app.dir, 'sandbox', 'users', `${user}.json`)),
+    pool: existsSync(join(app.dir, 'php', 'pool.d', `vanta-${user}.conf`)),
     row: (await app.rt.ctx.store.accounts.get(user)) !== undefined,
   });
-  const nothing = { home: false, site: false, systemUser: false, row: false };
+  const nothing = { home: false, site: false, systemUser: false, pool: false, row: false };
 
   const createSteps: Array<[string, string]> = [
     ['systemUsers.create', 'system_user'],
     ['systemUsers.setPassword', 'password'],
+    ['php.writePool', 'php_pool'],
+    ['php.reload', 'php_reload'],
     ['webServer.writeSite', 'web_server'],
     ['webServer.reload', 'reload'],
   ];
@@ -46,7 +49,7 @@ describe('a failure in the middle of an operation leaves nothing behind', () => 
   it('after the failures the same create succeeds: the lock was released and nothing blocks it', async () => {
     const res = await app.api('POST', 'api=accounts', { token, body: { user: 'alice', domain: 'alice.example' } });
     assert.equal(res.statusCode, 201);
-    assert.deepEqual(await leftovers('alice'), { home: true, site: true, systemUser: true, row: true });
+    assert.deepEqual(await leftovers('alice'), { home: true, site: true, systemUser: true, pool: true, row: true });
   });
 
   it('suspend failing at its last host step puts the site and the user back', async () => {

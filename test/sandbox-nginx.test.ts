@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
+import { runVanta } from './support/cli.js';
 import { PrivateNginx, eventually, freePort, get } from './support/nginx.js';
 
 describe('sandbox server blocks, served by a real nginx', () => {
@@ -60,6 +61,46 @@ describe('sandbox server blocks, served by a real nginx', () => {
     await nginx.reload();
     assert.ok(await settle(200));
     assert.match(page.body, /<h1>alice\.example<\/h1>/);
+  });
+
+  it('PHP source is never sent: with PHP (no php-fpm in the sandbox) .php gets 502, without PHP 404', async () => {
+    const source = '<?php echo "run"; // vanta-source-marker\n';
+    for (const name of ['probe.php', 'probe.php~', 'page.phtml', 'wp-config.php.bak'])
+      writeFileSync(join(app.dir, 'homes', 'bob', 'public_html', name), source);
+    const expect = async (table: [string, number][]) => {
+      for (const [path, status] of table) {
+        const r = await get(port, 'bob.example', path);
+        assert.equal(r.status, status, path);
+        assert.doesNotMatch(r.body, /vanta-source-marker/, `${path} sent PHP source`);
+      }
+    };
+    await expect([
+      ['/probe.php', 502],
+      ['/PROBE.PHP', 404],
+      ['/probe.php~', 404],
+      ['/page.phtml', 404],
+      ['/wp-config.php.bak', 404],
+      ['/missing/page', 404],
+    ]);
+    assert.equal((await runVanta(app.dir, ['plan', 'add', 'static', '--no-php'])).code, 0);
+    const changed = await app.api('POST', 'api=account&action=plan', { token, body: { user: 'bob', plan: 'static' } });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.ok((await nginx.test()).ok);
+    await nginx.reload();
+    // Three 404s in a row: just after the reload, a retiring worker may still answer from the old block.
+    let streak = 0;
+    assert.ok(
+      await eventually(async () => {
+        streak = (await get(port, 'bob.example', '/probe.php')).status === 404 ? streak + 1 : 0;
+        return streak >= 3;
+      }),
+    );
+    await expect([
+      ['/probe.php', 404],
+      ['/probe.php~', 404],
+      ['/page.phtml', 404],
+    ]);
+    assert.equal((await get(port, 'bob.example')).body, '<h1>Bob was here</h1>\n', 'the rest of the site is served');
   });
 
   it('after terminate the domain no longer answers with the account page', async () => {

@@ -138,6 +138,7 @@ describe('traffic metered from the logs of a real nginx', () => {
         root,
         suspended: false,
         suspendedRoot: root,
+        phpSocket: null,
       }).replace(/^( {4}server_name .*\n)/m, `$1    ${directive}\n`);
       writeFileSync(join(sites, `${a.user}.conf`), block);
       await logs.prepare(a.user);

@@ -424,6 +424,38 @@ describe('vWHM plans', () => {
     assert.equal((await t.app.rt.ctx.store.plans.get('starter'))?.maxDatabases, 3);
   });
 
+  it('sets PHP: the add form starts with PHP on, 5 workers of 256 MiB; off, the list says so', async () => {
+    const php = (html: string) => /name="php" value="on" checked/.test(html);
+    const form = await t.whm.get('/plans');
+    assert.equal(php(form.body), true, 'PHP is on for a new plan');
+    assert.deepEqual([inputValue(form.body, 'php_max_children'), inputValue(form.body, 'php_memory_mb')], ['5', '256']);
+    const res = await t.whm.post('/plans', { name: 'static', php_max_children: '3', php_memory_mb: '128' });
+    assert.equal(res.statusCode, 303, res.body);
+    const plan = await t.app.rt.ctx.store.plans.get('static');
+    assert.deepEqual([plan?.php, plan?.phpMaxChildren, plan?.phpMemoryMb], [false, 3, 128], 'unchecked is off');
+    const list = (await t.whm.get('/plans')).body;
+    assert.match(list, /<td data-label="PHP">off<\/td>/);
+    const edit = await t.whm.get('/plans/static/edit');
+    assert.equal(php(edit.body), false);
+    assert.equal(inputValue(edit.body, 'php_max_children'), '3');
+    const on = await t.whm.post('/plans/static', { php: 'on', php_memory_mb: '' }, { from: '/plans/static/edit' });
+    assert.equal(on.statusCode, 303, on.body);
+    const edited = await t.app.rt.ctx.store.plans.get('static');
+    assert.deepEqual(
+      [edited?.php, edited?.phpMaxChildren, edited?.phpMemoryMb],
+      [true, 5, 256],
+      'empty is the default',
+    );
+    assert.match((await t.whm.get('/plans')).body, /<td data-label="PHP">5 × 256 MiB<\/td>/);
+    const bad = await t.whm.post('/plans', { name: 'big', php: 'on', php_max_children: '0' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(fieldError(bad.body, 'php_max_children') ?? '', /whole number from 1 to 1000/);
+    assert.equal(inputValue(bad.body, 'php_max_children'), '0');
+    assert.equal(php(bad.body), true, 'the input is kept');
+    assert.equal(await t.app.rt.ctx.store.plans.get('big'), undefined);
+    assert.equal((await t.whm.post('/plans/static/delete', {})).statusCode, 303);
+  });
+
   it('refuses to delete a plan in use, saying why, and deletes it once unused', async () => {
     await buildAccount(t.app.rt.ctx, 'frank', { plan: 'starter' });
     const refused = await t.whm.post('/plans/starter/delete', {});

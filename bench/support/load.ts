@@ -12,8 +12,13 @@ export interface Rate {
 }
 
 /** hammer runs autocannon against one URL and counts 2xx answers only. */
-export async function hammer(url: string, headers: Record<string, string>, seconds: number): Promise<Rate> {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
+export async function hammer(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  connections = CONNECTIONS,
+): Promise<Rate> {
+  const r = await autocannon({ url, connections, duration: seconds, headers });
   const failures = r.errors + r.timeouts + r.non2xx;
   return { perSecond: r['2xx'] / r.duration, requests: r['2xx'], seconds: r.duration, failures };
 }
@@ -27,6 +32,8 @@ export interface Pairing {
   /** rounds of one panel run and one bare run each, in ABBA order so a drift in the machine's load cancels. */
   rounds: number;
   seconds: number;
+  /** connections kept open by the load; CONNECTIONS when omitted. */
+  connections?: number;
 }
 
 /** Comparison is the summed outcome of both sides of a pairing. */
@@ -38,15 +45,16 @@ export interface Comparison {
 
 /** compare loads the panel and the bare server in turn, never both at once, and sums each side's runs. */
 export async function compare(p: Pairing): Promise<Comparison> {
-  await hammer(p.panelUrl, p.headers, p.warmupSeconds);
-  await hammer(p.bareUrl, p.headers, Math.max(1, p.warmupSeconds / 2));
+  const run = (url: string, seconds: number) => hammer(url, p.headers, seconds, p.connections);
+  await run(p.panelUrl, p.warmupSeconds);
+  await run(p.bareUrl, Math.max(1, p.warmupSeconds / 2));
   const panel: Rate[] = [];
   const bare: Rate[] = [];
   for (let i = 0; i < p.rounds; i++) {
     const order = i % 2 === 0 ? (['panel', 'bare'] as const) : (['bare', 'panel'] as const);
     for (const side of order) {
-      if (side === 'panel') panel.push(await hammer(p.panelUrl, p.headers, p.seconds));
-      else bare.push(await hammer(p.bareUrl, p.headers, p.seconds));
+      if (side === 'panel') panel.push(await run(p.panelUrl, p.seconds));
+      else bare.push(await run(p.bareUrl, p.seconds));
     }
   }
   const sum = (rs: Rate[]): Rate => {

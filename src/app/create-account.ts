@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.js';
+import { phpOf } from '../domain/php.js';
 import { generatePassword } from '../domain/secrets.js';
 import type { Account } from '../domain/types.js';
 import { checkPassword, normalizeDomain, validateEmail, validateUser } from '../domain/validation.js';
@@ -32,13 +33,10 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
   const email = input.email == null ? null : validateEmail(input.email);
   const generated = input.password === undefined;
   const password = generated ? generatePassword() : checkPassword(input.password ?? '', user);
-  let shell = false;
-  let diskMb: number | null = null;
-  if (input.plan != null) {
-    const plan = await requirePlan(ctx, input.plan, 'plan');
-    shell = plan.shell;
-    diskMb = plan.diskMb;
-  }
+  const plan = input.plan == null ? null : await requirePlan(ctx, input.plan, 'plan');
+  const shell = plan?.shell ?? false;
+  const diskMb = plan?.diskMb ?? null;
+  const php = phpOf(plan);
   const passwordHash = await ctx.hasher.hash(password);
 
   return withAccountLock(ctx, user, async () => {
@@ -61,7 +59,7 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
       databases: [],
       passwordHash,
     };
-    await runJournalled(ctx, accountCreate, user, { user, domain, shell, diskMb, record, password });
+    await runJournalled(ctx, accountCreate, user, { user, domain, shell, diskMb, php, record, password });
     const account = publicAccount({ ...record, status: 'active' });
     return generated ? { account, password } : { account };
   });

@@ -1,6 +1,8 @@
 import { DomainError } from '../domain/errors.js';
+import { PHP_DEFAULTS, PHP_MAX_CHILDREN_RANGE, PHP_MEMORY_MB_RANGE } from '../domain/php.js';
 import type { Plan } from '../domain/types.js';
 import { validatePlanName } from '../domain/validation.js';
+import type { Store } from '../store/store.js';
 import type { AppContext } from './ports.js';
 import { requirePlan } from './require-plan.js';
 
@@ -19,11 +21,32 @@ export const PLAN_LIMIT_FIELDS = [
 /** PlanLimitInput is one numeric limit's input name, such as `disk_mb`. */
 export type PlanLimitInput = (typeof PLAN_LIMIT_FIELDS)[number][0];
 
-/** PlanLimitsInput are a plan's limits as a door receives them: text, a limit absent when unlimited. */
-export type PlanLimitsInput = Partial<Record<PlanLimitInput, string>> & { shell?: boolean };
+/** PHP_LIMIT_FIELDS pairs each PHP setting's input name with its field and its bounds; absent means the default. */
+export const PHP_LIMIT_FIELDS = [
+  ['php_max_children', 'phpMaxChildren', PHP_MAX_CHILDREN_RANGE],
+  ['php_memory_mb', 'phpMemoryMb', PHP_MEMORY_MB_RANGE],
+] as const;
+
+/** PhpLimitInput is one PHP setting's input name, such as `php_memory_mb`. */
+export type PhpLimitInput = (typeof PHP_LIMIT_FIELDS)[number][0];
+
+/**
+ * PlanLimitsInput are a plan's limits as a door receives them: text, a limit absent when unlimited
+ * (a PHP setting absent takes its default); `php` is on unless it is false.
+ */
+export type PlanLimitsInput = Partial<Record<PlanLimitInput | PhpLimitInput, string>> & {
+  shell?: boolean;
+  php?: boolean;
+};
 
 function limitError(input: PlanLimitInput): DomainError {
   return new DomainError('invalid_parameter', `${input} must be a whole number of 0 or more`, { param: input });
+}
+
+function phpLimitError(input: PhpLimitInput, range: { min: number; max: number }): DomainError {
+  return new DomainError('invalid_parameter', `${input} must be a whole number from ${range.min} to ${range.max}`, {
+    param: input,
+  });
 }
 
 /** parsePlanLimits reads limits given as text: each a whole number of 0 or more, or absent for unlimited. */
@@ -35,6 +58,9 @@ export function parsePlanLimits(input: PlanLimitsInput): PlanLimits {
     maxAddonDomains: null,
     maxEmailAccounts: null,
     shell: input.shell === true,
+    php: input.php !== false,
+    phpMaxChildren: PHP_DEFAULTS.maxChildren,
+    phpMemoryMb: PHP_DEFAULTS.memoryMb,
   };
   for (const [name, field] of PLAN_LIMIT_FIELDS) {
     const raw = input[name];
@@ -42,6 +68,13 @@ export function parsePlanLimits(input: PlanLimitsInput): PlanLimits {
     if (!/^\d{1,12}$/.test(raw)) throw limitError(name);
     limits[field] = Number(raw);
   }
+  for (const [name, field, range] of PHP_LIMIT_FIELDS) {
+    const raw = input[name];
+    if (raw === undefined) continue;
+    if (!/^\d{1,6}$/.test(raw)) throw phpLimitError(name, range);
+    limits[field] = Number(raw);
+  }
+  checkLimits(limits);
   return limits;
 }
 
@@ -68,6 +101,10 @@ function checkLimits(limits: PlanLimits): void {
   for (const [name, field] of PLAN_LIMIT_FIELDS) {
     const value = limits[field];
     if (value !== null && (!Number.isSafeInteger(value) || value < 0)) throw limitError(name);
+  }
+  for (const [name, field, range] of PHP_LIMIT_FIELDS) {
+    const value = limits[field];
+    if (!Number.isInteger(value) || value < range.min || value > range.max) throw phpLimitError(name, range);
   }
 }
 
@@ -100,4 +137,17 @@ export async function deletePlan(ctx: AppContext, name: string): Promise<void> {
   const users = await ctx.store.accounts.countByPlan(name);
   if (users > 0) throw new DomainError('plan_in_use', `plan ${name} is used by ${users} account(s)`);
   await ctx.store.plans.delete(name);
+}
+
+/**
+ * phpInUse tells whether any account has PHP or can be given it by its plan: a plan with PHP, or an
+ * account without a plan (which has PHP with the default limits). Host mode needs PHP-FPM then.
+ */
+export async function phpInUse(store: Pick<Store, 'plans' | 'accounts'>): Promise<boolean> {
+  const plans = await store.plans.list();
+  if (plans.some((p) => p.php)) return true;
+  const { total } = await store.accounts.list({ limit: 1 });
+  let onPlans = 0;
+  for (const plan of plans) onPlans += await store.accounts.countByPlan(plan.name);
+  return total > onPlans;
 }

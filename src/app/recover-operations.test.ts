@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildAccount, buildPlan } from '../../test/support/builders.js';
-import { type FakeHost, fakeHost } from '../../test/support/fake-host.js';
+import { type FakeWorld, fakeWorld } from '../../test/support/fake-world.js';
 import { watchJournal } from '../../test/support/journal-watch.js';
-import { openSqliteStore } from '../store/sqlite.js';
-import type { Store } from '../store/store.js';
 import { createDatabase } from './create-database.js';
 import { deleteDatabase } from './delete-database.js';
 import { OPERATIONS } from './operations/index.js';
@@ -20,7 +18,6 @@ import { unsuspendAccount } from './unsuspend-account.js';
 
 const USER = 'alice';
 const PASSWORD = 'long-enough-secret';
-const silent = { info() {}, warn() {}, error() {} };
 
 let dir: string;
 before(async () => {
@@ -28,33 +25,9 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-let seq = 0;
+type World = FakeWorld;
 
-/** World is a real store in a temp dir and a fake host, with the context a process would build over them. */
-interface World {
-  ctx: AppContext;
-  host: FakeHost;
-  store: Store;
-}
-
-async function world(): Promise<World> {
-  const store = await openSqliteStore(join(dir, `vanta-${++seq}.db`));
-  const host = fakeHost();
-  const ctx: AppContext = {
-    store,
-    host: host.drivers,
-    hasher: { hash: async () => 'not-a-real-hash', verify: async () => false },
-    logger: silent,
-    now: () => new Date('2026-03-04T05:06:07.000Z'),
-    tokenUse: { record() {}, flush: async () => {} },
-    lockOwner: 'process-that-dies',
-    lockTtlMs: 600_000,
-    keyring: async () => {
-      throw new Error('recovery never needs the secret keys');
-    },
-  };
-  return { ctx, host, store };
-}
+const world = () => fakeWorld(dir);
 
 /**
  * killAfter runs `run` as a process killed right after `step` of `op` would: the operation stops
@@ -92,16 +65,19 @@ async function recover(w: World): Promise<{ outcome: string; calls: string[] }> 
   return { outcome: done[0]?.outcome ?? '', calls: [...w.host.calls] };
 }
 
-/** accountState is what an account looks like from outside: its row, system user, site, databases and limits. */
+/** accountState is what an account looks like from outside: its row, system user, site, PHP, databases and limits. */
 async function accountState(w: World) {
   const record = await w.store.accounts.get(USER);
   const user = w.host.state.users.get(USER);
   const site = w.host.state.sites.get(USER);
+  const pool = w.host.state.pools.get(USER);
   const dbUsers = [...w.host.state.dbUsers].filter(([name]) => name.startsWith(`${USER}_`));
   return {
     status: record?.status ?? 'absent',
     systemUser: user ? (user.locked ? 'locked' : 'open') : 'absent',
-    site: site ? (site.suspended ? 'suspended' : 'active') : 'absent',
+    site: site ? `${site.suspended ? 'suspended' : 'active'}${site.php ? ' php' : ''}` : 'absent',
+    /** pool is the PHP pool on disk and whether PHP-FPM serves it (`loaded`, after the last reload). */
+    pool: `${pool ? (pool.disabled ? 'disabled' : 'live') : 'absent'}${w.host.state.phpLoaded.has(USER) ? ' loaded' : ''}`,
     databases: [...w.host.state.databases].filter((name) => name.startsWith(`${USER}_`)),
     dbUsers: dbUsers.map(([name, u]) => `${name}:${u.locked ? 'locked' : 'open'}`),
     records: (await w.store.databases.listByAccount(USER)).map((d) => d.name),
@@ -118,6 +94,7 @@ const ABSENT: State = {
   status: 'absent',
   systemUser: 'absent',
   site: 'absent',
+  pool: 'absent',
   databases: [],
   dbUsers: [],
   records: [],
@@ -126,15 +103,25 @@ const ABSENT: State = {
   quota: null,
   ownerSession: 'none',
 };
-const ACTIVE: State = { ...ABSENT, status: 'active', systemUser: 'open', site: 'active', shell: false };
+const ACTIVE: State = {
+  ...ABSENT,
+  status: 'active',
+  systemUser: 'open',
+  site: 'active php',
+  pool: 'live loaded',
+  shell: false,
+};
 const WITH_DB: State = { ...ACTIVE, databases: ['alice_wp'], dbUsers: ['alice_wp:open'], records: ['alice_wp'] };
 const SUSPENDED: State = {
   ...WITH_DB,
   status: 'suspended',
   systemUser: 'locked',
-  site: 'suspended',
+  site: 'suspended php',
+  pool: 'disabled',
   dbUsers: ['alice_wp:locked'],
 };
+const BIG: State = { ...ACTIVE, plan: 'big', shell: true, quota: 500 };
+const STATIC: State = { ...ACTIVE, plan: 'static', site: 'active', pool: 'absent' };
 
 const create = (ctx: AppContext) => buildAccount(ctx, USER);
 const SESSION = 'hash-of-an-owner-session';
@@ -171,6 +158,15 @@ const site = ['webServer.writeSite alice'];
 const reload = ['webServer.reload'];
 const removeSite = ['webServer.removeSite alice'];
 const removeUser = ['systemUsers.remove alice'];
+const lockDb = ['databases.lockUsers alice'];
+const unlockDb = ['databases.unlockUsers alice'];
+const unlock = ['systemUsers.unlock alice'];
+const limits = ['systemUsers.setShell alice', 'quota.apply alice'];
+/** dropPool, parkPool, unparkPool and startPool are PHP driver calls as the php_pool and php_reload steps make them. */
+const dropPool = ['php.removePool alice', 'php.reload', 'php.endWorkers alice'];
+const parkPool = ['php.disablePool alice', 'php.reload', 'php.endWorkers alice'];
+const unparkPool = ['php.writePool alice', 'php.enablePool alice', 'php.reload'];
+const startPool = ['php.writePool alice', 'php.reload'];
 
 const CASES: Case[] = [
   {
@@ -182,9 +178,11 @@ const CASES: Case[] = [
       ['record', 'undone', [], ABSENT],
       ['system_user', 'undone', removeUser, ABSENT],
       ['password', 'undone', removeUser, ABSENT],
-      ['web_server', 'undone', [...removeSite, ...removeUser], ABSENT],
-      ['reload', 'undone', [...reload, ...removeSite, ...removeUser], ABSENT],
-      ['quota', 'undone', [...reload, ...removeSite, ...removeUser], ABSENT],
+      ['php_pool', 'undone', [...dropPool, ...removeUser], ABSENT],
+      ['php_reload', 'undone', [...dropPool, ...removeUser], ABSENT],
+      ['web_server', 'undone', [...removeSite, ...dropPool, ...removeUser], ABSENT],
+      ['reload', 'undone', [...reload, ...removeSite, ...dropPool, ...removeUser], ABSENT],
+      ['quota', 'undone', [...reload, ...removeSite, ...dropPool, ...removeUser], ABSENT],
       ['store', 'finished', [], ACTIVE],
     ],
   },
@@ -193,12 +191,14 @@ const CASES: Case[] = [
     setup: withSession,
     run: (ctx) => suspendAccount(ctx, USER, 'unpaid'),
     steps: [
-      [null, 'finished', [...lock, ...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
-      ['sessions', 'finished', [...lock, ...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
-      ['system_user', 'finished', [...lock, ...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
-      ['web_server', 'finished', [...site, ...reload, 'databases.lockUsers alice'], SUSPENDED],
-      ['reload', 'finished', [...reload, 'databases.lockUsers alice'], SUSPENDED],
-      ['database_server', 'finished', ['databases.lockUsers alice'], SUSPENDED],
+      [null, 'finished', [...lock, ...site, ...reload, ...parkPool, ...lockDb], SUSPENDED],
+      ['sessions', 'finished', [...lock, ...site, ...reload, ...parkPool, ...lockDb], SUSPENDED],
+      ['system_user', 'finished', [...lock, ...site, ...reload, ...parkPool, ...lockDb], SUSPENDED],
+      ['web_server', 'finished', [...site, ...reload, ...parkPool, ...lockDb], SUSPENDED],
+      ['reload', 'finished', [...reload, ...parkPool, ...lockDb], SUSPENDED],
+      ['php_pool', 'finished', [...parkPool, ...lockDb], SUSPENDED],
+      ['php_reload', 'finished', ['php.reload', 'php.endWorkers alice', ...lockDb], SUSPENDED],
+      ['database_server', 'finished', lockDb, SUSPENDED],
       ['store', 'finished', [], SUSPENDED],
     ],
   },
@@ -210,16 +210,13 @@ const CASES: Case[] = [
     },
     run: (ctx) => unsuspendAccount(ctx, USER),
     steps: [
-      [null, 'finished', ['databases.unlockUsers alice', ...site, ...reload, 'systemUsers.unlock alice'], WITH_DB],
-      [
-        'database_server',
-        'finished',
-        ['databases.unlockUsers alice', ...site, ...reload, 'systemUsers.unlock alice'],
-        WITH_DB,
-      ],
-      ['web_server', 'finished', [...site, ...reload, 'systemUsers.unlock alice'], WITH_DB],
-      ['reload', 'finished', [...reload, 'systemUsers.unlock alice'], WITH_DB],
-      ['system_user', 'finished', ['systemUsers.unlock alice'], WITH_DB],
+      [null, 'finished', [...unlockDb, ...unparkPool, ...site, ...reload, ...unlock], WITH_DB],
+      ['database_server', 'finished', [...unlockDb, ...unparkPool, ...site, ...reload, ...unlock], WITH_DB],
+      ['php_pool', 'finished', [...unparkPool, ...site, ...reload, ...unlock], WITH_DB],
+      ['php_reload', 'finished', ['php.reload', ...site, ...reload, ...unlock], WITH_DB],
+      ['web_server', 'finished', [...site, ...reload, ...unlock], WITH_DB],
+      ['reload', 'finished', [...reload, ...unlock], WITH_DB],
+      ['system_user', 'finished', unlock, WITH_DB],
       ['store', 'finished', [], WITH_DB],
     ],
   },
@@ -231,25 +228,34 @@ const CASES: Case[] = [
     },
     run: (ctx) => setAccountPlan(ctx, USER, 'big'),
     steps: [
-      [
-        null,
-        'finished',
-        ['systemUsers.setShell alice', 'quota.apply alice'],
-        { ...ACTIVE, plan: 'big', shell: true, quota: 500 },
-      ],
-      [
-        'store',
-        'finished',
-        ['systemUsers.setShell alice', 'quota.apply alice'],
-        { ...ACTIVE, plan: 'big', shell: true, quota: 500 },
-      ],
-      [
-        'system_user',
-        'finished',
-        ['systemUsers.setShell alice', 'quota.apply alice'],
-        { ...ACTIVE, plan: 'big', shell: true, quota: 500 },
-      ],
-      ['quota', 'finished', ['quota.apply alice'], { ...ACTIVE, plan: 'big', shell: true, quota: 500 }],
+      [null, 'finished', [...limits, ...startPool, ...site, ...reload], BIG],
+      ['store', 'finished', [...limits, ...startPool, ...site, ...reload], BIG],
+      ['system_user', 'finished', [...limits, ...startPool, ...site, ...reload], BIG],
+      ['quota', 'finished', ['quota.apply alice', ...startPool, ...site, ...reload], BIG],
+      ['php_pool', 'finished', [...startPool, ...site, ...reload], BIG],
+      ['php_reload', 'finished', ['php.reload', ...site, ...reload], BIG],
+      ['web_server', 'finished', [...site, ...reload], BIG],
+      ['reload', 'finished', reload, BIG],
+    ],
+  },
+  {
+    // PHP goes off: the site stops passing .php to the pool first, then the pool goes, with a reload
+    // because the journal recorded that PHP was on before.
+    op: 'account.plan',
+    setup: async (ctx) => {
+      await create(ctx);
+      await buildPlan(ctx, 'static', { php: false });
+    },
+    run: (ctx) => setAccountPlan(ctx, USER, 'static'),
+    steps: [
+      [null, 'finished', [...limits, ...site, ...reload, ...dropPool], STATIC],
+      ['store', 'finished', [...limits, ...site, ...reload, ...dropPool], STATIC],
+      ['system_user', 'finished', [...limits, ...site, ...reload, ...dropPool], STATIC],
+      ['quota', 'finished', ['quota.apply alice', ...site, ...reload, ...dropPool], STATIC],
+      ['web_server', 'finished', [...site, ...reload, ...dropPool], STATIC],
+      ['reload', 'finished', [...reload, ...dropPool], STATIC],
+      ['php_pool', 'finished', dropPool, STATIC],
+      ['php_reload', 'finished', ['php.reload', 'php.endWorkers alice'], STATIC],
     ],
   },
   {
@@ -257,12 +263,24 @@ const CASES: Case[] = [
     setup: withSession,
     run: (ctx) => terminateAccount(ctx, USER),
     steps: [
-      [null, 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
-      ['mark', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
-      ['sessions', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
-      ['database_server', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...removeUser], ABSENT],
-      ['web_server', 'finished', [...removeSite, ...reload, ...removeUser], ABSENT],
-      ['reload', 'finished', [...reload, ...removeUser], ABSENT],
+      [null, 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...dropPool, ...removeUser], ABSENT],
+      ['mark', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...dropPool, ...removeUser], ABSENT],
+      [
+        'sessions',
+        'finished',
+        ['databases.dropAll alice', ...removeSite, ...reload, ...dropPool, ...removeUser],
+        ABSENT,
+      ],
+      [
+        'database_server',
+        'finished',
+        ['databases.dropAll alice', ...removeSite, ...reload, ...dropPool, ...removeUser],
+        ABSENT,
+      ],
+      ['web_server', 'finished', [...removeSite, ...reload, ...dropPool, ...removeUser], ABSENT],
+      ['reload', 'finished', [...reload, ...dropPool, ...removeUser], ABSENT],
+      ['php_pool', 'finished', [...dropPool, ...removeUser], ABSENT],
+      ['php_reload', 'finished', ['php.reload', 'php.endWorkers alice', ...removeUser], ABSENT],
       ['system_user', 'finished', removeUser, ABSENT],
       ['store', 'finished', [], ABSENT],
     ],
@@ -313,7 +331,7 @@ describe('start-up recovery of an operation killed after each of its steps', () 
   }
 
   it('every journalled operation has its case above, with a row for each of its steps', async () => {
-    assert.deepEqual(CASES.map((c) => c.op).sort(), [...OPERATIONS.keys()].sort());
+    assert.deepEqual([...new Set(CASES.map((c) => c.op))].sort(), [...OPERATIONS.keys()].sort());
     for (const c of CASES) {
       const w = await world();
       try {
@@ -345,7 +363,7 @@ describe('start-up recovery where the step in progress is not known', () => {
       await w.store.operations.setStep(op.id, 'step_of_another_version');
       assert.deepEqual(await recover(w), {
         outcome: 'undone',
-        calls: [...reload, ...removeSite, ...removeUser],
+        calls: [...reload, ...removeSite, ...dropPool, ...removeUser],
       });
       assert.deepEqual(await accountState(w), ABSENT);
     } finally {
@@ -362,7 +380,7 @@ describe('start-up recovery where the step in progress is not known', () => {
       assert.ok(op);
       await w.store.operations.setStep(op.id, '7');
       const done = await recover(w);
-      assert.deepEqual(done.calls, [...lock, ...site, ...reload, 'databases.lockUsers alice']);
+      assert.deepEqual(done.calls, [...lock, ...site, ...reload, ...parkPool, ...lockDb]);
       assert.deepEqual(await accountState(w), SUSPENDED);
     } finally {
       await w.store.close();
@@ -376,7 +394,11 @@ describe('start-up recovery where the step in progress is not known', () => {
       const [op] = await w.store.operations.list();
       assert.ok(op);
       await w.store.operations.finish(op.id);
-      assert.deepEqual(await recover(w), { outcome: 'undone', calls: [...reload, ...removeSite, ...removeUser] });
+      // The journal recorded neither the step nor whether PHP was on: the pool that is there is taken back whole.
+      assert.deepEqual(await recover(w), {
+        outcome: 'undone',
+        calls: [...reload, ...removeSite, ...dropPool, ...removeUser],
+      });
       assert.deepEqual(await accountState(w), ABSENT);
       const [entry] = await w.store.audit.list({ limit: 1, action: 'account.recover' });
       assert.deepEqual(entry?.params, { operation: 'account.create', step: null, result: 'undone' });
@@ -416,11 +438,22 @@ describe('start-up recovery that cannot finish', () => {
       const done = await recover(w);
       assert.deepEqual(done, {
         outcome: 'failed',
-        calls: [...removeSite, ...reload, ...removeUser, ...reload, ...site],
+        calls: [
+          ...removeSite,
+          ...reload,
+          ...dropPool,
+          ...removeUser,
+          'php.writePool alice',
+          'php.disablePool alice',
+          'php.reload',
+          ...reload,
+          ...site,
+        ],
       });
       const state = await accountState(w);
       assert.equal(state.status, 'suspended');
-      assert.equal(state.site, 'suspended', 'the site removed by this recovery is written back as it was');
+      assert.equal(state.site, 'suspended php', 'the site removed by this recovery is written back as it was');
+      assert.equal(state.pool, 'disabled', 'and the pool, kept aside as a suspended one is');
       const [entry] = await w.store.audit.list({ limit: 1, action: 'account.recover' });
       assert.equal(entry?.outcome, 'provisioning_failed');
     } finally {

@@ -1,4 +1,5 @@
 import { withSettledAccount } from './account-lock.js';
+import { accountPhp } from './account-php.js';
 import { publicAccount, requireAccount } from './get-account.js';
 import { runJournalled } from './journal.js';
 import { accountPlan } from './operations/account-plan.js';
@@ -8,7 +9,7 @@ import type { AccountChange } from './suspend-account.js';
 
 /**
  * setAccountPlan gives an account a plan, or none when `plan` is null. The plan's limits (shell
- * access, disk quota) are applied to the host every time, even when the plan name is unchanged,
+ * access, disk quota, PHP) are applied to the host every time, even when the plan name is unchanged,
  * so re-sending a plan repairs drift.
  */
 export async function setAccountPlan(ctx: AppContext, user: string, plan: string | null): Promise<AccountChange> {
@@ -16,7 +17,8 @@ export async function setAccountPlan(ctx: AppContext, user: string, plan: string
   const limits = plan === null ? null : await requirePlan(ctx, plan, 'plan');
   return withSettledAccount(ctx, user, async (record) => {
     const changed = record.plan !== plan;
-    await runJournalled(ctx, accountPlan, user, { user, plan, limits, previous: record.plan });
+    const phpBefore = await accountPhp(ctx, record.plan);
+    await runJournalled(ctx, accountPlan, user, { record, plan, limits, previous: record.plan, phpBefore });
     return { account: publicAccount({ ...record, plan }), changed };
   });
 }

@@ -1,6 +1,7 @@
 import type { Account } from '../domain/types.js';
 import { validateReason } from '../domain/validation.js';
 import { withSettledAccount } from './account-lock.js';
+import { accountPhp } from './account-php.js';
 import { publicAccount, requireAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
 import { runJournalled } from './journal.js';
@@ -23,7 +24,8 @@ export async function suspendAccount(
   return withSettledAccount(ctx, user, async (record) => {
     if (record.status === 'suspended') return { account: publicAccount(record), changed: false };
     const suspendedAt = ctx.now().toISOString();
-    await runJournalled(ctx, accountSuspend, user, { record, reason: why, suspendedAt });
+    const php = await accountPhp(ctx, record.plan);
+    await runJournalled(ctx, accountSuspend, user, { record, reason: why, suspendedAt, php });
     return {
       account: publicAccount({ ...record, status: 'suspended', suspendReason: why, suspendedAt }),
       changed: true,

@@ -1,4 +1,5 @@
 import { withLockedAccount } from './account-lock.js';
+import { accountPhp } from './account-php.js';
 import { requireAccount } from './get-account.js';
 import { runJournalled } from './journal.js';
 import { accountTerminate, settledStatus } from './operations/account-terminate.js';
@@ -16,7 +17,13 @@ export async function terminateAccount(
   await requireAccount(ctx, user);
   return withLockedAccount(ctx, user, async (record) => {
     const out = { dropped: [] as string[] };
-    await runJournalled(ctx, accountTerminate, user, { record, previousStatus: settledStatus(record.status), out });
+    const php = await accountPhp(ctx, record.plan);
+    await runJournalled(ctx, accountTerminate, user, {
+      record,
+      previousStatus: settledStatus(record.status),
+      php,
+      out,
+    });
     return { user, droppedDatabases: out.dropped };
   });
 }

@@ -28,6 +28,12 @@ export interface Plan {
   maxAddonDomains: number | null;
   maxEmailAccounts: number | null;
   shell: boolean;
+  /** php runs the accounts' PHP through a PHP-FPM pool of their own; off, `.php` files are refused. */
+  php: boolean;
+  /** phpMaxChildren caps the PHP workers an account runs at once. */
+  phpMaxChildren: number;
+  /** phpMemoryMb is each PHP worker's memory_limit in MiB. */
+  phpMemoryMb: number;
   createdAt: string;
 }
 

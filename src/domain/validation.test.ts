@@ -24,6 +24,8 @@ describe('validateUser', () => {
     ['al-ice', 'invalid_user'],
     ['root', 'invalid_user'],
     ['mysql', 'invalid_user'],
+    ['global', 'invalid_user'],
+    ['www', 'invalid_user'],
     ['test', 'invalid_user'],
     ['tester', 'invalid_user'],
     ['atest', 'ok'],

@@ -39,6 +39,8 @@ export const RESERVED_USERS: ReadonlySet<string> = new Set([
   'httpd',
   'www',
   'wwwdata',
+  // php-fpm's own section: a pool named so would be read as the global settings.
+  'global',
   'ftp',
   'postfix',
   'dovecot',

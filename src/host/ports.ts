@@ -27,6 +27,8 @@ export interface SiteSpec {
   domain: string;
   root: string;
   suspended: boolean;
+  /** phpSocket is the account's PHP-FPM socket that `*.php` goes to; null when PHP is off (`.php` is refused). */
+  phpSocket: string | null;
 }
 
 /** WebServer is the port for the account's virtual host. */
@@ -99,6 +101,49 @@ export interface DiskQuota {
   apply(user: string, diskMb: number | null): Promise<void>;
 }
 
+/** PhpPoolSpec is one account's PHP pool as the plan and the account define it. */
+export interface PhpPoolSpec {
+  user: string;
+  home: string;
+  /** maxChildren is the plan's `php_max_children`. */
+  maxChildren: number;
+  /** memoryMb is the plan's `php_memory_mb`. */
+  memoryMb: number;
+}
+
+/**
+ * PhpPools is the port for the accounts' PHP-FPM pools, one per account, running as the account.
+ * Every method is idempotent, so a journalled step can run again after a crash. Written, removed,
+ * disabled or enabled pools take effect at the next `reload()`.
+ */
+export interface PhpPools {
+  /** socketPath is where the account's pool listens: the web server passes `*.php` there. */
+  socketPath(user: string): string;
+  /**
+   * writePool makes `<home>/tmp` and writes (or rewrites) the account's pool, checked with
+   * `php-fpm -t`; a refused pool leaves the previous file in place. A disabled pool stays disabled:
+   * its file is rewritten where it rests.
+   */
+  writePool(spec: PhpPoolSpec): Promise<void>;
+  /** removePool deletes the account's pool file, in service or kept aside, and tells whether there was one. */
+  removePool(user: string): Promise<boolean>;
+  /** disablePool takes the pool out of service (suspend), keeping its file aside; a no-op when already disabled. */
+  disablePool(user: string): Promise<void>;
+  /**
+   * enablePool puts a disabled pool back into service (unsuspend), checked with `php-fpm -t`; a no-op
+   * when it is in service already; `pool_not_found` when there is no pool at all (write it first).
+   */
+  enablePool(user: string): Promise<void>;
+  /** reload checks the whole configuration, then makes PHP-FPM re-read it and waits until it has. */
+  reload(): Promise<void>;
+  /**
+   * endWorkers makes sure no worker of the account's pool runs (a process of the account's, the
+   * home's owner, under the pool's title), killing stragglers, and removes the socket a pool out of
+   * the configuration left; call it after the reload that dropped the pool.
+   */
+  endWorkers(user: string, home: string): Promise<void>;
+}
+
 /** HostDrivers groups the ports that change the host. */
 export interface HostDrivers {
   /** mode is the name shown in the startup log. */
@@ -107,6 +152,7 @@ export interface HostDrivers {
   webServer: WebServer;
   databases: DatabaseServer;
   quota: DiskQuota;
+  php: PhpPools;
   /** homeOf gives the home directory an account gets. */
   homeOf(user: string): string;
 }

@@ -9,6 +9,9 @@ export interface PlanJson {
   max_addon_domains: number | null;
   max_email_accounts: number | null;
   shell: boolean;
+  php: boolean;
+  php_max_children: number;
+  php_memory_mb: number;
   created_at: string;
 }
 
@@ -22,6 +25,9 @@ export function planJson(p: Plan): PlanJson {
     max_addon_domains: p.maxAddonDomains,
     max_email_accounts: p.maxEmailAccounts,
     shell: p.shell,
+    php: p.php,
+    php_max_children: p.phpMaxChildren,
+    php_memory_mb: p.phpMemoryMb,
     created_at: p.createdAt,
   };
 }

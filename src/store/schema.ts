@@ -27,6 +27,9 @@ export interface PlansTable {
   max_addon_domains: number | null;
   max_email_accounts: number | null;
   shell: number;
+  php: number;
+  php_max_children: number;
+  php_memory_mb: number;
   created_at: string;
 }
 

@@ -3,7 +3,7 @@ import { type PlanLimits, addPlan } from '../../src/app/plans.js';
 import type { AppContext } from '../../src/app/ports.js';
 import type { Plan } from '../../src/domain/types.js';
 
-/** UNLIMITED is a plan with no limit and no shell. */
+/** UNLIMITED is a plan with no limit and no shell, and PHP with its default settings. */
 export const UNLIMITED: PlanLimits = {
   diskMb: null,
   maxDatabases: null,
@@ -11,6 +11,9 @@ export const UNLIMITED: PlanLimits = {
   maxAddonDomains: null,
   maxEmailAccounts: null,
   shell: false,
+  php: true,
+  phpMaxChildren: 5,
+  phpMemoryMb: 256,
 };
 
 /** BUILT_PASSWORD is the password buildAccount gives an account unless told otherwise. */

@@ -6,7 +6,11 @@ export interface StepFault {
   method: string | null;
 }
 
-/** failingHost wraps real drivers so that the call named by `fault.method` throws once asked to. */
+/**
+ * failingHost wraps real drivers so that the call named by `fault.method` fails (a rejected promise)
+ * once asked to. `calls` records the calls that change the host, the ones answering a promise; a
+ * plain lookup (`php.socketPath`) passes through as it is, neither recorded nor made async.
+ */
 export function failingHost(fault: StepFault, calls: string[] = []) {
   return (real: HostDrivers): HostDrivers => {
     const wrap = <T extends object>(group: string, target: T): T =>
@@ -14,11 +18,15 @@ export function failingHost(fault: StepFault, calls: string[] = []) {
         get(obj, prop, receiver) {
           const value = Reflect.get(obj, prop, receiver);
           if (typeof value !== 'function') return value;
-          return async (...args: unknown[]) => {
+          return (...args: unknown[]) => {
             const name = `${group}.${String(prop)}`;
-            calls.push(name);
-            if (fault.method === name) throw new Error(`injected failure in ${name}`);
-            return (value as (...a: unknown[]) => unknown).apply(obj, args);
+            if (fault.method === name) {
+              calls.push(name);
+              return Promise.reject(new Error(`injected failure in ${name}`));
+            }
+            const result = (value as (...a: unknown[]) => unknown).apply(obj, args);
+            if (result instanceof Promise) calls.push(name);
+            return result;
           };
         },
       });
@@ -27,6 +35,7 @@ export function failingHost(fault: StepFault, calls: string[] = []) {
       systemUsers: wrap('systemUsers', real.systemUsers),
       webServer: wrap('webServer', real.webServer),
       databases: wrap('databases', real.databases),
+      php: wrap('php', real.php),
     };
   };
 }

@@ -1,13 +1,17 @@
-import type { DatabaseServer, DiskQuota, HostDrivers, SystemUsers, WebServer } from '../../src/host/ports.js';
+import type { DatabaseServer, DiskQuota, HostDrivers, PhpPools, SystemUsers, WebServer } from '../../src/host/ports.js';
 
 /** FakeHostState is what the fake host holds, as a real host would: users, sites, databases, quotas. */
 export interface FakeHostState {
   users: Map<string, { locked: boolean; shell: boolean; password: boolean }>;
-  sites: Map<string, { domain: string; suspended: boolean }>;
+  sites: Map<string, { domain: string; suspended: boolean; php: string | null }>;
   databases: Set<string>;
   dbUsers: Map<string, { locked: boolean; grant: string | null }>;
   quotas: Map<string, number | null>;
   reloads: number;
+  /** pools are the PHP pools: in service, or kept aside (`disabled`) as a suspend leaves them. */
+  pools: Map<string, { maxChildren: number; memoryMb: number; disabled: boolean }>;
+  /** phpLoaded is what a reload made PHP-FPM serve: the pools in service at the last reload. */
+  phpLoaded: Set<string>;
 }
 
 /** FakeHost is in-memory host drivers for unit tests: every call is recorded, and any that fails on a real host fails here. */
@@ -29,6 +33,8 @@ export function fakeHost(): FakeHost {
     dbUsers: new Map(),
     quotas: new Map(),
     reloads: 0,
+    pools: new Map(),
+    phpLoaded: new Set(),
   };
   const calls: string[] = [];
   const fault: FakeHost['fault'] = { method: null };
@@ -81,7 +87,7 @@ export function fakeHost(): FakeHost {
   const webServer: WebServer = {
     async writeSite(site) {
       call('webServer.writeSite', site.user);
-      state.sites.set(site.user, { domain: site.domain, suspended: site.suspended });
+      state.sites.set(site.user, { domain: site.domain, suspended: site.suspended, php: site.phpSocket });
     },
     async removeSite(name) {
       call('webServer.removeSite', name);
@@ -151,12 +157,46 @@ export function fakeHost(): FakeHost {
       state.quotas.set(name, diskMb);
     },
   };
+  const php: PhpPools = {
+    socketPath: (name) => `/fake/run/vanta-${name}.sock`,
+    async writePool(spec) {
+      call('php.writePool', spec.user);
+      if (spec.home !== `/fake/homes/${spec.user}`) throw new Error(`no home ${spec.home}`);
+      user(spec.user);
+      const disabled = state.pools.get(spec.user)?.disabled ?? false;
+      state.pools.set(spec.user, { maxChildren: spec.maxChildren, memoryMb: spec.memoryMb, disabled });
+    },
+    async removePool(name) {
+      call('php.removePool', name);
+      return state.pools.delete(name);
+    },
+    async disablePool(name) {
+      call('php.disablePool', name);
+      const pool = state.pools.get(name);
+      if (pool) pool.disabled = true;
+    },
+    async enablePool(name) {
+      call('php.enablePool', name);
+      const pool = state.pools.get(name);
+      if (!pool) throw new Error(`there is no pool of ${name}`);
+      pool.disabled = false;
+    },
+    async reload() {
+      call('php.reload', '');
+      state.phpLoaded = new Set([...state.pools].filter(([, p]) => !p.disabled).map(([name]) => name));
+    },
+    async endWorkers(name) {
+      call('php.endWorkers', name);
+      if (state.phpLoaded.has(name)) throw new Error(`the pool of ${name} is still loaded: its workers come back`);
+    },
+  };
   const drivers: HostDrivers = {
     mode: 'sandbox',
     systemUsers,
     webServer,
     databases,
     quota,
+    php,
     homeOf: (name) => `/fake/homes/${name}`,
   };
   return { drivers, state, calls, fault };

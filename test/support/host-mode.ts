@@ -1,19 +1,21 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { runVanta } from './cli.js';
 import { MYSQL_URL } from './mariadb.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './nginx.js';
+import { PHPFPM_BIN, PrivatePhpFpm } from './php-fpm.js';
+import { makePrivateEtc, unshareArgs } from './private-etc.js';
+import { processState } from './procs.js';
 
-const run = promisify(execFile);
+export { childrenOf, processState } from './procs.js';
+
 const VANTA_BIN = fileURLToPath(new URL('../../bin/vanta.js', import.meta.url));
-const EXEC_HELPER = fileURLToPath(new URL('./private-etc-exec.mjs', import.meta.url));
 const SERVE_WITH_HOOKS = fileURLToPath(new URL('./serve-with-hooks.ts', import.meta.url));
 
 /** Hooks are the test switches of serve-with-hooks.ts: a crash right after a step, a site nginx refuses. */
@@ -22,13 +24,17 @@ export interface Hooks {
   crashAfter?: string;
   /** breakSite makes writing that account's site leave nginx's configuration invalid. */
   breakSite?: string;
+  /** breakPool writes that account's PHP pool with a directive php-fpm refuses. */
+  breakPool?: string;
 }
 
-/** hostModeSkip says why host-mode tests cannot run here, or null when they can (root and unshare). */
+/** hostModeSkip says why host-mode tests cannot run here, or null when they can (root, unshare, nginx, php-fpm). */
 export function hostModeSkip(): string | null {
   if (process.getuid?.() !== 0) return 'host-mode tests need root';
-  if (!existsSync('/usr/bin/unshare')) return 'host-mode tests need unshare (util-linux)';
+  if (!existsSync('/usr/bin/unshare') || !existsSync('/usr/bin/nsenter'))
+    return 'host-mode tests need unshare and nsenter (util-linux)';
   if (!existsSync(NGINX_BIN)) return 'host-mode tests need nginx (scripts/test-deps.sh installs it)';
+  if (!existsSync(PHPFPM_BIN)) return 'host-mode tests need php8.2-fpm (scripts/test-deps.sh installs it)';
   return null;
 }
 
@@ -40,8 +46,9 @@ export interface ApiReply {
 
 /**
  * HostRig is one throwaway host: a copy of /etc (users are made there, in a private mount
- * namespace), homes and a sites directory under a temp dir, a private nginx on a loopback port,
- * and the real panel (`vanta serve` in host mode) started and killed as a separate process.
+ * namespace), homes and a sites directory under a temp dir, a private nginx on a loopback port, a
+ * private php-fpm master that sees the copy of /etc, and the real panel (`vanta serve` in host
+ * mode) started and killed as a separate process.
  */
 export class HostRig {
   readonly etc: string;
@@ -57,6 +64,7 @@ export class HostRig {
   private constructor(
     readonly dir: string,
     readonly nginx: PrivateNginx,
+    readonly fpm: PrivatePhpFpm,
   ) {
     this.etc = join(dir, 'etc');
     this.homes = join(dir, 'homes');
@@ -64,27 +72,23 @@ export class HostRig {
     this.data = join(dir, 'data');
   }
 
-  /** create copies /etc, gives the copy a uid range of its own, and starts the private nginx. */
+  /** create copies /etc, gives the copy a uid range of its own, and starts the private nginx and php-fpm. */
   static async create(): Promise<HostRig> {
     const dir = await mkdtemp(join(tmpdir(), 'vanta-host-'));
-    // Accounts pass through to their homes below it, as they do through /home.
+    // Accounts (and their PHP workers) pass through to their homes below it, as they do through /home.
     await chmod(dir, 0o711);
-    await run('cp', ['-a', '/etc', join(dir, 'etc')]);
-    // A uid range no real user of this machine has, different for each rig.
-    const base = 40000 + Math.floor(Math.random() * 30) * 500;
-    const defsPath = join(dir, 'etc', 'login.defs');
-    const defs = (await readFile(defsPath, 'utf8'))
-      .split('\n')
-      .filter((l) => !/^\s*(UID_MIN|UID_MAX|GID_MIN|GID_MAX)\s/.test(l))
-      .join('\n');
-    await writeFile(
-      defsPath,
-      `${defs}\nUID_MIN ${base}\nUID_MAX ${base + 499}\nGID_MIN ${base}\nGID_MAX ${base + 499}\n`,
-    );
+    const etc = await makePrivateEtc(dir);
     for (const d of ['homes', 'sites', 'data']) await mkdir(join(dir, d), { recursive: true });
     const nginx = new PrivateNginx(join(dir, 'nginx'), await freePort(), join(dir, 'sites'));
     await nginx.start();
-    const rig = new HostRig(dir, nginx);
+    const fpm = new PrivatePhpFpm(join(dir, 'fpm'), etc);
+    try {
+      await fpm.start();
+    } catch (err) {
+      await nginx.stop();
+      throw err;
+    }
+    const rig = new HostRig(dir, nginx, fpm);
     const out = await runVanta(rig.data, [
       'token',
       'create',
@@ -114,6 +118,13 @@ export class HostRig {
       VANTA_AUTH_FAIL_LIMIT: '100000',
       VANTA_LOG_LEVEL: 'info',
       VANTA_MYSQL_URL: MYSQL_URL,
+      // The panel runs in a namespace of its own over the same copy of /etc, so its php-fpm -t
+      // resolves the accounts as the master does.
+      VANTA_PHP_POOL_DIR: this.fpm.poolDir,
+      VANTA_PHP_RUN_DIR: this.fpm.runDir,
+      VANTA_PHPFPM_BIN: PHPFPM_BIN,
+      VANTA_PHPFPM_ARGS: this.fpm.args.join(' '),
+      VANTA_PHPFPM_PID: this.fpm.pidFile,
       ...extra,
     };
   }
@@ -128,6 +139,7 @@ export class HostRig {
     const env: Record<string, string> = {};
     if (hooks.crashAfter) env.VANTA_TEST_CRASH_AFTER = hooks.crashAfter;
     if (hooks.breakSite) env.VANTA_TEST_BREAK_SITE = hooks.breakSite;
+    if (hooks.breakPool) env.VANTA_TEST_BREAK_POOL = hooks.breakPool;
     await this.spawnPanel(['--import', import.meta.resolve('tsx'), SERVE_WITH_HOOKS], env);
   }
 
@@ -136,21 +148,10 @@ export class HostRig {
    * process returned is the helper that bound /etc and waits for node; node is its child.
    */
   private inPrivateEtc(nodeArgs: string[], extra: Record<string, string>): ChildProcess {
-    return spawn(
-      'unshare',
-      [
-        '--mount',
-        '--propagation',
-        'private',
-        process.execPath,
-        EXEC_HELPER,
-        this.etc,
-        '--',
-        process.execPath,
-        ...nodeArgs,
-      ],
-      { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    return spawn('unshare', unshareArgs(this.etc, [process.execPath, ...nodeArgs]), {
+      env: this.env(extra),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   /** cli starts a `vanta` command in host mode against the rig (its helper process; see inPrivateEtc). */
@@ -275,19 +276,19 @@ export class HostRig {
     });
   }
 
-  /** site requests `/` of a domain from the private nginx. */
-  site(domain: string): Promise<{ status: number; body: string }> {
-    return get(this.nginx.port, domain);
+  /** site requests a path (`/` by default) of a domain from the private nginx. */
+  site(domain: string, path = '/'): Promise<{ status: number; body: string }> {
+    return get(this.nginx.port, domain, path);
   }
 
   /**
-   * settled waits until the domain answers as `ok` says three times in a row: just after a reload,
-   * a retiring worker may still take a connection and answer from the old configuration.
+   * settled waits until the domain's `path` answers as `ok` says three times in a row: just after a
+   * reload, a retiring worker may still take a connection and answer from the old configuration.
    */
-  async settled(domain: string, ok: (r: { status: number; body: string }) => boolean): Promise<boolean> {
+  async settled(domain: string, ok: (r: { status: number; body: string }) => boolean, path = '/'): Promise<boolean> {
     let streak = 0;
     for (let i = 0; i < 200 && streak < 3; i++) {
-      const r = await this.site(domain).catch(() => null);
+      const r = await this.site(domain, path).catch(() => null);
       streak = r && ok(r) ? streak + 1 : 0;
       if (streak < 3) await new Promise((res) => setTimeout(res, 25));
     }
@@ -320,9 +321,20 @@ export class HostRig {
     return existsSync(join(this.homes, user));
   }
 
+  /** poolFiles lists the pool directory of the private php-fpm (pools in service and kept aside). */
+  async poolFiles(): Promise<string[]> {
+    return (await readdir(this.fpm.poolDir)).sort();
+  }
+
+  /** socketExists tells whether the account's PHP-FPM socket is there. */
+  socketExists(user: string): boolean {
+    return existsSync(join(this.fpm.runDir, `vanta-${user}.sock`));
+  }
+
   async close(): Promise<void> {
     await this.stop().catch(() => {});
     await this.nginx.stop().catch(() => {});
+    await this.fpm.stop().catch(() => {});
     await rm(this.dir, { recursive: true, force: true });
   }
 }
@@ -351,34 +363,8 @@ export function hostRigSuite(extra: Record<string, string> = {}): RigSuite {
   return suite;
 }
 
-/** processState reads the state letter of a process from /proc, or null when it is gone. */
-export function processState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return null;
-  }
-}
-
 /** waitForState waits until a process is in `state` (Z: a zombie). */
 async function waitForState(pid: number, state: string): Promise<void> {
   for (let i = 0; i < 1000 && processState(pid) !== state; i++) await new Promise((r) => setTimeout(r, 10));
   if (processState(pid) !== state) throw new Error(`process ${pid} never reached state ${state}`);
-}
-
-/** childrenOf lists the pids whose parent is `pid`, read from /proc. */
-export function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
 }

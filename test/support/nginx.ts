@@ -91,21 +91,18 @@ http {
   }
 }
 
-/** get requests `/` from a loopback port with the given Host header. */
-export function get(port: number, host: string): Promise<{ status: number; body: string }> {
+/** get requests a path (`/` by default) from a loopback port with the given Host header. */
+export function get(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     // A fresh connection each time: a kept-alive one may belong to a worker that a reload retires.
-    const req = request(
-      { host: '127.0.0.1', port, path: '/', headers: { host }, agent: false, timeout: 3000 },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          body += c;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();

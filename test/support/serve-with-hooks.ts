@@ -3,12 +3,15 @@
 // usual VANTA_* variables and:
 //   VANTA_TEST_CRASH_AFTER=op:step  the process kills itself (SIGKILL) right after that step
 //   VANTA_TEST_BREAK_SITE=user      writing that account's site makes nginx's configuration invalid
+//   VANTA_TEST_BREAK_POOL=user      that account's PHP pool is written with a directive php-fpm refuses
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { PhpFpmPools } from '../../src/host/php/php-fpm-pools.js';
 import type { HostDrivers, WebServer } from '../../src/host/ports.js';
 import { serveUntilStopped } from '../../src/main.js';
 import { watchJournal } from './journal-watch.js';
+import { BrokenPoolFor } from './php-fpm.js';
 
 /**
  * breakingSite makes nginx refuse the configuration while `user`'s site is written: an invalid
@@ -34,6 +37,18 @@ function breakingSite(real: WebServer, user: string, sitesDir: string): WebServe
 
 const crashAfter = process.env.VANTA_TEST_CRASH_AFTER;
 const breakSite = process.env.VANTA_TEST_BREAK_SITE;
+const breakPool = process.env.VANTA_TEST_BREAK_POOL;
+
+/** hooked applies the host hooks asked for to the real drivers. */
+function hooked(drivers: HostDrivers, sitesDir: string): HostDrivers {
+  let out = drivers;
+  if (breakSite) out = { ...out, webServer: breakingSite(out.webServer, breakSite, sitesDir) };
+  if (breakPool) {
+    if (!(out.php instanceof PhpFpmPools)) throw new Error('VANTA_TEST_BREAK_POOL needs host mode');
+    out = { ...out, php: new BrokenPoolFor(breakPool, out.php.opts) };
+  }
+  return out;
+}
 try {
   const config = loadConfig();
   await serveUntilStopped(config, (line) => process.stdout.write(`${line}\n`), {
@@ -43,8 +58,7 @@ try {
             if (`${op}:${step}` === crashAfter) process.kill(process.pid, 'SIGKILL');
           })
         : store,
-    wrapHost: (drivers): HostDrivers =>
-      breakSite ? { ...drivers, webServer: breakingSite(drivers.webServer, breakSite, config.nginxSitesDir) } : drivers,
+    wrapHost: (drivers) => hooked(drivers, config.nginxSitesDir),
   });
 } catch (err) {
   process.stderr.write(`serve-with-hooks: ${err instanceof Error ? err.message : String(err)}\n`);

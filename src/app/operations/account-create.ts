@@ -1,6 +1,8 @@
 import { DomainError } from '../../domain/errors.js';
+import { PHP_DEFAULTS, type PhpSettings } from '../../domain/php.js';
 import type { AccountRecord } from '../../store/store.js';
 import type { AppContext } from '../ports.js';
+import { dropPool, putPool, siteOf } from './account-site.js';
 import { defineOperation, flagParam, numberParam, textParam } from './operation.js';
 
 /** CreateAccountStepsInput is what the steps of an account create need; recovery has neither the record nor the password. */
@@ -9,27 +11,36 @@ export interface CreateAccountStepsInput {
   domain: string;
   shell: boolean;
   diskMb: number | null;
+  /** php is the plan's PHP; recovery knows only whether it was on (it only takes the pool back). */
+  php: PhpSettings;
   /** record is the row the first step inserts. */
   record?: AccountRecord;
   password?: string;
 }
 
 /**
- * accountCreate makes the row (`provisioning`), the system user, its password, the site and the
- * quota, then marks the row `active`. Recovery undoes a create cut short: its password was never
- * kept, so it cannot be finished.
+ * accountCreate makes the row (`provisioning`), the system user, its password, the PHP pool (in
+ * service before the site points at it), the site and the quota, then marks the row `active`.
+ * Recovery undoes a create cut short: its password was never kept, so it cannot be finished.
  */
 export const accountCreate = defineOperation({
   name: 'account.create',
   recovery: 'undo',
-  params: (input: CreateAccountStepsInput) => ({ domain: input.domain, shell: input.shell, diskMb: input.diskMb }),
+  params: (input: CreateAccountStepsInput) => ({
+    domain: input.domain,
+    shell: input.shell,
+    diskMb: input.diskMb,
+    php: input.php.enabled,
+  }),
   readParams: (raw) => ({
     domain: textParam(raw, 'domain', ''),
     shell: flagParam(raw, 'shell'),
     diskMb: numberParam(raw, 'diskMb'),
+    // A version before PHP wrote no pool, so "off" takes back nothing that is not there.
+    php: flagParam(raw, 'php'),
   }),
   steps: (ctx, input) => {
-    const { user, domain } = input;
+    const { user, domain, php } = input;
     const home = ctx.host.homeOf(user);
     const { systemUsers, webServer, quota } = ctx.host;
     return [
@@ -54,8 +65,22 @@ export const accountCreate = defineOperation({
         },
       },
       {
+        // The undo takes back whatever pool there is, also when the journal does not say PHP was on.
+        name: 'php_pool',
+        run: async () => {
+          if (php.enabled) await putPool(ctx, user, php, false);
+        },
+        undo: () => dropPool(ctx, user, php.enabled),
+      },
+      {
+        name: 'php_reload',
+        run: async () => {
+          if (php.enabled) await ctx.host.php.reload();
+        },
+      },
+      {
         name: 'web_server',
-        run: () => webServer.writeSite({ user, domain, root: `${home}/public_html`, suspended: false }),
+        run: () => webServer.writeSite(siteOf(ctx, user, domain, { suspended: false, php: php.enabled })),
         undo: () => webServer.removeSite(user),
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
@@ -66,7 +91,13 @@ export const accountCreate = defineOperation({
   resume: async (ctx, user, params) => {
     const record = await ctx.store.accounts.get(user);
     if (record?.status === 'active') return null;
-    return { user, domain: record?.domain ?? params.domain, shell: params.shell, diskMb: params.diskMb };
+    return {
+      user,
+      domain: record?.domain ?? params.domain,
+      shell: params.shell,
+      diskMb: params.diskMb,
+      php: { ...PHP_DEFAULTS, enabled: params.php },
+    };
   },
 });
 

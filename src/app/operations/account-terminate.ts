@@ -1,4 +1,7 @@
+import type { PhpSettings } from '../../domain/php.js';
 import type { AccountRecord } from '../../store/store.js';
+import { accountPhp } from '../account-php.js';
+import { putPool, siteOf } from './account-site.js';
 import { defineOperation, textParam } from './operation.js';
 
 /** SettledStatus is a status an account can fall back to. */
@@ -13,12 +16,16 @@ export function settledStatus(status: string): SettledStatus {
 export interface TerminateStepsInput {
   record: AccountRecord;
   previousStatus: SettledStatus;
+  /** php is the account's PHP, as its plan sets it. */
+  php: PhpSettings;
   out: { dropped: string[] };
 }
 
 /**
  * accountTerminate marks the account `terminating`, ends the owner's user-panel sessions and
- * sign-on links, drops its databases, site, system user and home, then its rows. Dropped databases cannot come back, so a failure puts the account back in
+ * sign-on links, drops its databases, site, PHP pool, system user and home, then its rows. The pool
+ * goes (and PHP-FPM is reloaded) before the user: a pool naming a user that no longer exists fails
+ * `php-fpm -t`, which would refuse every later reload. Dropped databases cannot come back, so a failure puts the account back in
  * its former status with the remaining steps still to do, and recovery finishes a terminate cut short.
  */
 export const accountTerminate = defineOperation({
@@ -26,10 +33,11 @@ export const accountTerminate = defineOperation({
   recovery: 'finish',
   params: (input: TerminateStepsInput) => ({ previousStatus: input.previousStatus }),
   readParams: (raw) => ({ previousStatus: settledStatus(textParam(raw, 'previousStatus', 'active')) }),
-  steps: (ctx, { record, previousStatus, out }) => {
+  steps: (ctx, { record, previousStatus, php, out }) => {
     const { user } = record;
     const { systemUsers, webServer, databases } = ctx.host;
     const home = ctx.host.homeOf(user);
+    const suspended = previousStatus === 'suspended';
     return [
       { name: 'mark', run: () => ctx.store.accounts.update(user, { status: 'terminating' }) },
       {
@@ -48,22 +56,35 @@ export const accountTerminate = defineOperation({
       {
         name: 'web_server',
         run: () => webServer.removeSite(user),
-        undo: () =>
-          webServer.writeSite({
-            user,
-            domain: record.domain,
-            root: `${home}/public_html`,
-            suspended: previousStatus === 'suspended',
-          }),
+        undo: () => webServer.writeSite(siteOf(ctx, user, record.domain, { suspended, php: php.enabled })),
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      {
+        name: 'php_pool',
+        run: async () => {
+          await ctx.host.php.removePool(user);
+        },
+        undo: async () => {
+          if (!php.enabled) return;
+          await putPool(ctx, user, php, suspended);
+          await ctx.host.php.reload();
+        },
+      },
+      {
+        name: 'php_reload',
+        run: async () => {
+          if (php.enabled) await ctx.host.php.reload();
+          await ctx.host.php.endWorkers(user, ctx.host.homeOf(user));
+        },
+      },
       { name: 'system_user', run: () => systemUsers.remove(user, home) },
       { name: 'store', run: () => ctx.store.accounts.delete(user) },
     ];
   },
   resume: async (ctx, user, { previousStatus }) => {
     const record = await ctx.store.accounts.get(user);
-    return record ? { record, previousStatus, out: { dropped: [] } } : null;
+    if (!record) return null;
+    return { record, previousStatus, php: await accountPhp(ctx, record.plan), out: { dropped: [] } };
   },
   onFailure: (ctx, { record, previousStatus }) => ctx.store.accounts.update(record.user, { status: previousStatus }),
 });

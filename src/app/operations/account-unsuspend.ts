@@ -1,21 +1,29 @@
+import type { PhpSettings } from '../../domain/php.js';
 import type { AccountRecord } from '../../store/store.js';
+import { accountPhp } from '../account-php.js';
+import { parkPool, poolOf, siteOf } from './account-site.js';
 import { defineOperation } from './operation.js';
 
 /** UnsuspendStepsInput is what the steps of an unsuspend need. */
 export interface UnsuspendStepsInput {
   record: AccountRecord;
+  /** php is the account's PHP, as its plan sets it. */
+  php: PhpSettings;
 }
 
-/** accountUnsuspend is the exact reverse of accountSuspend. Recovery finishes an unsuspend cut short. */
+/**
+ * accountUnsuspend is the exact reverse of accountSuspend; the PHP pool is back in service before
+ * the site answers again. Recovery finishes an unsuspend cut short.
+ */
 export const accountUnsuspend = defineOperation({
   name: 'account.unsuspend',
   recovery: 'finish',
   params: (_input: UnsuspendStepsInput) => ({}),
   readParams: () => ({}),
-  steps: (ctx, { record }) => {
+  steps: (ctx, { record, php }) => {
     const { user, domain } = record;
     const { systemUsers, webServer, databases } = ctx.host;
-    const root = `${ctx.host.homeOf(user)}/public_html`;
+    const site = (suspended: boolean) => siteOf(ctx, user, domain, { suspended, php: php.enabled });
     return [
       {
         name: 'database_server',
@@ -23,9 +31,28 @@ export const accountUnsuspend = defineOperation({
         undo: () => databases.lockUsers(user, record.databases),
       },
       {
+        // Rewritten first: with the plan's limits of today, and made when it is not there (an
+        // account suspended before it had PHP); then put back into service.
+        name: 'php_pool',
+        run: async () => {
+          if (!php.enabled) return;
+          await ctx.host.php.writePool(poolOf(ctx, user, php));
+          await ctx.host.php.enablePool(user);
+        },
+        undo: async () => {
+          if (php.enabled) await parkPool(ctx, user);
+        },
+      },
+      {
+        name: 'php_reload',
+        run: async () => {
+          if (php.enabled) await ctx.host.php.reload();
+        },
+      },
+      {
         name: 'web_server',
-        run: () => webServer.writeSite({ user, domain, root, suspended: false }),
-        undo: () => webServer.writeSite({ user, domain, root, suspended: true }),
+        run: () => webServer.writeSite(site(false)),
+        undo: () => webServer.writeSite(site(true)),
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
       { name: 'system_user', run: () => systemUsers.unlock(user), undo: () => systemUsers.lock(user) },
@@ -37,6 +64,6 @@ export const accountUnsuspend = defineOperation({
   },
   resume: async (ctx, user) => {
     const record = await ctx.store.accounts.get(user);
-    return record ? { record } : null;
+    return record ? { record, php: await accountPhp(ctx, record.plan) } : null;
   },
 });

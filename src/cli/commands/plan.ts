@@ -15,6 +15,9 @@ export function registerPlanCommands(program: Command, cli: Cli): void {
     .option('--max-addon-domains <n>', 'addon domains per account')
     .option('--max-email-accounts <n>', 'email accounts per account')
     .option('--shell', 'allow shell access')
+    .option('--no-php', 'no PHP: .php files are refused, never run or shown')
+    .option('--php-max-children <n>', 'PHP workers an account runs at once (default 5)')
+    .option('--php-memory-mb <n>', "each PHP worker's memory limit in MiB (default 256)")
     .option('--json', 'print JSON')
     .action(
       async (
@@ -26,6 +29,9 @@ export function registerPlanCommands(program: Command, cli: Cli): void {
           maxAddonDomains?: string;
           maxEmailAccounts?: string;
           shell?: boolean;
+          php: boolean;
+          phpMaxChildren?: string;
+          phpMemoryMb?: string;
         },
       ) => {
         const limits = parsePlanLimits({
@@ -35,6 +41,9 @@ export function registerPlanCommands(program: Command, cli: Cli): void {
           max_addon_domains: o.maxAddonDomains,
           max_email_accounts: o.maxEmailAccounts,
           shell: o.shell === true,
+          php: o.php,
+          php_max_children: o.phpMaxChildren,
+          php_memory_mb: o.phpMemoryMb,
         });
         await cli.run(async (ctx) => {
           const p = await cli.change(ctx, 'plan.add', name, { name, ...limits }, () => addPlan(ctx, name, limits));
@@ -53,7 +62,7 @@ export function registerPlanCommands(program: Command, cli: Cli): void {
         cli.print(
           plans.map(planJson),
           table([
-            ['NAME', 'DISK MB', 'DATABASES', 'BANDWIDTH MB', 'ADDON DOMAINS', 'EMAIL', 'SHELL'],
+            ['NAME', 'DISK MB', 'DATABASES', 'BANDWIDTH MB', 'ADDON DOMAINS', 'EMAIL', 'SHELL', 'PHP'],
             ...plans.map((p) => [
               p.name,
               n(p.diskMb),
@@ -62,6 +71,7 @@ export function registerPlanCommands(program: Command, cli: Cli): void {
               n(p.maxAddonDomains),
               n(p.maxEmailAccounts),
               p.shell ? 'yes' : 'no',
+              p.php ? `${p.phpMaxChildren} x ${p.phpMemoryMb} MiB` : 'off',
             ]),
           ]),
         );

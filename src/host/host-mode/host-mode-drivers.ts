@@ -2,6 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOST_TOOLS, findProgram, includesSitesDir } from './host-checks.js';
 import { NginxWebServer } from '../nginx/nginx-web-server.js';
+import { type PhpFpmSetup, PhpSetupError, setUpPhpFpm } from '../php/php-fpm-setup.js';
 import type { DatabaseServer, HostDrivers } from '../ports.js';
 import { detectQuota } from '../quota/setquota-quota.js';
 import { ShadowSystemUsers } from '../shadow/shadow-system-users.js';
@@ -16,6 +17,9 @@ export interface HostOptions {
   listen: string;
   suspendedDir: string;
   timeoutMs: number;
+  php: PhpFpmSetup;
+  /** phpRequired is whether any account has PHP, or can be given it by its plan: php-fpm is checked then. */
+  phpRequired: boolean;
 }
 
 /** HostSetupError is a start-up check that failed; its message is one line an operator can act on. */
@@ -24,11 +28,18 @@ export class HostSetupError extends Error {
 }
 
 /** HostModeDrivers are the real drivers plus what the startup log reports about them. */
-export type HostModeDrivers = HostDrivers & { webServer: NginxWebServer; quotaNote: string | null };
+export type HostModeDrivers = HostDrivers & {
+  webServer: NginxWebServer;
+  quotaNote: string | null;
+  /** phpChecked is false when no plan has PHP, so php-fpm was not looked at. */
+  phpChecked: boolean;
+  phpWarnings: string[];
+};
 
 /**
  * createHostDrivers checks that host mode can work here (root, the shadow tools, nginx with a valid
- * configuration that includes the sites directory, the homes base) and builds the real drivers.
+ * configuration that includes the sites directory, the homes base, and php-fpm when a plan has PHP)
+ * and builds the real drivers.
  */
 export async function createHostDrivers(opts: HostOptions, databases: DatabaseServer): Promise<HostModeDrivers> {
   if (process.getuid?.() !== 0)
@@ -63,6 +74,9 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
       `nginx does not include the sites directory; add "include ${opts.sitesDir}/*.conf;" to its http block`,
     );
   }
+  const php = await setUpPhpFpm(opts.php, opts.phpRequired).catch((err) => {
+    throw err instanceof PhpSetupError ? new HostSetupError(err.message) : err;
+  });
   const quota = await detectQuota(opts.homeBase, opts.timeoutMs);
   return {
     mode: 'host',
@@ -71,6 +85,9 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     databases,
     quota,
     quotaNote: quota.enabled ? null : (quota.reason ?? 'quotas are off'),
+    php: php.pools,
+    phpChecked: php.checked,
+    phpWarnings: php.warnings,
     homeOf: (user) => join(opts.homeBase, user),
   };
 }

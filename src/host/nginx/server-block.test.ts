@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { renderServerBlock } from './server-block.js';
+import { PHP_SOURCE_RE, renderServerBlock } from './server-block.js';
 
 const input = {
   user: 'alice',
@@ -9,18 +9,25 @@ const input = {
   root: '/srv/homes/alice/public_html',
   suspended: false,
   suspendedRoot: '/var/lib/vanta/suspended',
+  phpSocket: null,
 };
 
-it('renders the active server block exactly', () => {
-  assert.equal(
-    renderServerBlock(input),
-    `# Vanta Panel: account alice. Managed file, rewritten by the panel.
+/** ACTIVE_HEAD is how the active block of `input` starts, with PHP or without. */
+const ACTIVE_HEAD = `# Vanta Panel: account alice. Managed file, rewritten by the panel.
 server {
     listen 8080;
     server_name alice.example www.alice.example;
     root "/srv/homes/alice/public_html";
-    disable_symlinks if_not_owner "from=/srv/homes/alice";
+    disable_symlinks if_not_owner "from=/srv/homes/alice";`;
+
+it('renders the active server block of an account without PHP exactly: .php answers 404', () => {
+  assert.equal(
+    renderServerBlock(input),
+    `${ACTIVE_HEAD}
     index index.html index.htm;
+    location ~* "\\.(?:php\\d*|phtml|pht|phps|phar)(?:[.~#_-][^/]*)?$" {
+        return 404;
+    }
     location / {
         try_files $uri $uri/ =404;
     }
@@ -29,9 +36,77 @@ server {
   );
 });
 
-it('renders the suspended server block exactly', () => {
+it('renders the active server block of an account with PHP exactly: .php goes to its socket', () => {
   assert.equal(
-    renderServerBlock({ ...input, suspended: true, listen: '127.0.0.1:80' }),
+    renderServerBlock({ ...input, phpSocket: '/run/php/vanta-alice.sock' }),
+    `${ACTIVE_HEAD}
+    index index.php index.html index.htm;
+    location ~* \\.php$ {
+        try_files $uri =404;
+        fastcgi_pass "unix:/run/php/vanta-alice.sock";
+        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+        fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+        fastcgi_param DOCUMENT_ROOT $document_root;
+        fastcgi_param DOCUMENT_URI $document_uri;
+        fastcgi_param REQUEST_URI $request_uri;
+        fastcgi_param QUERY_STRING $query_string;
+        fastcgi_param REQUEST_METHOD $request_method;
+        fastcgi_param CONTENT_TYPE $content_type;
+        fastcgi_param CONTENT_LENGTH $content_length;
+        fastcgi_param SERVER_PROTOCOL $server_protocol;
+        fastcgi_param REQUEST_SCHEME $scheme;
+        fastcgi_param HTTPS $https if_not_empty;
+        fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+        fastcgi_param SERVER_SOFTWARE nginx;
+        fastcgi_param REMOTE_ADDR $remote_addr;
+        fastcgi_param REMOTE_PORT $remote_port;
+        fastcgi_param SERVER_ADDR $server_addr;
+        fastcgi_param SERVER_PORT $server_port;
+        fastcgi_param SERVER_NAME $server_name;
+        fastcgi_param REDIRECT_STATUS 200;
+        fastcgi_param HTTP_PROXY "";
+    }
+    location ~* "\\.(?:php\\d*|phtml|pht|phps|phar)(?:[.~#_-][^/]*)?$" {
+        return 404;
+    }
+    location / {
+        try_files $uri $uri/ /index.php?$args;
+    }
+}
+`,
+  );
+});
+
+it('the PHP source guard matches PHP under other extensions and the copies left beside scripts, not other files', () => {
+  const guard = new RegExp(PHP_SOURCE_RE, 'i');
+  const table: [string, boolean][] = [
+    ['/index.php', true],
+    ['/INDEX.PHP', true],
+    ['/old.php5', true],
+    ['/page.phtml', true],
+    ['/page.pht', true],
+    ['/show.phps', true],
+    ['/tool.phar', true],
+    ['/wp-config.php~', true],
+    ['/wp-config.php.bak', true],
+    ['/.wp-config.php.swp', true],
+    ['/wp-config.php.save', true],
+    ['/wp-config.php_old', true],
+    ['/wp-config.php-2024', true],
+    ['/#wp-config.php#', true],
+    ['/upload.php.jpg', true],
+    ['/index.html', false],
+    ['/php/readme.txt', false],
+    ['/dir.php/page.html', false],
+    ['/photos.phpx', false],
+    ['/graph.png', false],
+  ];
+  for (const [path, hit] of table) assert.equal(guard.test(path), hit, path);
+});
+
+it('renders the suspended server block exactly, with or without PHP: everything answers 503', () => {
+  assert.equal(
+    renderServerBlock({ ...input, suspended: true, listen: '127.0.0.1:80', phpSocket: '/run/php/vanta-alice.sock' }),
     `# Vanta Panel: account alice. Managed file, rewritten by the panel.
 server {
     listen 127.0.0.1:80;
@@ -56,4 +131,10 @@ it('refuses values that could break out of the config', () => {
   assert.throws(() => renderServerBlock({ ...input, root: 'relative/path' }));
   assert.throws(() => renderServerBlock({ ...input, root: '/srv/$host' }));
   assert.throws(() => renderServerBlock({ ...input, listen: '80; ssl' }));
+  for (const socket of ['/run/php/a.sock; include /etc/passwd', '/run/php/a sock', 'run/a.sock', '/run/$host.sock'])
+    assert.throws(
+      () => renderServerBlock({ ...input, phpSocket: socket }),
+      /cannot be used in an nginx config/,
+      socket,
+    );
 });

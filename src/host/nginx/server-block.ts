@@ -8,6 +8,8 @@ export interface ServerBlockInput {
   root: string;
   suspended: boolean;
   suspendedRoot: string;
+  /** phpSocket is the account's PHP-FPM socket that `*.php` goes to; null when PHP is off. */
+  phpSocket: string | null;
 }
 
 const SAFE_PATH_RE = /^\/[^"\\;{}$\s\p{Cc}]*$/u;
@@ -25,7 +27,70 @@ export function quotePath(value: string, prefix = ''): string {
   return `"${value}"`;
 }
 
-/** renderServerBlock renders one account's nginx server block, active or suspended. */
+/**
+ * PHP_SOURCE_RE matches what must never be sent as text: PHP under any extension php-fpm will not
+ * run (`.php5`, `.phtml`, `.phar`, `.phps`...) and the copies editors and people leave beside a
+ * script (`wp-config.php~`, `.wp-config.php.swp`, `wp-config.php.bak`, `#index.php#`), in any case.
+ * Quoted in the block: `#` would start a comment.
+ */
+export const PHP_SOURCE_RE = '\\.(?:php\\d*|phtml|pht|phps|phar)(?:[.~#_-][^/]*)?$';
+
+/** FASTCGI_PARAMS are the FastCGI parameters, written out so the block does not depend on a distribution's `fastcgi_params`. */
+const FASTCGI_PARAMS: readonly (readonly [string, string])[] = [
+  ['SCRIPT_FILENAME', '$document_root$fastcgi_script_name'],
+  ['SCRIPT_NAME', '$fastcgi_script_name'],
+  ['DOCUMENT_ROOT', '$document_root'],
+  ['DOCUMENT_URI', '$document_uri'],
+  ['REQUEST_URI', '$request_uri'],
+  ['QUERY_STRING', '$query_string'],
+  ['REQUEST_METHOD', '$request_method'],
+  ['CONTENT_TYPE', '$content_type'],
+  ['CONTENT_LENGTH', '$content_length'],
+  ['SERVER_PROTOCOL', '$server_protocol'],
+  ['REQUEST_SCHEME', '$scheme'],
+  ['HTTPS', '$https if_not_empty'],
+  ['GATEWAY_INTERFACE', 'CGI/1.1'],
+  ['SERVER_SOFTWARE', 'nginx'],
+  ['REMOTE_ADDR', '$remote_addr'],
+  ['REMOTE_PORT', '$remote_port'],
+  ['SERVER_ADDR', '$server_addr'],
+  ['SERVER_PORT', '$server_port'],
+  ['SERVER_NAME', '$server_name'],
+  ['REDIRECT_STATUS', '200'],
+  // httpoxy: a client's `Proxy:` header must not become the application's HTTP_PROXY.
+  ['HTTP_PROXY', '""'],
+];
+
+/**
+ * renderPhpLocation renders the lines that hand `*.php` to the account's socket. The file must exist
+ * first (`try_files $uri =404`), so `/upload.jpg/x.php` never reaches PHP; the match ignores case,
+ * so `X.PHP` goes to php-fpm (which refuses it: only `.php` runs) and is never sent as text.
+ */
+function renderPhpLocation(socketPath: string): string[] {
+  return [
+    '    location ~* \\.php$ {',
+    '        try_files $uri =404;',
+    `        fastcgi_pass ${quotePath(`unix:${socketPath}`, 'unix:')};`,
+    ...FASTCGI_PARAMS.map(([k, v]) => `        fastcgi_param ${k} ${v};`),
+    '    }',
+  ];
+}
+
+/**
+ * renderPhpSourceGuard renders the location that answers 404 for PHP source in any other form, and
+ * for `*.php` itself when PHP is off: with PHP or without, PHP source is never sent as text. It
+ * follows the PHP location, so `*.php` runs while PHP is on (regular expressions match in order).
+ */
+function renderPhpSourceGuard(): string[] {
+  return [`    location ~* "${PHP_SOURCE_RE}" {`, '        return 404;', '    }'];
+}
+
+/**
+ * renderServerBlock renders one account's nginx server block, active or suspended. With PHP on,
+ * `*.php` goes to the account's pool and a request for a file that is not there goes to its
+ * `index.php` (as WordPress and most PHP applications expect), or 404 when there is none; with PHP
+ * off, `*.php` answers 404. Either way PHP source is never sent as text.
+ */
 export function renderServerBlock(input: ServerBlockInput): string {
   if (!SAFE_NAME_RE.test(input.domain) || !SAFE_NAME_RE.test(input.user)) {
     throw new Error('domain and user must be validated before rendering');
@@ -55,9 +120,15 @@ export function renderServerBlock(input: ServerBlockInput): string {
     : [
         `    root ${quotePath(input.root)};`,
         `    disable_symlinks if_not_owner ${quotePath(`from=${dirname(input.root)}`, 'from=')};`,
-        '    index index.html index.htm;',
+        ...(input.phpSocket === null
+          ? ['    index index.html index.htm;', ...renderPhpSourceGuard()]
+          : [
+              '    index index.php index.html index.htm;',
+              ...renderPhpLocation(input.phpSocket),
+              ...renderPhpSourceGuard(),
+            ]),
         '    location / {',
-        '        try_files $uri $uri/ =404;',
+        `        try_files $uri $uri/ ${input.phpSocket === null ? '=404' : '/index.php?$args'};`,
         '    }',
       ];
   return `${[...head, ...body, '}'].join('\n')}\n`;

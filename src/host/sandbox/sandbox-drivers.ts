@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DatabaseServer, HostDrivers } from '../ports.js';
 import { NoQuota } from '../quota/setquota-quota.js';
+import { SandboxPhpPools } from './sandbox-php-pools.js';
 import { SandboxSystemUsers } from './sandbox-system-users.js';
 import { SandboxWebServer } from './sandbox-web-server.js';
 
@@ -9,6 +10,8 @@ export interface SandboxPaths {
   dataDir: string;
   listen: string;
   suspendedDir: string;
+  /** phpWebGroup is the group the rendered pools give their sockets (nginx's worker group); www-data when omitted. */
+  phpWebGroup?: string;
 }
 
 /** createSandboxDrivers builds the drivers of sandbox mode: real files inside the data directory, no system changes. */
@@ -19,6 +22,7 @@ export function createSandboxDrivers(
 ): HostDrivers & {
   systemUsers: SandboxSystemUsers;
   webServer: SandboxWebServer;
+  php: SandboxPhpPools;
 } {
   const homeBase = join(paths.dataDir, 'homes');
   return {
@@ -27,6 +31,11 @@ export function createSandboxDrivers(
     webServer: new SandboxWebServer(join(paths.dataDir, 'nginx', 'sites'), paths.listen, paths.suspendedDir),
     databases,
     quota: new NoQuota('sandbox mode makes no Linux users'),
+    php: new SandboxPhpPools(
+      join(paths.dataDir, 'php', 'pool.d'),
+      join(paths.dataDir, 'php', 'run'),
+      paths.phpWebGroup ?? 'www-data',
+    ),
     homeOf: (user) => join(homeBase, user),
   };
 }

@@ -13,6 +13,9 @@ export function toPlan(row: Selectable<PlansTable>): Plan {
     maxAddonDomains: row.max_addon_domains,
     maxEmailAccounts: row.max_email_accounts,
     shell: row.shell === 1,
+    php: row.php === 1,
+    phpMaxChildren: row.php_max_children,
+    phpMemoryMb: row.php_memory_mb,
     createdAt: row.created_at,
   };
 }
@@ -25,6 +28,9 @@ function limitColumns(p: Plan) {
     max_addon_domains: p.maxAddonDomains,
     max_email_accounts: p.maxEmailAccounts,
     shell: p.shell ? 1 : 0,
+    php: p.php ? 1 : 0,
+    php_max_children: p.phpMaxChildren,
+    php_memory_mb: p.phpMemoryMb,
   };
 }
 

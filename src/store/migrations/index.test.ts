@@ -71,3 +71,42 @@ it('0003 names the steps that older versions journalled by number, and keeps a n
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it('0005 gives the plans made before it PHP, on with 5 workers of 256 MiB, and keeps their limits', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vanta-migration-'));
+  try {
+    const file = join(dir, 'vanta.db');
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    const { error } = await new Migrator({ db, provider: migrations }).migrateTo('0003_named_steps');
+    assert.equal(error, undefined);
+    await sql`insert into plans (name, disk_mb, max_databases, shell, created_at)
+      values ('old', 1024, 3, 1, '2026-01-01T00:00:00.000Z')`.execute(db);
+    await db.destroy();
+
+    const store = await openSqliteStore(file);
+    try {
+      assert.deepEqual(await store.plans.get('old'), {
+        name: 'old',
+        diskMb: 1024,
+        maxDatabases: 3,
+        bandwidthMb: null,
+        maxAddonDomains: null,
+        maxEmailAccounts: null,
+        shell: true,
+        php: true,
+        phpMaxChildren: 5,
+        phpMemoryMb: 256,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      const plan = await store.plans.get('old');
+      assert.ok(plan);
+      await store.plans.update({ ...plan, php: false, phpMaxChildren: 2, phpMemoryMb: 64 });
+      const changed = await store.plans.get('old');
+      assert.deepEqual([changed?.php, changed?.phpMaxChildren, changed?.phpMemoryMb], [false, 2, 64]);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

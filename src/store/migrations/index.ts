@@ -219,6 +219,24 @@ const ownerPanel: Migration = {
   },
 };
 
+const planPhp: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Plans gain PHP: on, 5 workers of 256 MiB, for the plans that exist as for new ones.
+    await db.schema
+      .alterTable('plans')
+      .addColumn('php', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await db.schema
+      .alterTable('plans')
+      .addColumn('php_max_children', 'integer', (c) => c.notNull().defaultTo(5))
+      .execute();
+    await db.schema
+      .alterTable('plans')
+      .addColumn('php_memory_mb', 'integer', (c) => c.notNull().defaultTo(256))
+      .execute();
+  },
+};
+
 /** migrations is every schema version in order; a new one gets the next number and is never edited later. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
@@ -227,6 +245,7 @@ export const migrations: MigrationProvider = {
       '0002_operations': operations,
       '0003_named_steps': namedSteps,
       '0004_owner_panel': ownerPanel,
+      '0005_plan_php': planPhp,
     };
   },
 };

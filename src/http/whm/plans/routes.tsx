@@ -12,21 +12,24 @@ import { DomainError } from '../../../domain/errors.js';
 import { type FormState, emptyForm } from '../../ui/form.js';
 import { type PageDeps, change, redirectWith, sendPage } from '../kit.js';
 import { type FormBody, failedForm, formBody, given, text } from '../../ui/kit.js';
-import { EditPlanPage, LIMITS, PlansPage, planValues } from './views.js';
+import { EditPlanPage, LIMITS, NEW_PLAN_VALUES, PHP_LIMITS, PlansPage, planValues } from './views.js';
 
-const FIELDS = ['name', 'shell', ...LIMITS.map(([field]) => field)];
+const NUMBERS = [...LIMITS, ...PHP_LIMITS].map(([field]) => field);
+const FIELDS = ['name', 'shell', 'php', ...NUMBERS];
 
 function readLimits(body: FormBody): { values: Record<string, string>; limits: () => PlanLimits } {
   const values: Record<string, string> = {
     name: text(body, 'name').trim(),
     shell: text(body, 'shell') === 'on' ? 'on' : '',
+    php: text(body, 'php') === 'on' ? 'on' : '',
   };
-  for (const [field] of LIMITS) values[field] = text(body, field).trim();
-  // An empty limit field means unlimited.
+  for (const field of NUMBERS) values[field] = text(body, field).trim();
+  // An empty limit field means unlimited; an empty PHP setting, its default.
   const limits = (): PlanLimits =>
     parsePlanLimits({
-      ...Object.fromEntries(LIMITS.map(([field]) => [field, given(values[field] ?? '')])),
+      ...Object.fromEntries(NUMBERS.map((field) => [field, given(values[field] ?? '')])),
       shell: values.shell === 'on',
+      php: values.php === 'on',
     });
   return { values, limits };
 }
@@ -57,7 +60,7 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
     );
   const nameOf = (req: FastifyRequest) => (req.params as { name: string }).name;
 
-  scope.get('/plans', async (req, reply) => showList(req, reply, emptyForm()));
+  scope.get('/plans', async (req, reply) => showList(req, reply, emptyForm(NEW_PLAN_VALUES)));
 
   scope.post('/plans', async (req, reply) => {
     const { values, limits } = readLimits(formBody(req));
@@ -102,7 +105,7 @@ export function registerPlanPages(scope: FastifyInstance, deps: PageDeps): void 
       return showList(
         req,
         reply,
-        emptyForm(),
+        emptyForm(NEW_PLAN_VALUES),
         `Cannot delete plan ${name}: ${failed.form.message ?? ''}`,
         failed.status,
       );

@@ -1,4 +1,5 @@
-import { PLAN_LIMIT_FIELDS, type PlanLimitInput, type PlanUsage } from '../../../app/plans.js';
+import { PHP_LIMIT_FIELDS, PLAN_LIMIT_FIELDS, type PlanLimitInput, type PlanUsage } from '../../../app/plans.js';
+import { PHP_DEFAULTS } from '../../../domain/php.js';
 import type { Plan } from '../../../domain/types.js';
 import { Csrf, Field, FormMessage, type FormState } from '../../ui/form.js';
 
@@ -13,11 +14,35 @@ const LABELS: Record<PlanLimitInput, string> = {
 /** LIMITS are a plan's numeric limits: form field, Plan field and label. */
 export const LIMITS = PLAN_LIMIT_FIELDS.map(([field, key]) => [field, key, LABELS[field]] as const);
 
+const PHP_LABELS: Record<(typeof PHP_LIMIT_FIELDS)[number][0], [string, string]> = {
+  php_max_children: ['PHP workers per account', `At once; ${PHP_DEFAULTS.maxChildren} when empty.`],
+  php_memory_mb: ['PHP memory per worker (MiB)', `Its memory_limit; ${PHP_DEFAULTS.memoryMb} when empty.`],
+};
+
+/** PHP_LIMITS are a plan's PHP settings: form field, Plan field, label and hint. */
+export const PHP_LIMITS = PHP_LIMIT_FIELDS.map(([field, key, range]) => {
+  const [label, hint] = PHP_LABELS[field];
+  return [field, key, label, `${hint} ${range.min} to ${range.max}.`] as const;
+});
+
+/** NEW_PLAN_VALUES fill the add-plan form: PHP on with its default settings. */
+export const NEW_PLAN_VALUES: Readonly<Record<string, string>> = {
+  php: 'on',
+  php_max_children: String(PHP_DEFAULTS.maxChildren),
+  php_memory_mb: String(PHP_DEFAULTS.memoryMb),
+};
+
 /** planValues fills the plan form with a plan's limits, empty for unlimited. */
 export function planValues(plan: Plan): Record<string, string> {
-  const values: Record<string, string> = { name: plan.name, shell: plan.shell ? 'on' : '' };
+  const values: Record<string, string> = { name: plan.name, shell: plan.shell ? 'on' : '', php: plan.php ? 'on' : '' };
   for (const [field, key] of LIMITS) values[field] = plan[key] === null ? '' : String(plan[key]);
+  for (const [field, key] of PHP_LIMITS) values[field] = String(plan[key]);
   return values;
+}
+
+/** phpText is a plan's PHP as the list shows it. */
+function phpText(plan: Plan): string {
+  return plan.php ? `${plan.phpMaxChildren} × ${plan.phpMemoryMb} MiB` : 'off';
 }
 
 function limitText(value: number | null): string {
@@ -51,6 +76,13 @@ function PlanForm(props: { csrf: string; form: FormState; editing: string | null
       <label class="check">
         <input type="checkbox" name="shell" value="on" checked={form.values.shell === 'on'} /> Shell access
       </label>
+      <label class="check">
+        <input type="checkbox" name="php" value="on" checked={form.values.php === 'on'} /> PHP (without it, .php files
+        are refused, never shown)
+      </label>
+      {PHP_LIMITS.map(([field, , label, hint]) => (
+        <Field form={form} name={field} label={label} type="text" inputmode="numeric" hint={hint} />
+      ))}
       <p class="actions">
         <button type="submit">{props.editing === null ? 'Add plan' : 'Save plan'}</button>
         {props.editing === null ? null : <a href="/plans">Cancel</a>}
@@ -87,6 +119,7 @@ export function PlansPage(props: {
                   <th scope="col">{label}</th>
                 ))}
                 <th scope="col">Shell</th>
+                <th scope="col">PHP</th>
                 <th scope="col">Accounts</th>
                 <th scope="col">Actions</th>
               </tr>
@@ -101,6 +134,7 @@ export function PlansPage(props: {
                     <td data-label={label}>{limitText(plan[key])}</td>
                   ))}
                   <td data-label="Shell">{plan.shell ? 'yes' : 'no'}</td>
+                  <td data-label="PHP">{phpText(plan)}</td>
                   <td data-label="Accounts">
                     <a href={`/accounts?plan=${encodeURIComponent(plan.name)}`}>{accounts}</a>
                   </td>

@@ -1,0 +1,61 @@
+import type { PhpSettings } from '../../domain/php.js';
+import type { PhpPoolSpec, SiteSpec } from '../../host/ports.js';
+import type { AppContext } from '../ports.js';
+
+/** siteOf is the account's site as the web server serves it: `*.php` goes to its pool only while PHP is on. */
+export function siteOf(
+  ctx: AppContext,
+  user: string,
+  domain: string,
+  state: { suspended: boolean; php: boolean },
+): SiteSpec {
+  return {
+    user,
+    domain,
+    root: `${ctx.host.homeOf(user)}/public_html`,
+    suspended: state.suspended,
+    phpSocket: state.php ? ctx.host.php.socketPath(user) : null,
+  };
+}
+
+/** poolOf is the account's PHP pool with its plan's limits. */
+export function poolOf(ctx: AppContext, user: string, php: PhpSettings): PhpPoolSpec {
+  return { user, home: ctx.host.homeOf(user), maxChildren: php.maxChildren, memoryMb: php.memoryMb };
+}
+
+/**
+ * putPool writes the account's pool; the pool of a suspended account is written out of service (a
+ * pool kept aside stays aside, a new one is put aside before any reload can load it).
+ */
+export async function putPool(ctx: AppContext, user: string, php: PhpSettings, suspended: boolean): Promise<void> {
+  await ctx.host.php.writePool(poolOf(ctx, user, php));
+  if (suspended) await ctx.host.php.disablePool(user);
+}
+
+/**
+ * dropPool removes the account's pool, reloads PHP-FPM and ends the pool's workers. The reload is
+ * skipped when there was no pool and the account's PHP was off (`wasOn`): with PHP off in every
+ * plan, PHP-FPM is never called and need not be installed.
+ */
+export async function dropPool(ctx: AppContext, user: string, wasOn: boolean): Promise<void> {
+  const found = await ctx.host.php.removePool(user);
+  if (found || wasOn) await ctx.host.php.reload();
+  await ctx.host.php.endWorkers(user, ctx.host.homeOf(user));
+}
+
+/** parkPool takes the account's pool out of service (suspend), keeping it aside, and ends its workers. */
+export async function parkPool(ctx: AppContext, user: string): Promise<void> {
+  await ctx.host.php.disablePool(user);
+  await ctx.host.php.reload();
+  await ctx.host.php.endWorkers(user, ctx.host.homeOf(user));
+}
+
+/**
+ * unparkPool puts the account's pool back into service (unsuspend). It is rewritten first: with its
+ * plan's limits of today, and made when it is not there (an account suspended before it had PHP).
+ */
+export async function unparkPool(ctx: AppContext, user: string, php: PhpSettings): Promise<void> {
+  await ctx.host.php.writePool(poolOf(ctx, user, php));
+  await ctx.host.php.enablePool(user);
+  await ctx.host.php.reload();
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { loadConfig } from './config.js';
+
+it("PHP-FPM's settings default to Debian's php8.2-fpm and read VANTA_PHP_* and VANTA_PHPFPM_*", () => {
+  assert.deepEqual(loadConfig({}).php, {
+    poolDir: '/etc/php/8.2/fpm/pool.d',
+    runDir: '/run/php',
+    bin: 'php-fpm8.2',
+    args: [],
+    reload: null,
+    pidFile: '/run/php/php8.2-fpm.pid',
+    webGroup: 'www-data',
+  });
+  assert.deepEqual(
+    loadConfig({
+      VANTA_PHP_POOL_DIR: '/srv/fpm/pool.d/',
+      VANTA_PHP_RUN_DIR: '/srv/fpm/run',
+      VANTA_PHPFPM_BIN: '/usr/local/sbin/php-fpm',
+      VANTA_PHPFPM_ARGS: ' -y /srv/fpm/php-fpm.conf  -c /srv/php.ini ',
+      VANTA_PHPFPM_RELOAD: 'systemctl reload php8.2-fpm',
+      VANTA_PHPFPM_PID: '/srv/fpm/fpm.pid',
+      VANTA_PHP_WEB_GROUP: 'nginx',
+    }).php,
+    {
+      poolDir: '/srv/fpm/pool.d',
+      runDir: '/srv/fpm/run',
+      bin: '/usr/local/sbin/php-fpm',
+      args: ['-y', '/srv/fpm/php-fpm.conf', '-c', '/srv/php.ini'],
+      reload: ['systemctl', 'reload', 'php8.2-fpm'],
+      pidFile: '/srv/fpm/fpm.pid',
+      webGroup: 'nginx',
+    },
+  );
+  for (const [key, value, message] of [
+    ['VANTA_PHP_POOL_DIR', 'pool.d', /VANTA_PHP_POOL_DIR must be an absolute path/],
+    ['VANTA_PHP_RUN_DIR', 'run/php', /VANTA_PHP_RUN_DIR must be an absolute path/],
+    ['VANTA_PHPFPM_PID', 'fpm.pid', /VANTA_PHPFPM_PID must be an absolute path/],
+    ['VANTA_PHP_WEB_GROUP', 'www data', /VANTA_PHP_WEB_GROUP must be a group name/],
+  ] as const)
+    assert.throws(() => loadConfig({ [key]: value }), { name: 'ConfigError', message }, key);
+});
