@@ -5,7 +5,9 @@
 #   chromium        browser tests of vWHM (driven by playwright-core)
 #   mariadb-server  customer databases are real MariaDB databases
 #   php8.2-fpm      account pools are checked and served by private php-fpm masters
-#   php8.2-cli      the tests try an account's socket as another uid with the PHP command line
+#   php8.2-cli      the tests try an account's socket as another uid with the PHP command line, and
+#                   run the FOSSBilling module (integrations/fossbilling) against the panel
+#   php8.2-curl     the FOSSBilling module calls the API with PHP's curl
 set -euo pipefail
 
 missing=()
@@ -16,6 +18,7 @@ command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 [ -x /usr/sbin/useradd ] || missing+=(passwd)
 [ -x /usr/sbin/php-fpm8.2 ] || missing+=(php8.2-fpm)
 [ -x /usr/bin/php8.2 ] || missing+=(php8.2-cli)
+[ -e /etc/php/8.2/mods-available/curl.ini ] || missing+=(php8.2-curl)
 
 # stop_service stops and disables a service a package just started: the tests run private instances
 # only, and must neither depend on the system's nor disturb it. Where systemd does not run (a

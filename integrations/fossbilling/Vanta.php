@@ -353,9 +353,11 @@ class Server_Manager_Vanta extends Server_Manager
     private function checkPassword(string $password, string $user): void
     {
         $problem = null;
-        if (preg_match('//u', $password) !== 1) {
+        // Characters, not bytes, as the panel counts them; without mbstring, which PHP may lack.
+        $length = preg_match_all('/./su', $password);
+        if ($length === false) {
             $problem = 'password must be UTF-8 text';
-        } elseif (mb_strlen($password, 'UTF-8') < 10 || mb_strlen($password, 'UTF-8') > 128) {
+        } elseif ($length < 10 || $length > 128) {
             $problem = 'password must be 10-128 characters long';
         } elseif (preg_match('/\p{Cc}/u', $password) === 1) {
             $problem = 'password must not contain control characters';
