@@ -298,9 +298,7 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
     assert.equal(total, 1);
   });
 
-  it('an order cancelled and activated again within a day is made again, not answered from the first create', {
-    todo: 'needs Idempotency-Key',
-  }, async () => {
+  it('an order cancelled and activated again within a day is made again, not answered from the first create', async () => {
     const input = order('reorder');
     await php('create', input);
     await php('cancel', input);
