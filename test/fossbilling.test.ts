@@ -58,13 +58,14 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
       VANTA_TOKEN: opts.token ?? token,
       VANTA_INPUT: JSON.stringify(input),
     };
-    try {
-      const { stdout } = await run(PHP, [RUN, name], { env, timeout: 120_000 });
-      return JSON.parse(stdout.trim().split('\n').pop() ?? '') as Output;
-    } catch (error) {
+    // Every notice, warning and deprecation goes to stderr, and a case that prints any fails.
+    const args = ['-d', 'error_reporting=-1', '-d', 'display_errors=stderr', RUN, name];
+    const answer = await run(PHP, args, { env, timeout: 120_000 }).catch((error: unknown) => {
       const e = error as { code?: number; stdout?: string; stderr?: string };
       assert.fail(`php ${name} exited ${e.code}: ${e.stderr ?? ''}${e.stdout ?? ''}`);
-    }
+    });
+    assert.equal(answer.stderr, '', `php ${name} said more than its answer`);
+    return JSON.parse(answer.stdout.trim().split('\n').pop() ?? '') as Output;
   }
 
   /** account answers the panel's Account object of `user`, or null when it has none. */
