@@ -506,7 +506,7 @@ class Server_Manager_Vanta extends Server_Manager
             CURLOPT_RETURNTRANSFER => true,
             CURLOPT_HTTPHEADER => $headers,
             CURLOPT_CONNECTTIMEOUT => 10,
-            CURLOPT_TIMEOUT => 120,
+            CURLOPT_TIMEOUT => 60,
             CURLOPT_FOLLOWLOCATION => false,
             CURLOPT_PROTOCOLS => CURLPROTO_HTTP | CURLPROTO_HTTPS,
             CURLOPT_SSL_VERIFYPEER => true,
@@ -531,7 +531,6 @@ class Server_Manager_Vanta extends Server_Manager
         $errno = curl_errno($curl);
         $error = curl_error($curl);
         $status = (int) curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
-        curl_close($curl);
         if ($raw === false || $errno !== 0) {
             return [0, null, '', [$errno, $error]];
         }
