@@ -28,6 +28,9 @@ class Server_Manager_Vanta extends Server_Manager
     /** How often a keyed request is tried in all. */
     private const ATTEMPTS = 3;
 
+    /** How many creates an activation sends at most when answers are about accounts cancelled since. */
+    private const REMADE_ROUNDS = 5;
+
     public static function getForm(): array
     {
         return [
@@ -143,24 +146,26 @@ class Server_Manager_Vanta extends Server_Manager
         }
         $body['plan'] = $this->ensurePlan($this->packageOf($account));
 
-        $created = $this->call('POST', ['api' => 'accounts'], $body, $this->idempotencyKey('create', $body));
-        if ($password === '') {
-            return true;
-        }
-        try {
-            $this->setPassword($user, $password);
-        } catch (Server_Exception $e) {
-            // A create answered from the panel's memory of a request for an account that has since been
-            // cancelled: the account is gone, so create it once more under a key of its own.
-            if ($e->getCode() !== 404) {
-                throw $e;
+        $keyed = $body;
+        for ($round = 1; ; ++$round) {
+            $created = $this->call('POST', ['api' => 'accounts'], $body, $this->idempotencyKey('create', $keyed));
+            if ($password === '') {
+                return true;
             }
-            $since = (string) ($created['account']['created_at'] ?? '');
-            $this->call('POST', ['api' => 'accounts'], $body, $this->idempotencyKey('create', $body + ['after' => $since]));
-            $this->setPassword($user, $password);
-        }
+            try {
+                $this->setPassword($user, $password);
 
-        return true;
+                return true;
+            } catch (Server_Exception $e) {
+                // The create was answered from the panel's memory of an earlier request for an account
+                // that has since been cancelled: make it again under a key of its own, named after the
+                // account that answer was about, so each cancel-and-activate gets a new key.
+                if ($e->getCode() !== 404 || $round >= self::REMADE_ROUNDS) {
+                    throw $e;
+                }
+                $keyed = $body + ['after' => (string) ($created['account']['created_at'] ?? '')];
+            }
+        }
     }
 
     /** A copy of the account with the panel's user name, domain, suspension, plan and IP address. */
