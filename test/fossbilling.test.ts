@@ -280,6 +280,24 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
     assert.match(JSON.stringify(suspended.log), /409 account_suspended/);
   });
 
+  it('a panel that does not answer: a clear error naming its address, and the sign-on button gives that address', async () => {
+    const closed = createHttpServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const address = closed.address();
+    assert.ok(address && typeof address === 'object');
+    await new Promise((resolve) => closed.close(resolve));
+    const nowhere = `http://127.0.0.1:${address.port}`;
+    const input = order('unreached');
+    await php(
+      'sync-refused',
+      { ...input, patterns: [`/^Could not reach Vanta Panel at ${nowhere.replace(/[/.]/g, '\\$&')}\\/ \\(/`] },
+      { url: nowhere },
+    );
+    const out = await php('login', input, { url: nowhere });
+    assert.equal(out.url, `${nowhere}/`);
+    assert.match(JSON.stringify(out.log), /Could not reach/);
+  });
+
   it('cancelAccount terminates the account, and one already gone counts as cancelled', async () => {
     const input = order('goner');
     await php('create', input);
