@@ -31,6 +31,7 @@ class Server_Manager_Vanta extends Server_Manager
     /** How many creates an activation sends at most when answers are about accounts cancelled since. */
     private const REMADE_ROUNDS = 5;
 
+    /** The server form's credential fields: the API token goes in FOSSBilling's access hash. */
     public static function getForm(): array
     {
         return [
@@ -52,6 +53,7 @@ class Server_Manager_Vanta extends Server_Manager
         ];
     }
 
+    /** A server without a hostname or IP address cannot be reached: say so when it is set up. */
     protected function init()
     {
         if ($this->host() === '') {
@@ -191,6 +193,7 @@ class Server_Manager_Vanta extends Server_Manager
         return $new;
     }
 
+    /** Suspends the account; one already suspended stays so. */
     public function suspendAccount(Server_Account $account): bool
     {
         $this->call('POST', ['api' => 'account', 'action' => 'suspend', 'user' => $this->accountUser($account)]);
@@ -198,6 +201,7 @@ class Server_Manager_Vanta extends Server_Manager
         return true;
     }
 
+    /** Unsuspends the account; an active one stays so. */
     public function unsuspendAccount(Server_Account $account): bool
     {
         $this->call('POST', ['api' => 'account', 'action' => 'unsuspend', 'user' => $this->accountUser($account)]);
@@ -219,6 +223,7 @@ class Server_Manager_Vanta extends Server_Manager
         return true;
     }
 
+    /** Sets the owner's password, after checking it against the panel's rules. */
     public function changeAccountPassword(Server_Account $account, string $newPassword): bool
     {
         $user = $this->accountUser($account);
@@ -237,6 +242,7 @@ class Server_Manager_Vanta extends Server_Manager
         ]);
     }
 
+    /** Moves the account to another primary domain; `domain_exists` when another account has it. */
     public function changeAccountDomain(Server_Account $account, string $newDomain): bool
     {
         $this->call('POST', ['api' => 'account', 'action' => 'domain', 'user' => $this->accountUser($account)], ['domain' => $newDomain]);
