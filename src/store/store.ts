@@ -146,6 +146,7 @@ export interface Store {
   };
   tokens: {
     insert(token: NewToken): Promise<ApiToken>;
+    /** findByHash may answer from memory; its last-used fields can lag behind the batched writes. */
     findByHash(hash: string): Promise<ApiToken | undefined>;
     findByName(name: string): Promise<ApiToken | undefined>;
     findById(id: number): Promise<ApiToken | undefined>;

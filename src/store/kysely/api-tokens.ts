@@ -21,8 +21,27 @@ export function toToken(row: Selectable<ApiTokensTable>): ApiToken {
   };
 }
 
-/** kyselyTokens is the `api_tokens` table. */
-export function kyselyTokens(db: Kysely<Database>): Store['tokens'] {
+/** TOKEN_CACHE_MAX bounds the tokens kept in memory; past it the map starts again empty. */
+const TOKEN_CACHE_MAX = 10_000;
+
+/**
+ * kyselyTokens is the `api_tokens` table. With `dataVersion`, lookups by hash are answered from memory: the map
+ * is emptied when this connection writes a token and when SQLite reports that another connection committed, so a
+ * revocation from the CLI or another process still counts on the very next request. Unknown hashes are never
+ * remembered, so guessing cannot fill the map.
+ */
+export function kyselyTokens(db: Kysely<Database>, dataVersion?: () => number): Store['tokens'] {
+  const byHash = new Map<string, ApiToken>();
+  let seenVersion = dataVersion?.() ?? 0;
+  const fresh = (): boolean => {
+    if (dataVersion === undefined) return false;
+    const now = dataVersion();
+    if (now !== seenVersion) {
+      seenVersion = now;
+      byHash.clear();
+    }
+    return true;
+  };
   return {
     insert: async (t: NewToken) => {
       const row = await db
@@ -39,11 +58,22 @@ export function kyselyTokens(db: Kysely<Database>): Store['tokens'] {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      byHash.clear();
       return toToken(row);
     },
     findByHash: async (hash) => {
+      const caching = fresh();
+      const hit = caching ? byHash.get(hash) : undefined;
+      if (hit !== undefined) return { ...hit };
       const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
-      return row ? toToken(row) : undefined;
+      if (!row) return undefined;
+      const token = toToken(row);
+      // A write that committed while the query ran shows as a new data version next time, never as a stale hit.
+      if (caching && dataVersion?.() === seenVersion) {
+        if (byHash.size >= TOKEN_CACHE_MAX) byHash.clear();
+        byHash.set(hash, token);
+      }
+      return { ...token };
     },
     findByName: async (name) => {
       const row = await db.selectFrom('api_tokens').selectAll().where('name', '=', name).executeTakeFirst();
@@ -61,6 +91,7 @@ export function kyselyTokens(db: Kysely<Database>): Store['tokens'] {
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .execute();
+      byHash.clear();
     },
     recordUse: async (uses: readonly TokenUse[]) => {
       if (uses.length === 0) return;

@@ -14,6 +14,15 @@ import { kyselyOwnerSessions } from './owner-sessions.js';
 import { kyselyTwoFactor } from './owner-two-factor.js';
 import { kyselyPlans } from './plans.js';
 
+/** KyselyStoreOptions are what the store can use beyond SQL. */
+export interface KyselyStoreOptions {
+  /**
+   * dataVersion answers SQLite's `pragma data_version` on the store's own connection: it changes whenever another
+   * connection (the CLI, another server) commits, which lets reads that are cached in memory stay exact.
+   */
+  dataVersion?: () => number;
+}
+
 /** KyselyStore implements the Store over any Kysely dialect whose SQL it speaks (SQLite today), one file a table. */
 export class KyselyStore implements Store {
   readonly accounts: Store['accounts'];
@@ -29,14 +38,14 @@ export class KyselyStore implements Store {
   readonly loginLinks: Store['loginLinks'];
   readonly diskUsage: Store['diskUsage'];
 
-  constructor(
-    db: Kysely<Database>,
-    private readonly onClose: () => Promise<void> = async () => db.destroy(),
-  ) {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>, options: KyselyStoreOptions = {}) {
+    this.db = db;
     this.accounts = kyselyAccounts(db);
     this.databases = kyselyDatabases(db);
     this.plans = kyselyPlans(db);
-    this.tokens = kyselyTokens(db);
+    this.tokens = kyselyTokens(db, options.dataVersion);
     this.admins = kyselyAdmins(db);
     this.audit = kyselyAudit(db);
     this.locks = kyselyLocks(db);
@@ -48,6 +57,6 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.onClose();
+    await this.db.destroy();
   }
 }
