@@ -3,6 +3,7 @@ import type { Scope } from '../../domain/scopes.js';
 import type { ApiToken } from '../../domain/types.js';
 import type { ApiTokensTable, Database } from '../schema.js';
 import type { NewToken, Store, TokenUse } from '../store.js';
+import { CommittedCache } from './committed-cache.js';
 
 /** toToken maps an `api_tokens` row to an ApiToken; the digest stays in the store. */
 export function toToken(row: Selectable<ApiTokensTable>): ApiToken {
@@ -21,27 +22,13 @@ export function toToken(row: Selectable<ApiTokensTable>): ApiToken {
   };
 }
 
-/** TOKEN_CACHE_MAX bounds the tokens kept in memory; past it the map starts again empty. */
-const TOKEN_CACHE_MAX = 10_000;
-
 /**
- * kyselyTokens is the `api_tokens` table. With `dataVersion`, lookups by hash are answered from memory: the map
- * is emptied when this connection writes a token and when SQLite reports that another connection committed, so a
- * revocation from the CLI or another process still counts on the very next request. Unknown hashes are never
- * remembered, so guessing cannot fill the map.
+ * kyselyTokens is the `api_tokens` table. With `dataVersion`, lookups by hash are answered from memory until this
+ * connection writes a token or another connection commits, so a revocation from the CLI or another process still
+ * counts on the very next request. Unknown hashes are never remembered, so guessing cannot fill the map.
  */
 export function kyselyTokens(db: Kysely<Database>, dataVersion?: () => number): Store['tokens'] {
-  const byHash = new Map<string, ApiToken>();
-  let seenVersion = dataVersion?.() ?? 0;
-  const fresh = (): boolean => {
-    if (dataVersion === undefined) return false;
-    const now = dataVersion();
-    if (now !== seenVersion) {
-      seenVersion = now;
-      byHash.clear();
-    }
-    return true;
-  };
+  const byHash = new CommittedCache<string, ApiToken>(dataVersion);
   return {
     insert: async (t: NewToken) => {
       const row = await db
@@ -62,18 +49,12 @@ export function kyselyTokens(db: Kysely<Database>, dataVersion?: () => number): 
       return toToken(row);
     },
     findByHash: async (hash) => {
-      const caching = fresh();
-      const hit = caching ? byHash.get(hash) : undefined;
-      if (hit !== undefined) return { ...hit };
-      const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
-      if (!row) return undefined;
-      const token = toToken(row);
-      // A write that committed while the query ran shows as a new data version next time, never as a stale hit.
-      if (caching && dataVersion?.() === seenVersion) {
-        if (byHash.size >= TOKEN_CACHE_MAX) byHash.clear();
-        byHash.set(hash, token);
-      }
-      return { ...token };
+      const token = await byHash.read(hash, async () => {
+        const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+        return row ? toToken(row) : undefined;
+      });
+      // Callers get their own copy, so changing it cannot change what the next caller sees.
+      return token && { ...token, scopes: [...token.scopes], allowedCidrs: [...token.allowedCidrs] };
     },
     findByName: async (name) => {
       const row = await db.selectFrom('api_tokens').selectAll().where('name', '=', name).executeTakeFirst();

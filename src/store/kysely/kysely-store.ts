@@ -42,7 +42,7 @@ export class KyselyStore implements Store {
 
   constructor(db: Kysely<Database>, options: KyselyStoreOptions = {}) {
     this.db = db;
-    this.accounts = kyselyAccounts(db);
+    this.accounts = kyselyAccounts(db, options.dataVersion);
     this.databases = kyselyDatabases(db);
     this.plans = kyselyPlans(db);
     this.tokens = kyselyTokens(db, options.dataVersion);
