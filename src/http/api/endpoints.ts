@@ -15,6 +15,7 @@ import type { ApiToken } from '../../domain/types.js';
 import { accountJson } from '../../presenters/account.js';
 import { VERSION } from '../../version.js';
 import { type BodySpec, type JsonBody, type Query, accountUser, queryValue } from './request.js';
+import { usageEndpoint } from './usage.js';
 
 /** CallInput is what an endpoint receives once the caller is authenticated and allowed. */
 export interface CallInput {
@@ -132,6 +133,7 @@ const ROUTES: Record<string, Partial<Record<Method, Endpoint | 'actions'>>> = {
   ping: { GET: ping },
   accounts: { GET: listAccountsEndpoint, POST: createAccountEndpoint },
   account: { GET: getAccountEndpoint, POST: 'actions', DELETE: terminateAccountEndpoint },
+  usage: { GET: usageEndpoint },
 };
 
 /** resolveEndpoint routes an authenticated call: `unknown_api`, `method_not_allowed` or `unknown_action` when it cannot. */

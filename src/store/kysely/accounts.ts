@@ -67,6 +67,7 @@ export function kyselyAccounts(db: Kysely<Database>): Store['accounts'] {
     },
     update: async (user: string, patch: AccountPatch) => {
       const values: Partial<AccountsTable> = {};
+      if (patch.domain !== undefined) values.domain = patch.domain;
       if (patch.email !== undefined) values.email = patch.email;
       if (patch.plan !== undefined) values.plan = patch.plan;
       if (patch.status !== undefined) values.status = patch.status;

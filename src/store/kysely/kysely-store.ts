@@ -13,6 +13,7 @@ import { kyselyLoginLinks } from './owner-login-links.js';
 import { kyselyOwnerSessions } from './owner-sessions.js';
 import { kyselyTwoFactor } from './owner-two-factor.js';
 import { kyselyPlans } from './plans.js';
+import { kyselyTraffic } from './traffic.js';
 
 /** KyselyStore implements the Store over any Kysely dialect whose SQL it speaks (SQLite today), one file a table. */
 export class KyselyStore implements Store {
@@ -28,6 +29,7 @@ export class KyselyStore implements Store {
   readonly twoFactor: Store['twoFactor'];
   readonly loginLinks: Store['loginLinks'];
   readonly diskUsage: Store['diskUsage'];
+  readonly traffic: Store['traffic'];
 
   constructor(
     db: Kysely<Database>,
@@ -45,6 +47,7 @@ export class KyselyStore implements Store {
     this.twoFactor = kyselyTwoFactor(db);
     this.loginLinks = kyselyLoginLinks(db);
     this.diskUsage = kyselyDiskUsage(db);
+    this.traffic = kyselyTraffic(db);
   }
 
   async close(): Promise<void> {
