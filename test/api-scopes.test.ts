@@ -16,6 +16,7 @@ const CALLS: Array<{
 }> = [
   { method: 'GET', query: 'api=ping', scope: null, allowed: { status: 200 } },
   { method: 'GET', query: 'api=accounts', scope: 'accounts:read', allowed: { status: 200 } },
+  { method: 'GET', query: 'api=usage', scope: 'accounts:read', allowed: { status: 200 } },
   {
     method: 'GET',
     query: 'api=account&user=ghost',

@@ -1,5 +1,4 @@
 import {
-  type MonthTraffic,
   type RotationPolicy,
   type TrafficEvent,
   type TrafficLogState,
@@ -98,7 +97,10 @@ const PAGE = 500;
  * meterAccountsTraffic is the metering pass of `vanta serve`: every account's log, read from where
  * the last pass stopped, into its monthly totals; due logs rotated with one reopen of the web server.
  */
-export async function meterAccountsTraffic(ctx: AppContext, policy: RotationPolicy | null): Promise<MeterTrafficReport> {
+export async function meterAccountsTraffic(
+  ctx: AppContext,
+  policy: RotationPolicy | null,
+): Promise<MeterTrafficReport> {
   const users: string[] = [];
   let after: string | undefined;
   for (;;) {

@@ -126,4 +126,3 @@ export class NginxWebServer implements WebServer {
     return join(this.opts.sitesDir, `${user}.conf`);
   }
 }
-

@@ -74,7 +74,11 @@ export function kyselyTraffic(db: Kysely<Database>): Store['traffic'] {
       await saveState(db, account, state, null);
     },
     month: async (account, month) => {
-      const log = await db.selectFrom('traffic_logs').select('read_at').where('account', '=', account).executeTakeFirst();
+      const log = await db
+        .selectFrom('traffic_logs')
+        .select('read_at')
+        .where('account', '=', account)
+        .executeTakeFirst();
       const row = await db
         .selectFrom('traffic_months')
         .select('bytes_sent')
