@@ -47,6 +47,14 @@ const CALLS: Array<{
     allowed: { status: 404, error: 'account_not_found' },
   },
   {
+    method: 'POST',
+    query: 'api=account&action=domain&user=ghost',
+    body: { domain: 'ghost.example' },
+    scope: 'accounts:write',
+    action: 'account.domain',
+    allowed: { status: 404, error: 'account_not_found' },
+  },
+  {
     method: 'DELETE',
     query: 'api=account&user=ghost',
     scope: 'accounts:delete',

@@ -1,9 +1,4 @@
-import {
-  type RotationPolicy,
-  type TrafficEvent,
-  type TrafficLogState,
-  decideRotation,
-} from '../domain/traffic.js';
+import { type RotationPolicy, type TrafficEvent, type TrafficLogState, decideRotation } from '../domain/traffic.js';
 import type { TrafficLogs } from '../host/ports.js';
 import type { Store } from '../store/store.js';
 import type { AppContext } from './ports.js';

@@ -15,6 +15,7 @@ import type { ApiToken } from '../../domain/types.js';
 import { accountJson } from '../../presenters/account.js';
 import { VERSION } from '../../version.js';
 import { type BodySpec, type JsonBody, type Query, accountUser, queryValue } from './request.js';
+import { domainAction } from './account-domain.js';
 import { usageEndpoint } from './usage.js';
 
 /** CallInput is what an endpoint receives once the caller is authenticated and allowed. */
@@ -118,6 +119,7 @@ const ACCOUNT_ACTIONS: Record<string, Endpoint> = {
       return ok({ account: accountJson(r.account), changed: r.changed });
     },
   },
+  domain: domainAction,
 };
 
 const terminateAccountEndpoint: Endpoint = {
