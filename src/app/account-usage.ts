@@ -2,6 +2,7 @@ import { monthOf } from '../domain/traffic.js';
 import type { Account, Plan } from '../domain/types.js';
 import { NO_LIMITS, type UsageFigures, type UsageLimits, usageFigures } from '../domain/usage.js';
 import { requireAccount } from './get-account.js';
+import { listAllAccounts } from './list-accounts.js';
 import type { AppContext } from './ports.js';
 
 /** limitsOf are the usage limits a plan sets; an account without a plan has none. */
@@ -30,8 +31,6 @@ export async function usageOf(ctx: AppContext, account: Account, plan: Plan | nu
   });
 }
 
-const PAGE = 500;
-
 /**
  * listUsage gives the usage figures of the account named (`invalid_user`, `account_not_found`), or
  * of every account, by user name.
@@ -43,17 +42,8 @@ export async function listUsage(ctx: AppContext, user?: string): Promise<UsageFi
     if (!plans.has(name)) plans.set(name, (await ctx.store.plans.get(name)) ?? null);
     return plans.get(name) ?? null;
   };
-  if (user !== undefined) {
-    const record = await requireAccount(ctx, user);
-    return [await usageOf(ctx, record, await planOf(record.plan))];
-  }
+  const accounts = user === undefined ? await listAllAccounts(ctx) : [await requireAccount(ctx, user)];
   const out: UsageFigures[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await ctx.store.accounts.list({ after, limit: PAGE });
-    for (const account of page.accounts) out.push(await usageOf(ctx, account, await planOf(account.plan)));
-    const last = page.accounts.at(-1);
-    if (!page.more || last === undefined) return out;
-    after = last.user;
-  }
+  for (const account of accounts) out.push(await usageOf(ctx, account, await planOf(account.plan)));
+  return out;
 }

@@ -1,6 +1,7 @@
 import { type RotationPolicy, type TrafficEvent, type TrafficLogState, decideRotation } from '../domain/traffic.js';
 import type { TrafficLogs } from '../host/ports.js';
 import type { Store } from '../store/store.js';
+import { listAllAccounts } from './list-accounts.js';
 import type { AppContext } from './ports.js';
 
 /**
@@ -86,8 +87,6 @@ export async function meterTraffic(deps: MeterTrafficDeps, users: readonly strin
   return report;
 }
 
-const PAGE = 500;
-
 /**
  * meterAccountsTraffic is the metering pass of `vanta serve`: every account's log, read from where
  * the last pass stopped, into its monthly totals; due logs rotated with one reopen of the web server.
@@ -96,14 +95,6 @@ export async function meterAccountsTraffic(
   ctx: AppContext,
   policy: RotationPolicy | null,
 ): Promise<MeterTrafficReport> {
-  const users: string[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await ctx.store.accounts.list({ after, limit: PAGE });
-    users.push(...page.accounts.map((a) => a.user));
-    const last = page.accounts.at(-1);
-    if (!page.more || last === undefined) break;
-    after = last.user;
-  }
+  const users = (await listAllAccounts(ctx)).map((a) => a.user);
   return meterTraffic({ logs: ctx.host.trafficLogs, store: ctx.store.traffic, policy, now: ctx.now }, users);
 }
