@@ -97,6 +97,19 @@ describe('POST /?api=account&action=domain', () => {
     });
   }
 
+  it('keeps a suspended account suspended: its new domain answers with the suspended page', async () => {
+    assert.equal((await app.api('POST', 'api=account&action=suspend&user=bob', { token })).statusCode, 200);
+    const res = await change('bob', { domain: 'bob-suspended.example' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().account.status, 'suspended');
+    assert.match(block(app, 'bob'), /server_name bob-suspended\.example www\.bob-suspended\.example;/);
+    assert.match(block(app, 'bob'), /return 503;/);
+    assert.match(block(app, 'bob'), /access_log "[^"]+\/bob\.log" vanta_traffic;/, 'and still logs its traffic');
+    assert.equal((await app.api('POST', 'api=account&action=unsuspend&user=bob', { token })).statusCode, 200);
+    assert.doesNotMatch(block(app, 'bob'), /return 503;/);
+    assert.match(block(app, 'bob'), /server_name bob-suspended\.example /, 'unsuspend keeps the new domain');
+  });
+
   it('is `vanta account domain USER DOMAIN` on the command line, audited as the operator', async () => {
     const out = await runVanta(app.dir, ['account', 'domain', 'bob', 'bob.example.org', '--json']);
     assert.equal(out.code, 0, out.stderr);
