@@ -73,6 +73,7 @@ export function kyselyAccounts(db: Kysely<Database>, dataVersion?: () => number)
     },
     update: async (user: string, patch: AccountPatch) => {
       const values: Partial<AccountsTable> = {};
+      if (patch.domain !== undefined) values.domain = patch.domain;
       if (patch.email !== undefined) values.email = patch.email;
       if (patch.plan !== undefined) values.plan = patch.plan;
       if (patch.status !== undefined) values.status = patch.status;

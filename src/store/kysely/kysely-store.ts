@@ -13,6 +13,7 @@ import { kyselyLoginLinks } from './owner-login-links.js';
 import { kyselyOwnerSessions } from './owner-sessions.js';
 import { kyselyTwoFactor } from './owner-two-factor.js';
 import { kyselyPlans } from './plans.js';
+import { kyselyTraffic } from './traffic.js';
 
 /** KyselyStoreOptions are what the store can use beyond SQL. */
 export interface KyselyStoreOptions {
@@ -37,6 +38,7 @@ export class KyselyStore implements Store {
   readonly twoFactor: Store['twoFactor'];
   readonly loginLinks: Store['loginLinks'];
   readonly diskUsage: Store['diskUsage'];
+  readonly traffic: Store['traffic'];
 
   private readonly db: Kysely<Database>;
 
@@ -54,6 +56,7 @@ export class KyselyStore implements Store {
     this.twoFactor = kyselyTwoFactor(db);
     this.loginLinks = kyselyLoginLinks(db);
     this.diskUsage = kyselyDiskUsage(db);
+    this.traffic = kyselyTraffic(db);
   }
 
   async close(): Promise<void> {
