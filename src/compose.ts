@@ -10,6 +10,7 @@ import { SignInLimiter } from './app/sign-in-limiter.js';
 import { TokenUsageRecorder } from './app/token-usage.js';
 import { ConfigError, type Config } from './config.js';
 import type { Keyring } from './domain/keyring.js';
+import { DEFAULT_ROTATION, type RotationPolicy } from './domain/traffic.js';
 import { Argon2PasswordHasher } from './host/argon2-password-hasher.js';
 import { DiskUsageMeter } from './host/disk/disk-usage-meter.js';
 import { writeFileAtomic } from './host/files.js';
@@ -37,6 +38,11 @@ export interface Runtime {
   ownerSignIn: OwnerSignIn;
   /** diskMeter measures the disk use of homes, for the background measurement in `vanta serve`. */
   diskMeter: DiskMeter;
+  /**
+   * trafficRotation says when `vanta serve` rotates the traffic logs: in host mode daily or at 16 MiB;
+   * never in the sandbox, which has no nginx to tell to reopen them.
+   */
+  trafficRotation: RotationPolicy | null;
   close(): Promise<void>;
 }
 
@@ -48,6 +54,7 @@ export interface RuntimeOverrides {
   wrapHost?: (drivers: HostDrivers) => HostDrivers;
   wrapStore?: (store: Store) => Store;
   tokenFlushMs?: number;
+  trafficRotation?: RotationPolicy | null;
 }
 
 /** createLogger builds the panel's logger; secrets are redacted by path as a second line of defence. */
@@ -117,6 +124,12 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     tokenUsage,
     ownerSignIn: new OwnerSignIn(ctx, new SignInLimiter(() => now().getTime())),
     diskMeter: new DiskUsageMeter({ quota: null, walkMs: DISK_WALK_MS }),
+    trafficRotation:
+      overrides.trafficRotation !== undefined
+        ? overrides.trafficRotation
+        : drivers.mode === 'host'
+          ? DEFAULT_ROTATION
+          : null,
     close: async () => {
       await tokenUsage.flush();
       await databases.close();
@@ -162,14 +175,16 @@ async function buildDrivers(
         dataDir: config.dataDir,
         listen: config.nginxListen,
         suspendedDir: config.suspendedDir,
+        trafficDir: config.trafficDir,
         phpWebGroup: config.php.webGroup,
       },
       databases,
       now,
     );
   }
-  if (isInside(config.suspendedDir, config.dataDir)) {
-    // nginx workers must reach the suspended page; the data directory stays unlistable and the store 0600.
+  if (isInside(config.suspendedDir, config.dataDir) || isInside(config.trafficDir, config.dataDir)) {
+    // nginx workers must reach the suspended page and reopen the traffic logs; the data directory
+    // stays unlistable and the store 0600.
     await chmod(config.dataDir, 0o711);
   }
   try {
@@ -180,6 +195,8 @@ async function buildDrivers(
         nginxBin: config.nginxBin,
         nginxArgs: config.nginxArgs,
         nginxReload: config.nginxReload,
+        nginxReopen: config.nginxReopen,
+        trafficDir: config.trafficDir,
         listen: config.nginxListen,
         suspendedDir: config.suspendedDir,
         timeoutMs: config.hostTimeoutMs,

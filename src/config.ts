@@ -22,6 +22,12 @@ export interface Config {
   nginxArgs: string[];
   /** nginxReload replaces `nginx ARGS -s reload` when set. */
   nginxReload: string[] | null;
+  /** nginxReopen replaces `nginx ARGS -s reopen` (after a traffic log rotation) when set. */
+  nginxReopen: string[] | null;
+  /** trafficDir holds each account's nginx traffic log, which the panel meters and rotates. */
+  trafficDir: string;
+  /** trafficIntervalMs is how often `vanta serve` meters the accounts' traffic logs. */
+  trafficIntervalMs: number;
   hostTimeoutMs: number;
   /** recoveryIntervalMs is how often `vanta serve` looks for operations that dead processes left. */
   recoveryIntervalMs: number;
@@ -185,6 +191,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nginxBin: env.VANTA_NGINX_BIN || 'nginx',
     nginxArgs: words(env, 'VANTA_NGINX_ARGS'),
     nginxReload: words(env, 'VANTA_NGINX_RELOAD').length > 0 ? words(env, 'VANTA_NGINX_RELOAD') : null,
+    nginxReopen: words(env, 'VANTA_NGINX_REOPEN').length > 0 ? words(env, 'VANTA_NGINX_REOPEN') : null,
+    trafficDir: absolute(env, 'VANTA_TRAFFIC_DIR', resolve(dataDir, 'traffic')),
+    trafficIntervalMs: positive(env, 'VANTA_TRAFFIC_INTERVAL', 300) * 1000,
     hostTimeoutMs: positive(env, 'VANTA_HOST_TIMEOUT', 30) * 1000,
     recoveryIntervalMs: positive(env, 'VANTA_RECOVERY_INTERVAL', 30) * 1000,
     listener: listenerLimits(env),

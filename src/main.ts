@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './app/admins.js';
 import type { AppContext } from './app/ports.js';
 import { measureDiskUsage, measureNewAccounts } from './app/measure-disk-usage.js';
+import { meterAccountsTraffic } from './app/meter-traffic.js';
 import { sweepOwnerSessions } from './app/owner-sessions.js';
 import { Periodic } from './app/periodic.js';
 import { recoverOperations } from './app/recover-operations.js';
@@ -30,7 +31,8 @@ const SESSION_SWEEP_MS = 10 * 60_000;
 /**
  * startBackground starts what `vanta serve` does on its own, off every request's path: the disk use
  * of every account (every VANTA_DISK_USAGE_INTERVAL, and of new accounts within half a minute), kept
- * in the store for the dashboards, and the sweep of ended sessions.
+ * in the store for the dashboards, the bandwidth metered from the accounts' traffic logs (every
+ * VANTA_TRAFFIC_INTERVAL), and the sweep of ended sessions.
  */
 function startBackground(rt: Runtime): Periodic[] {
   const { ctx, diskMeter, config } = rt;
@@ -51,6 +53,20 @@ function startBackground(rt: Runtime): Periodic[] {
       NEW_ACCOUNTS_MS,
       async () => {
         logFailures('disk usage of new accounts')(await measureNewAccounts(ctx, diskMeter));
+      },
+      ctx.logger,
+    ),
+    new Periodic(
+      'traffic metering',
+      config.trafficIntervalMs,
+      async () => {
+        const report = await meterAccountsTraffic(ctx, rt.trafficRotation);
+        if (report.failed.length > 0 || report.rotationError !== null || report.events.length > 0) {
+          ctx.logger.warn(
+            { failed: report.failed, rotationError: report.rotationError, events: report.events },
+            'traffic metering: some logs could not be read or rotated',
+          );
+        }
       },
       ctx.logger,
     ),

@@ -16,6 +16,7 @@ const CALLS: Array<{
 }> = [
   { method: 'GET', query: 'api=ping', scope: null, allowed: { status: 200 } },
   { method: 'GET', query: 'api=accounts', scope: 'accounts:read', allowed: { status: 200 } },
+  { method: 'GET', query: 'api=usage', scope: 'accounts:read', allowed: { status: 200 } },
   {
     method: 'GET',
     query: 'api=account&user=ghost',
@@ -43,6 +44,14 @@ const CALLS: Array<{
     body: { plan: null },
     scope: 'accounts:write',
     action: 'account.plan',
+    allowed: { status: 404, error: 'account_not_found' },
+  },
+  {
+    method: 'POST',
+    query: 'api=account&action=domain&user=ghost',
+    body: { domain: 'ghost.example' },
+    scope: 'accounts:write',
+    action: 'account.domain',
     allowed: { status: 404, error: 'account_not_found' },
   },
   {

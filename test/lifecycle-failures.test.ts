@@ -97,7 +97,7 @@ describe('concurrency', () => {
     assert.equal(statuses.filter((s) => s === 'created').length, 1, statuses.join(','));
     for (const s of statuses) assert.ok(['created', 'account_exists', 'account_busy'].includes(s), s);
     assert.deepEqual(readdirSync(join(app.dir, 'sandbox', 'users')), ['dave.json']);
-    assert.equal(readdirSync(join(app.dir, 'nginx', 'sites')).length, 1);
+    assert.deepEqual(readdirSync(join(app.dir, 'nginx', 'sites')).sort(), ['00-vanta-log-format.conf', 'dave.conf']);
     assert.equal((await app.rt.ctx.store.accounts.list({ limit: 100 })).total, 1);
   });
 

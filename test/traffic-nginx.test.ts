@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,40 +8,7 @@ import { renderServerBlock } from '../src/host/nginx/server-block.js';
 import { NginxTrafficLogs } from '../src/host/traffic/nginx-traffic-logs.js';
 import { rotatedPath } from '../src/host/traffic/traffic-log-reader.js';
 import { nginxReopen } from '../src/host/traffic/traffic-log-rotator.js';
-import { NGINX_BIN, PrivateNginx, eventually, freePort } from './support/nginx.js';
-
-/** Wire is what crossed the socket for some requests: exactly what `$request_length` and `$bytes_sent` count. */
-interface Wire {
-  requests: number;
-  sent: number;
-  received: number;
-}
-
-const zero = (): Wire => ({ requests: 0, sent: 0, received: 0 });
-
-/** rawGet sends one HTTP/1.1 request on a fresh connection and counts every byte both ways. */
-function rawGet(port: number, host: string, path: string, tally: Wire): Promise<number> {
-  const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: traffic-test\r\nConnection: close\r\n\r\n`;
-  return new Promise((resolve, reject) => {
-    let received = 0;
-    let head = '';
-    const socket = connect(port, '127.0.0.1', () => socket.end(request));
-    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
-    socket.on('data', (d: Buffer) => {
-      received += d.length;
-      if (head.length < 16) head += d.toString('latin1');
-    });
-    socket.on('error', reject);
-    // nginx writes the log line before it closes the connection: once closed, the line is there.
-    socket.on('close', (hadError) => {
-      if (hadError) return;
-      tally.requests += 1;
-      tally.sent += Buffer.byteLength(request);
-      tally.received += received;
-      resolve(Number(head.split(' ')[1]));
-    });
-  });
-}
+import { NGINX_BIN, PrivateNginx, type Wire, eventually, freePort, rawGet, zeroWire as zero } from './support/nginx.js';
 
 const sum = (months: readonly MonthTraffic[]): Wire => ({
   requests: months.reduce((s, m) => s + m.requests, 0),
@@ -139,7 +105,8 @@ describe('traffic metered from the logs of a real nginx', () => {
         suspended: false,
         suspendedRoot: root,
         phpSocket: null,
-      }).replace(/^( {4}server_name .*\n)/m, `$1    ${directive}\n`);
+        accessLog: directive,
+      });
       writeFileSync(join(sites, `${a.user}.conf`), block);
       await logs.prepare(a.user);
     }

@@ -12,6 +12,21 @@ export async function listAccounts(
   return { accounts, total, next: more && last ? encodeCursor(last.user) : null };
 }
 
+const ALL_PAGE = 500;
+
+/** listAllAccounts returns every account, whatever its status, by user name, read a page at a time. */
+export async function listAllAccounts(ctx: AppContext): Promise<Account[]> {
+  const out: Account[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await ctx.store.accounts.list({ after, limit: ALL_PAGE });
+    out.push(...page.accounts);
+    const last = page.accounts.at(-1);
+    if (!page.more || last === undefined) return out;
+    after = last.user;
+  }
+}
+
 /** encodeCursor makes the opaque `next` value from the last user name of a page. */
 export function encodeCursor(user: string): string {
   return Buffer.from(JSON.stringify({ u: user }), 'utf8').toString('base64url');

@@ -21,15 +21,15 @@ class MemoryTrafficStore implements TrafficStore {
   readonly totals = new Map<string, number>();
   failSaves = 0;
 
-  async trafficState(user: string) {
+  async state(user: string) {
     return this.states.get(user) ?? EMPTY_TRAFFIC_STATE;
   }
-  async recordTraffic(user: string, months: readonly MonthTraffic[], state: TrafficLogState) {
+  async record(user: string, months: readonly MonthTraffic[], state: TrafficLogState) {
     for (const m of months)
       this.totals.set(`${user} ${m.month}`, (this.totals.get(`${user} ${m.month}`) ?? 0) + m.bytesSent);
     this.states.set(user, state);
   }
-  async saveTrafficState(user: string, state: TrafficLogState) {
+  async saveState(user: string, state: TrafficLogState) {
     if (this.failSaves > 0) {
       this.failSaves -= 1;
       throw new Error('the panel stopped here');

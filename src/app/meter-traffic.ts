@@ -1,37 +1,21 @@
-import {
-  type MonthTraffic,
-  type RotationPolicy,
-  type TrafficEvent,
-  type TrafficLogState,
-  type TrafficRead,
-  decideRotation,
-} from '../domain/traffic.js';
+import { type RotationPolicy, type TrafficEvent, type TrafficLogState, decideRotation } from '../domain/traffic.js';
+import type { TrafficLogs } from '../host/ports.js';
+import type { Store } from '../store/store.js';
+import { listAllAccounts } from './list-accounts.js';
+import type { AppContext } from './ports.js';
 
-/** TrafficLogs is the port of the accounts' traffic logs (NginxTrafficLogs in host mode). */
-export interface TrafficLogs {
-  read(user: string, state: TrafficLogState, now: Date): Promise<TrafficRead>;
-  /** rotate rotates these logs together (one nginx reopen); each must have just been read to its end. */
-  rotate(logs: readonly { user: string; state: TrafficLogState }[], now: Date): Promise<TrafficLogState[]>;
-}
-
-/** TrafficStore is what metering needs of the store. */
-export interface TrafficStore {
-  /** trafficState is the account's stored state, EMPTY_TRAFFIC_STATE when there is none. */
-  trafficState(user: string): Promise<TrafficLogState>;
-  /**
-   * recordTraffic adds the months to the account's totals and keeps the new state and the read
-   * time, in one transaction: totals without the state that goes with them would count twice.
-   */
-  recordTraffic(user: string, months: readonly MonthTraffic[], state: TrafficLogState, readAt: string): Promise<void>;
-  /** saveTrafficState keeps the state a rotation made. */
-  saveTrafficState(user: string, state: TrafficLogState): Promise<void>;
-}
+/**
+ * TrafficStore is what metering needs of the store: `record` keeps the totals and the state that
+ * goes with them in one transaction, since totals without their state would count twice.
+ */
+export type TrafficStore = Pick<Store['traffic'], 'state' | 'record' | 'saveState'>;
 
 /** MeterTrafficDeps are the ports, the rotation policy and the clock. */
 export interface MeterTrafficDeps {
   logs: TrafficLogs;
   store: TrafficStore;
-  policy: RotationPolicy;
+  /** policy says when a log is rotated; null never rotates (no web server the panel can tell to reopen). */
+  policy: RotationPolicy | null;
   now: () => Date;
 }
 
@@ -68,11 +52,12 @@ export async function meterTraffic(deps: MeterTrafficDeps, users: readonly strin
   for (const user of users) {
     const now = deps.now();
     try {
-      const r = await deps.logs.read(user, await deps.store.trafficState(user), now);
-      await deps.store.recordTraffic(user, r.months, r.state, now.toISOString());
+      const r = await deps.logs.read(user, await deps.store.state(user), now);
+      await deps.store.record(user, r.months, r.state, now.toISOString());
       report.accounts += 1;
       report.bytesRead += r.bytesRead;
       for (const event of r.events) report.events.push({ user, event });
+      if (deps.policy === null) continue;
       const decision = decideRotation(
         {
           size: r.currentSize,
@@ -93,11 +78,23 @@ export async function meterTraffic(deps: MeterTrafficDeps, users: readonly strin
     for (const [i, { user }] of due.entries()) {
       const state = states[i];
       if (!state) continue;
-      await deps.store.saveTrafficState(user, state);
+      await deps.store.saveState(user, state);
       report.rotated.push(user);
     }
   } catch (err) {
     report.rotationError = message(err);
   }
   return report;
+}
+
+/**
+ * meterAccountsTraffic is the metering pass of `vanta serve`: every account's log, read from where
+ * the last pass stopped, into its monthly totals; due logs rotated with one reopen of the web server.
+ */
+export async function meterAccountsTraffic(
+  ctx: AppContext,
+  policy: RotationPolicy | null,
+): Promise<MeterTrafficReport> {
+  const users = (await listAllAccounts(ctx)).map((a) => a.user);
+  return meterTraffic({ logs: ctx.host.trafficLogs, store: ctx.store.traffic, policy, now: ctx.now }, users);
 }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildAccount, buildPlan } from '../../test/support/builders.js';
 import { type FakeWorld, fakeWorld } from '../../test/support/fake-world.js';
 import { watchJournal } from '../../test/support/journal-watch.js';
+import { changeAccountDomain } from './change-account-domain.js';
 import { createDatabase } from './create-database.js';
 import { deleteDatabase } from './delete-database.js';
 import { OPERATIONS } from './operations/index.js';
@@ -74,6 +75,8 @@ async function accountState(w: World) {
   const dbUsers = [...w.host.state.dbUsers].filter(([name]) => name.startsWith(`${USER}_`));
   return {
     status: record?.status ?? 'absent',
+    /** domain is the account's domain in the store and the one its site answers for. */
+    domain: record ? `${record.domain}${site ? ` site:${site.domain}` : ''}` : null,
     systemUser: user ? (user.locked ? 'locked' : 'open') : 'absent',
     site: site ? `${site.suspended ? 'suspended' : 'active'}${site.php ? ' php' : ''}` : 'absent',
     /** pool is the PHP pool on disk and whether PHP-FPM serves it (`loaded`, after the last reload). */
@@ -92,6 +95,7 @@ type State = Awaited<ReturnType<typeof accountState>>;
 
 const ABSENT: State = {
   status: 'absent',
+  domain: null,
   systemUser: 'absent',
   site: 'absent',
   pool: 'absent',
@@ -106,6 +110,7 @@ const ABSENT: State = {
 const ACTIVE: State = {
   ...ABSENT,
   status: 'active',
+  domain: 'alice.example site:alice.example',
   systemUser: 'open',
   site: 'active php',
   pool: 'live loaded',
@@ -122,6 +127,7 @@ const SUSPENDED: State = {
 };
 const BIG: State = { ...ACTIVE, plan: 'big', shell: true, quota: 500 };
 const STATIC: State = { ...ACTIVE, plan: 'static', site: 'active', pool: 'absent' };
+const MOVED: State = { ...ACTIVE, domain: 'shop.example site:shop.example' };
 
 const create = (ctx: AppContext) => buildAccount(ctx, USER);
 const SESSION = 'hash-of-an-owner-session';
@@ -256,6 +262,17 @@ const CASES: Case[] = [
       ['reload', 'finished', [...reload, ...dropPool], STATIC],
       ['php_pool', 'finished', dropPool, STATIC],
       ['php_reload', 'finished', ['php.reload', 'php.endWorkers alice'], STATIC],
+    ],
+  },
+  {
+    op: 'account.domain',
+    setup: create,
+    run: (ctx) => changeAccountDomain(ctx, USER, 'shop.example'),
+    steps: [
+      [null, 'finished', [...site, ...reload], MOVED],
+      ['store', 'finished', [...site, ...reload], MOVED],
+      ['web_server', 'finished', [...site, ...reload], MOVED],
+      ['reload', 'finished', reload, MOVED],
     ],
   },
   {

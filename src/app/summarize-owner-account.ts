@@ -1,6 +1,7 @@
 import type { Account, Plan } from '../domain/types.js';
-import { NO_LIMITS, type UsageFigures, usageFigures } from '../domain/usage.js';
+import type { UsageFigures } from '../domain/usage.js';
 import type { SignIn } from '../store/store.js';
+import { usageOf } from './account-usage.js';
 import { publicAccount, requireAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
 
@@ -17,25 +18,13 @@ export interface OwnerSummary {
 
 /**
  * summarizeOwnerAccount gathers the owner's dashboard from the store alone: the disk figure is the
- * last one the background measurement kept, never measured for the request. Bandwidth is not
- * metered yet and shows as not measured.
+ * last one the background measurement kept and the bandwidth the last metering pass counted, never
+ * measured for the request.
  */
 export async function summarizeOwnerAccount(ctx: AppContext, user: string): Promise<OwnerSummary> {
   const record = await requireAccount(ctx, user);
   const plan = record.plan === null ? null : ((await ctx.store.plans.get(record.plan)) ?? null);
-  const disk = (await ctx.store.diskUsage.get(user)) ?? null;
-  const usage = usageFigures({
-    user,
-    limits:
-      plan === null
-        ? NO_LIMITS
-        : { diskMb: plan.diskMb, bandwidthMb: plan.bandwidthMb, maxDatabases: plan.maxDatabases },
-    databases: record.databases.length,
-    disk,
-    months: [],
-    trafficReadAt: null,
-    now: ctx.now(),
-  });
+  const usage = await usageOf(ctx, publicAccount(record), plan);
   const signIns = await ctx.store.accounts.signIns(user);
   const twoFactor = await ctx.store.twoFactor.get(user);
   return {

@@ -7,6 +7,7 @@ import {
   TrafficTally,
   decideRotation,
   monthOf,
+  parseTrafficBytes,
   parseTrafficLine,
 } from './traffic.js';
 
@@ -26,8 +27,21 @@ it('parses the lines of the panel log format and nothing else', () => {
     ['1795844673.871\t152\t77', null],
     ['127.0.0.1 - - [28/Nov/2026:05:44:33 +0000] "GET / HTTP/1.1" 200 5', null],
     ['', null],
+    ['1795844673.871 15\u0132 77', null],
+    ['\u0131795844673.871 152 77', null],
+    ['1795844673.8710 152 77', null],
+    ['1795844673..871 152 77', null],
   ];
   for (const [line, expected] of rows) assert.deepEqual(parseTrafficLine(line), expected, JSON.stringify(line));
+});
+
+it('reads a line in the middle of a buffer, between the offsets given, without a string of it', () => {
+  const buf = Buffer.from('garbage\n1795844673.871 152 77\n1795844673.872 9 1\n', 'latin1');
+  assert.deepEqual(parseTrafficBytes(buf, 8, 29), { atMs: 1795844673871, bytesSent: 152, requestBytes: 77 });
+  assert.deepEqual(parseTrafficBytes(buf, 30, 48), { atMs: 1795844673872, bytesSent: 9, requestBytes: 1 });
+  assert.equal(parseTrafficBytes(buf, 8, 30), null, 'the newline is not part of the line');
+  assert.equal(parseTrafficBytes(buf, 8, 20), null, 'the start of a line is not a line');
+  assert.equal(parseTrafficBytes(buf, 0, 29), null);
 });
 
 it('names calendar months in UTC, whatever the local time zone', () => {

@@ -8,18 +8,60 @@ export interface TrafficLine {
   requestBytes: number;
 }
 
-// `$msec` always has three decimals; 15 digits keep a byte count below 2^53.
-const LINE_RE = /^(\d{1,12})\.(\d{3}) (\d{1,15}) (\d{1,15})$/;
+const DOT = 0x2e;
+const SPACE = 0x20;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/**
+ * readNumber reads the run of 1 to `max` digits at `at` (before `end`) that `stop` ends (or the end
+ * of the line, when `stop` is null); null when there is none. 15 digits keep a count below 2^53.
+ */
+function readNumber(
+  bytes: Uint8Array,
+  at: number,
+  end: number,
+  max: number,
+  stop: number | null,
+): { value: number; next: number } | null {
+  let value = 0;
+  let i = at;
+  for (; i < end; i++) {
+    const c = bytes[i] ?? 0;
+    if (c < ZERO || c > NINE) break;
+    value = value * 10 + (c - ZERO);
+  }
+  const digits = i - at;
+  if (digits < 1 || digits > max) return null;
+  if (stop === null) return i === end ? { value, next: i } : null;
+  return i < end && bytes[i] === stop ? { value, next: i + 1 } : null;
+}
+
+/**
+ * parseTrafficBytes reads one log line, the bytes from `start` to `end` (its newline excluded),
+ * without making a string of it: `$msec` with exactly three decimals, `$bytes_sent` and
+ * `$request_length` of at most 15 digits, one space between them. Null when it is not one of ours.
+ */
+export function parseTrafficBytes(bytes: Uint8Array, start: number, end: number): TrafficLine | null {
+  const seconds = readNumber(bytes, start, end, 12, DOT);
+  if (!seconds) return null;
+  const millis = readNumber(bytes, seconds.next, end, 3, SPACE);
+  if (!millis || millis.next - seconds.next !== 4) return null;
+  const sent = readNumber(bytes, millis.next, end, 15, SPACE);
+  if (!sent) return null;
+  const received = readNumber(bytes, sent.next, end, 15, null);
+  if (!received) return null;
+  return { atMs: seconds.value * 1000 + millis.value, bytesSent: sent.value, requestBytes: received.value };
+}
 
 /** parseTrafficLine reads one log line (without its newline); null when it is not one of ours. */
 export function parseTrafficLine(line: string): TrafficLine | null {
-  const m = LINE_RE.exec(line);
-  if (!m) return null;
-  return {
-    atMs: Number(m[1]) * 1000 + Number(m[2]),
-    bytesSent: Number(m[3]),
-    requestBytes: Number(m[4]),
-  };
+  // A character beyond one byte is never part of a line of ours: it becomes a byte no rule accepts.
+  const bytes = Uint8Array.from(line, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? 0 : code;
+  });
+  return parseTrafficBytes(bytes, 0, bytes.length);
 }
 
 /** monthOf names the calendar month (UTC) a time falls in, as `YYYY-MM`. */
@@ -38,14 +80,26 @@ export interface MonthTraffic {
 /** TrafficTally adds requests up per calendar month. */
 export class TrafficTally {
   private readonly months = new Map<string, MonthTraffic>();
+  // The month of the last line and its bounds: lines come in time order, so naming the month of
+  // each (a date formatted) is done once a month instead of once a line.
+  private last: MonthTraffic | null = null;
+  private from = 0;
+  private until = -1;
 
   add(line: TrafficLine): void {
-    const month = monthOf(line.atMs);
-    const t = this.months.get(month) ?? { month, bytesSent: 0, requestBytes: 0, requests: 0 };
+    let t = this.last;
+    if (t === null || line.atMs < this.from || line.atMs >= this.until) {
+      const month = monthOf(line.atMs);
+      t = this.months.get(month) ?? { month, bytesSent: 0, requestBytes: 0, requests: 0 };
+      this.months.set(month, t);
+      const d = new Date(line.atMs);
+      this.from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      this.until = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+      this.last = t;
+    }
     t.bytesSent += line.bytesSent;
     t.requestBytes += line.requestBytes;
     t.requests += 1;
-    this.months.set(month, t);
   }
 
   /** totals lists the months seen, oldest first. */

@@ -1,3 +1,5 @@
+import type { TrafficLogState, TrafficRead } from '../domain/traffic.js';
+
 /** SystemUserSpec is what the host needs to make an account's system user. */
 export interface SystemUserSpec {
   user: string;
@@ -39,6 +41,16 @@ export interface WebServer {
   removeSite(user: string): Promise<void>;
   /** reload makes the web server pick up written sites. */
   reload(): Promise<void>;
+  /** reopenLogs makes the web server reopen its log files after a rotation renamed them. */
+  reopenLogs(): Promise<void>;
+}
+
+/** TrafficLogs is the port of the accounts' traffic logs, which their server blocks write (NginxTrafficLogs). */
+export interface TrafficLogs {
+  /** read takes what was logged for the account since `state`, never a byte before it. */
+  read(user: string, state: TrafficLogState, now: Date): Promise<TrafficRead>;
+  /** rotate rotates these logs together (one reopen of the web server); each must have just been read to its end. */
+  rotate(logs: readonly { user: string; state: TrafficLogState }[], now: Date): Promise<TrafficLogState[]>;
 }
 
 /**
@@ -153,6 +165,7 @@ export interface HostDrivers {
   databases: DatabaseServer;
   quota: DiskQuota;
   php: PhpPools;
+  trafficLogs: TrafficLogs;
   /** homeOf gives the home directory an account gets. */
   homeOf(user: string): string;
 }

@@ -153,6 +153,23 @@ export interface DiskUsageTable {
   measured_at: string;
 }
 
+/** TrafficMonthsTable holds each account's metered traffic per calendar month (UTC, `YYYY-MM`). */
+export interface TrafficMonthsTable {
+  account: string;
+  month: string;
+  bytes_sent: number;
+  request_bytes: number;
+  requests: number;
+}
+
+/** TrafficLogsTable holds how far the panel has read each account's traffic log: a TrafficLogState as JSON. */
+export interface TrafficLogsTable {
+  account: string;
+  state: string;
+  /** read_at is when the log was last read, null before the first read. */
+  read_at: string | null;
+}
+
 /** Database is the whole schema as Kysely sees it. */
 export interface Database {
   accounts: AccountsTable;
@@ -169,4 +186,6 @@ export interface Database {
   owner_recovery_codes: OwnerRecoveryCodesTable;
   owner_login_links: OwnerLoginLinksTable;
   disk_usage: DiskUsageTable;
+  traffic_months: TrafficMonthsTable;
+  traffic_logs: TrafficLogsTable;
 }

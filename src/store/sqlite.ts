@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { KyselyStore } from './kysely/kysely-store.js';
 import { migrations } from './migrations/index.js';
+import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 
 /** openSqliteStore opens (or creates) the panel's SQLite file in WAL mode and applies pending migrations. */
@@ -14,12 +15,13 @@ export async function openSqliteStore(file: string): Promise<KyselyStore> {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const { error, results } = await new Migrator({ db, provider: migrations }).migrateToLatest();
   if (error) {
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return new KyselyStore(db);
+  const dataVersion = sqlite.prepare('pragma data_version').pluck();
+  return new KyselyStore(db, { dataVersion: () => dataVersion.get() as number });
 }

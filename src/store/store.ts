@@ -1,5 +1,6 @@
 import type { SessionVia } from '../domain/session.js';
 import type { Account, AccountStatus, ApiToken, AuditEntry, AuditInput, Plan } from '../domain/types.js';
+import type { MonthTraffic, TrafficLogState } from '../domain/traffic.js';
 import type { DiskReading } from '../domain/usage.js';
 
 /** AccountRecord is an account together with its user-panel password hash. */
@@ -18,7 +19,7 @@ export interface AccountFilter {
 
 /** AccountPatch lists the fields an operation may change. */
 export type AccountPatch = Partial<
-  Pick<AccountRecord, 'email' | 'plan' | 'status' | 'suspendReason' | 'suspendedAt' | 'passwordHash'>
+  Pick<AccountRecord, 'domain' | 'email' | 'plan' | 'status' | 'suspendReason' | 'suspendedAt' | 'passwordHash'>
 >;
 
 /** NewToken is a token record as issued, before it has been used. */
@@ -146,6 +147,7 @@ export interface Store {
   };
   tokens: {
     insert(token: NewToken): Promise<ApiToken>;
+    /** findByHash may answer from memory; its last-used fields can lag behind the batched writes. */
     findByHash(hash: string): Promise<ApiToken | undefined>;
     findByName(name: string): Promise<ApiToken | undefined>;
     findById(id: number): Promise<ApiToken | undefined>;
@@ -242,6 +244,20 @@ export interface Store {
     set(account: string, reading: DiskReading): Promise<void>;
     /** unmeasured lists up to `limit` active or suspended accounts never measured yet, by user name. */
     unmeasured(limit: number): Promise<string[]>;
+  };
+  /** traffic is each account's metered bandwidth per month and how far its log was read; an account's goes with it. */
+  traffic: {
+    /** state is how far the account's log was read, EMPTY_TRAFFIC_STATE before the first read. */
+    state(account: string): Promise<TrafficLogState>;
+    /**
+     * record adds the months to the account's totals and keeps the state and the read time, in one
+     * transaction (totals without their state would count twice); a no-op when the account is gone.
+     */
+    record(account: string, months: readonly MonthTraffic[], state: TrafficLogState, readAt: string): Promise<void>;
+    /** saveState keeps the state a rotation made. */
+    saveState(account: string, state: TrafficLogState): Promise<void>;
+    /** month gives the bytes sent to the account's visitors in `month` (YYYY-MM) and when its log was last read. */
+    month(account: string, month: string): Promise<{ bytesSent: number; readAt: string | null }>;
   };
   close(): Promise<void>;
 }

@@ -1,4 +1,12 @@
-import type { DatabaseServer, DiskQuota, HostDrivers, PhpPools, SystemUsers, WebServer } from '../../src/host/ports.js';
+import type {
+  DatabaseServer,
+  DiskQuota,
+  HostDrivers,
+  PhpPools,
+  SystemUsers,
+  TrafficLogs,
+  WebServer,
+} from '../../src/host/ports.js';
 
 /** FakeHostState is what the fake host holds, as a real host would: users, sites, databases, quotas. */
 export interface FakeHostState {
@@ -96,6 +104,28 @@ export function fakeHost(): FakeHost {
     async reload() {
       call('webServer.reload', '');
       state.reloads++;
+    },
+    async reopenLogs() {
+      call('webServer.reopenLogs', '');
+    },
+  };
+  // Nothing is logged on a fake host: each read finds nothing new and no log is due to rotate.
+  const trafficLogs: TrafficLogs = {
+    async read(name, trafficState) {
+      call('trafficLogs.read', name);
+      return {
+        state: trafficState,
+        months: [],
+        bytesRead: 0,
+        lines: 0,
+        malformed: 0,
+        currentSize: null,
+        drained: true,
+        events: [],
+      };
+    },
+    async rotate() {
+      throw new Error('the fake host has no traffic log to rotate');
     },
   };
   const databases: DatabaseServer = {
@@ -197,6 +227,7 @@ export function fakeHost(): FakeHost {
     databases,
     quota,
     php,
+    trafficLogs,
     homeOf: (name) => `/fake/homes/${name}`,
   };
   return { drivers, state, calls, fault };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { TRAFFIC_LOG_FORMAT_FILE } from '../../src/host/nginx/traffic-log.js';
 import { runVanta } from './cli.js';
 import { MYSQL_URL } from './mariadb.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './nginx.js';
@@ -295,9 +296,9 @@ export class HostRig {
     return streak >= 3;
   }
 
-  /** siteFiles lists the server blocks in the sites directory. */
+  /** siteFiles lists the server blocks in the sites directory (not the file of the traffic log format beside them). */
   async siteFiles(): Promise<string[]> {
-    return (await readdir(this.sites)).filter((f) => f.endsWith('.conf')).sort();
+    return (await readdir(this.sites)).filter((f) => f.endsWith('.conf') && f !== TRAFFIC_LOG_FORMAT_FILE).sort();
   }
 
   /**

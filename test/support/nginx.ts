@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -116,4 +116,38 @@ export async function eventually(probe: () => Promise<boolean>, tries = 100): Pr
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
+}
+
+/** Wire is what crossed the socket for some requests: exactly what `$request_length` and `$bytes_sent` count. */
+export interface Wire {
+  requests: number;
+  sent: number;
+  received: number;
+}
+
+/** zeroWire is the count of no request at all. */
+export const zeroWire = (): Wire => ({ requests: 0, sent: 0, received: 0 });
+
+/** rawGet sends one HTTP/1.1 request on a fresh connection and counts every byte both ways. */
+export function rawGet(port: number, host: string, path: string, tally: Wire): Promise<number> {
+  const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: traffic-test\r\nConnection: close\r\n\r\n`;
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    let head = '';
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+    socket.on('data', (d: Buffer) => {
+      received += d.length;
+      if (head.length < 16) head += d.toString('latin1');
+    });
+    socket.on('error', reject);
+    // nginx writes the log line before it closes the connection: once closed, the line is there.
+    socket.on('close', (hadError) => {
+      if (hadError) return;
+      tally.requests += 1;
+      tally.sent += Buffer.byteLength(request);
+      tally.received += received;
+      resolve(Number(head.split(' ')[1]));
+    });
+  });
 }

@@ -1,4 +1,5 @@
 import { accountCreate } from './account-create.js';
+import { accountDomain } from './account-domain.js';
 import { accountPlan } from './account-plan.js';
 import { accountSuspend } from './account-suspend.js';
 import { accountTerminate } from './account-terminate.js';
@@ -12,7 +13,14 @@ import type { JournalParams, Operation } from './operation.js';
  * looks an unfinished operation up here. A new operation gets a file in this folder and a line here.
  */
 export const OPERATIONS: ReadonlyMap<string, Operation<JournalParams, unknown>> = new Map(
-  [accountCreate, accountSuspend, accountUnsuspend, accountPlan, accountTerminate, databaseCreate, databaseDelete].map(
-    (operation) => [operation.name, operation],
-  ),
+  [
+    accountCreate,
+    accountSuspend,
+    accountUnsuspend,
+    accountPlan,
+    accountDomain,
+    accountTerminate,
+    databaseCreate,
+    databaseDelete,
+  ].map((operation) => [operation.name, operation]),
 );

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { parseAccountQuery } from '../../app/account-query.js';
+import { changeAccountDomain } from '../../app/change-account-domain.js';
 import { createAccount } from '../../app/create-account.js';
 import { getAccount } from '../../app/get-account.js';
 import { listAccounts } from '../../app/list-accounts.js';
@@ -28,7 +29,7 @@ function accountText(a: Account): string {
   ]);
 }
 
-/** registerAccountCommands adds `vanta account list|show|create|suspend|unsuspend|password|plan|terminate`. */
+/** registerAccountCommands adds `vanta account list|show|create|suspend|unsuspend|password|plan|domain|terminate`. */
 export function registerAccountCommands(program: Command, cli: Cli): void {
   const account = program.command('account').description('hosting accounts');
   account
@@ -143,6 +144,21 @@ export function registerAccountCommands(program: Command, cli: Cli): void {
         cli.print(
           { ok: true, account: accountJson(r.account), changed: r.changed },
           r.changed ? `Plan of ${user} is now ${target ?? 'none'}.\n` : 'Nothing to change.\n',
+        );
+      }),
+    );
+  account
+    .command('domain <user> <domain>')
+    .description("change an account's primary domain: its site answers for the new name, no longer for the old")
+    .option('--json', 'print JSON')
+    .action(async (user: string, domain: string) =>
+      cli.run(async (ctx) => {
+        const r = await cli.change(ctx, 'account.domain', user, { user, domain }, () =>
+          changeAccountDomain(ctx, user, domain),
+        );
+        cli.print(
+          { ok: true, account: accountJson(r.account), changed: r.changed },
+          r.changed ? `Domain of ${user} is now ${r.account.domain}.\n` : 'Nothing to change.\n',
         );
       }),
     );

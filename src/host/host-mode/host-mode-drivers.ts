@@ -6,6 +6,7 @@ import { type PhpFpmSetup, PhpSetupError, setUpPhpFpm } from '../php/php-fpm-set
 import type { DatabaseServer, HostDrivers } from '../ports.js';
 import { detectQuota } from '../quota/setquota-quota.js';
 import { ShadowSystemUsers } from '../shadow/shadow-system-users.js';
+import { NginxTrafficLogs } from '../traffic/nginx-traffic-logs.js';
 
 /** HostOptions are the paths and commands host mode works with (all configurable, see product.md). */
 export interface HostOptions {
@@ -14,6 +15,10 @@ export interface HostOptions {
   nginxBin: string;
   nginxArgs: string[];
   nginxReload: string[] | null;
+  /** nginxReopen replaces `nginx ARGS -s reopen` (after a traffic log rotation) when set. */
+  nginxReopen: string[] | null;
+  /** trafficDir holds the accounts' traffic logs: panel-owned, nginx's workers pass through it. */
+  trafficDir: string;
   listen: string;
   suspendedDir: string;
   timeoutMs: number;
@@ -52,7 +57,13 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
   const base = await stat(opts.homeBase).catch(() => null);
   if (!base?.isDirectory()) throw new HostSetupError(`VANTA_HOME_BASE ${opts.homeBase} is not a directory`);
   await mkdir(opts.sitesDir, { recursive: true, mode: 0o755 });
-  const webServer = new NginxWebServer({
+  // The logs reopen through the web server, which coalesces the reopens as it does reloads.
+  const trafficLogs = new NginxTrafficLogs({
+    dir: opts.trafficDir,
+    buffer: null,
+    reopen: () => webServer.reopenLogs(),
+  });
+  const webServer: NginxWebServer = new NginxWebServer({
     sitesDir: opts.sitesDir,
     bin: opts.nginxBin,
     args: opts.nginxArgs,
@@ -60,9 +71,12 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     listen: opts.listen,
     suspendedRoot: opts.suspendedDir,
     timeoutMs: opts.timeoutMs,
+    reopenCommand: opts.nginxReopen,
+    logs: trafficLogs,
   });
   let dump: string;
   try {
+    await webServer.writeLogFormat();
     await webServer.check();
     dump = await webServer.dump();
   } catch (err) {
@@ -86,6 +100,7 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     quota,
     quotaNote: quota.enabled ? null : (quota.reason ?? 'quotas are off'),
     php: php.pools,
+    trafficLogs,
     phpChecked: php.checked,
     phpWarnings: php.warnings,
     homeOf: (user) => join(opts.homeBase, user),

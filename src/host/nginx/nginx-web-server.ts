@@ -2,8 +2,10 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../exec.js';
 import { writeFileAtomic } from '../files.js';
+import { Coalesced } from '../php/coalesce.js';
 import type { SiteSpec, WebServer } from '../ports.js';
 import { renderServerBlock } from './server-block.js';
+import type { SiteLogs } from './traffic-log.js';
 
 /** NginxOptions say where the server blocks go and how nginx is checked and reloaded. */
 export interface NginxOptions {
@@ -16,20 +18,47 @@ export interface NginxOptions {
   listen: string;
   suspendedRoot: string;
   timeoutMs: number;
+  /** reopenCommand replaces `nginx ARGS -s reopen` when set (e.g. a service manager's way to send SIGUSR1). */
+  reopenCommand: readonly string[] | null;
+  /** logs give each server block its traffic log. */
+  logs: SiteLogs;
 }
 
 /** NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads. */
 export class NginxWebServer implements WebServer {
   private writing: Promise<unknown> = Promise.resolve();
-  private running: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
-  /** reloads counts the reloads actually run (not requested), for the startup log and tests. */
-  reloads = 0;
+  private readonly reloading: Coalesced;
+  private readonly reopening: Coalesced;
 
-  constructor(private readonly opts: NginxOptions) {}
+  constructor(private readonly opts: NginxOptions) {
+    this.reloading = new Coalesced(() =>
+      this.signal(this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload']),
+    );
+    this.reopening = new Coalesced(() =>
+      this.signal(this.opts.reopenCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reopen']),
+    );
+  }
+
+  /** reloads counts the reloads actually run (not requested), for the startup log and tests. */
+  get reloads(): number {
+    return this.reloading.runs;
+  }
+
+  /** writeLogFormat writes the traffic log format into the sites directory, before any `nginx -t` reads a block using it. */
+  async writeLogFormat(): Promise<void> {
+    await mkdir(this.opts.sitesDir, { recursive: true });
+    await this.opts.logs.writeLogFormat(this.opts.sitesDir);
+  }
 
   async writeSite(site: SiteSpec): Promise<void> {
-    const text = renderServerBlock({ ...site, listen: this.opts.listen, suspendedRoot: this.opts.suspendedRoot });
+    const text = renderServerBlock({
+      ...site,
+      listen: this.opts.listen,
+      suspendedRoot: this.opts.suspendedRoot,
+      accessLog: this.opts.logs.accessLog(site.user),
+    });
+    // Made by the panel (0600) before nginx, which would make it world-readable, opens it.
+    await this.opts.logs.prepare(site.user);
     await this.exclusive(async () => {
       const path = this.sitePath(site.user);
       const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -51,6 +80,7 @@ export class NginxWebServer implements WebServer {
 
   async removeSite(user: string): Promise<void> {
     await this.exclusive(() => rm(this.sitePath(user), { force: true }));
+    await this.opts.logs.remove(user);
   }
 
   /**
@@ -58,16 +88,12 @@ export class NginxWebServer implements WebServer {
    * share a single follow-up reload, so a burst of operations costs two reloads, not one each.
    */
   reload(): Promise<void> {
-    if (this.queued) return this.queued;
-    if (!this.running) return this.startReload();
-    const current = this.running;
-    this.queued = current
-      .catch(() => {})
-      .then(() => {
-        this.queued = null;
-        return this.startReload();
-      });
-    return this.queued;
+    return this.reloading.run();
+  }
+
+  /** reopenLogs makes nginx reopen its logs after a rotation, coalesced as reloads are. */
+  reopenLogs(): Promise<void> {
+    return this.reopening.run();
   }
 
   /** check runs `nginx -t` on the whole configuration. */
@@ -80,17 +106,9 @@ export class NginxWebServer implements WebServer {
     return (await this.nginx(['-T'])).stdout;
   }
 
-  private startReload(): Promise<void> {
-    const run = (async () => {
-      this.reloads++;
-      const [file, ...args] = this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload'];
-      await runCommand(file ?? this.opts.bin, args, { timeoutMs: this.opts.timeoutMs });
-    })();
-    const tracked: Promise<void> = run.finally(() => {
-      if (this.running === tracked) this.running = null;
-    });
-    this.running = tracked;
-    return tracked;
+  private async signal(argv: readonly string[]): Promise<void> {
+    const [file, ...args] = argv;
+    await runCommand(file ?? this.opts.bin, args, { timeoutMs: this.opts.timeoutMs });
   }
 
   private nginx(args: string[]) {

@@ -125,6 +125,20 @@ server {
   );
 });
 
+it('writes the traffic log directive after server_name, in the active block and the suspended one alike', () => {
+  const accessLog = 'access_log "/var/lib/vanta/traffic/alice.log" vanta_traffic;';
+  const head = `# Vanta Panel: account alice. Managed file, rewritten by the panel.
+server {
+    listen 8080;
+    server_name alice.example www.alice.example;
+    access_log "/var/lib/vanta/traffic/alice.log" vanta_traffic;
+    root `;
+  for (const suspended of [false, true]) {
+    assert.ok(renderServerBlock({ ...input, suspended, accessLog }).startsWith(head), `suspended: ${suspended}`);
+    assert.doesNotMatch(renderServerBlock({ ...input, suspended, accessLog: null }), /access_log/);
+  }
+});
+
 it('refuses values that could break out of the config', () => {
   assert.throws(() => renderServerBlock({ ...input, domain: 'a.example; include /etc/passwd' }));
   assert.throws(() => renderServerBlock({ ...input, root: '/srv/x"; }' }));

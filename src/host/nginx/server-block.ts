@@ -10,6 +10,8 @@ export interface ServerBlockInput {
   suspendedRoot: string;
   /** phpSocket is the account's PHP-FPM socket that `*.php` goes to; null when PHP is off. */
   phpSocket: string | null;
+  /** accessLog is the `access_log` directive of the account's traffic log (renderTrafficAccessLog); none when absent. */
+  accessLog?: string | null;
 }
 
 const SAFE_PATH_RE = /^\/[^"\\;{}$\s\p{Cc}]*$/u;
@@ -101,6 +103,7 @@ export function renderServerBlock(input: ServerBlockInput): string {
     'server {',
     `    listen ${input.listen};`,
     `    server_name ${input.domain} www.${input.domain};`,
+    ...(input.accessLog ? [`    ${input.accessLog}`] : []),
   ];
   // Nothing reached through a link the account planted is served: a link is followed only when
   // it and its target have the same owner. For the site, the check starts at the home, so a

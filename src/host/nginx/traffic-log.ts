@@ -49,3 +49,15 @@ export function renderTrafficAccessLog(path: string, buffer: TrafficLogBuffer | 
   }
   return `${base} buffer=${bytes} flush=${flushSeconds}s;`;
 }
+
+/** SiteLogs is what a web server driver needs of the traffic logs to write an account's server block. */
+export interface SiteLogs {
+  /** accessLog is the `access_log` directive of the account's server block. */
+  accessLog(user: string): string;
+  /** prepare makes the account's empty log (panel-owned, 0600) before nginx first opens it. */
+  prepare(user: string): Promise<void>;
+  /** writeLogFormat writes the file defining the log format into the sites directory. */
+  writeLogFormat(sitesDir: string): Promise<void>;
+  /** remove deletes the account's logs once its server block is gone. */
+  remove(user: string): Promise<void>;
+}

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DatabaseServer, HostDrivers } from '../ports.js';
+import { NginxTrafficLogs } from '../traffic/nginx-traffic-logs.js';
 import { NoQuota } from '../quota/setquota-quota.js';
 import { SandboxPhpPools } from './sandbox-php-pools.js';
 import { SandboxSystemUsers } from './sandbox-system-users.js';
@@ -10,6 +11,8 @@ export interface SandboxPaths {
   dataDir: string;
   listen: string;
   suspendedDir: string;
+  /** trafficDir holds the accounts' traffic logs, which their server blocks name. */
+  trafficDir: string;
   /** phpWebGroup is the group the rendered pools give their sockets (nginx's worker group); www-data when omitted. */
   phpWebGroup?: string;
 }
@@ -25,10 +28,16 @@ export function createSandboxDrivers(
   php: SandboxPhpPools;
 } {
   const homeBase = join(paths.dataDir, 'homes');
+  const trafficLogs = new NginxTrafficLogs({ dir: paths.trafficDir, buffer: null, reopen: async () => {} });
   return {
     mode: 'sandbox',
     systemUsers: new SandboxSystemUsers(join(paths.dataDir, 'sandbox', 'users'), homeBase, now),
-    webServer: new SandboxWebServer(join(paths.dataDir, 'nginx', 'sites'), paths.listen, paths.suspendedDir),
+    webServer: new SandboxWebServer(
+      join(paths.dataDir, 'nginx', 'sites'),
+      paths.listen,
+      paths.suspendedDir,
+      trafficLogs,
+    ),
     databases,
     quota: new NoQuota('sandbox mode makes no Linux users'),
     php: new SandboxPhpPools(
@@ -36,6 +45,7 @@ export function createSandboxDrivers(
       join(paths.dataDir, 'php', 'run'),
       paths.phpWebGroup ?? 'www-data',
     ),
+    trafficLogs,
     homeOf: (user) => join(homeBase, user),
   };
 }

@@ -6,7 +6,7 @@ import {
   type TrafficLogState,
   type TrafficRead,
   TrafficTally,
-  parseTrafficLine,
+  parseTrafficBytes,
 } from '../../domain/traffic.js';
 
 /** ROTATED_SUFFIX names the file a rotation renames an account's log to: `alice.log` → `alice.log.1`. */
@@ -192,7 +192,7 @@ async function readLines(
     let data = pending.length > 0 ? Buffer.concat([pending, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
     let from = 0;
     for (let nl = data.indexOf(NEWLINE, from); nl !== -1; nl = data.indexOf(NEWLINE, from)) {
-      const line = parseTrafficLine(data.toString('latin1', from, nl));
+      const line = parseTrafficBytes(data, from, nl);
       if (line) {
         tally.add(line);
         out.lines += 1;

@@ -15,6 +15,8 @@ import type { ApiToken } from '../../domain/types.js';
 import { accountJson } from '../../presenters/account.js';
 import { VERSION } from '../../version.js';
 import { type BodySpec, type JsonBody, type Query, accountUser, queryValue } from './request.js';
+import { domainAction } from './account-domain.js';
+import { usageEndpoint } from './usage.js';
 
 /** CallInput is what an endpoint receives once the caller is authenticated and allowed. */
 export interface CallInput {
@@ -117,6 +119,7 @@ const ACCOUNT_ACTIONS: Record<string, Endpoint> = {
       return ok({ account: accountJson(r.account), changed: r.changed });
     },
   },
+  domain: domainAction,
 };
 
 const terminateAccountEndpoint: Endpoint = {
@@ -132,6 +135,7 @@ const ROUTES: Record<string, Partial<Record<Method, Endpoint | 'actions'>>> = {
   ping: { GET: ping },
   accounts: { GET: listAccountsEndpoint, POST: createAccountEndpoint },
   account: { GET: getAccountEndpoint, POST: 'actions', DELETE: terminateAccountEndpoint },
+  usage: { GET: usageEndpoint },
 };
 
 /** resolveEndpoint routes an authenticated call: `unknown_api`, `method_not_allowed` or `unknown_action` when it cannot. */

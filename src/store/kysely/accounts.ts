@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Account, AccountStatus } from '../../domain/types.js';
 import type { AccountsTable, Database } from '../schema.js';
 import type { AccountFilter, AccountPatch, AccountRecord, Store } from '../store.js';
+import { CommittedCache } from './committed-cache.js';
 
 /** toAccount maps an `accounts` row and the names of its databases to an Account. */
 export function toAccount(row: Selectable<AccountsTable>, databases: string[]): Account {
@@ -36,8 +37,12 @@ async function databasesOf(db: Kysely<Database>, users: string[]): Promise<Map<s
   return out;
 }
 
-/** kyselyAccounts is the `accounts` table; an account's rows in `databases` go with it. */
-export function kyselyAccounts(db: Kysely<Database>): Store['accounts'] {
+/**
+ * kyselyAccounts is the `accounts` table; an account's rows in `databases` go with it. With `dataVersion`, the
+ * number of accounts matching a listing's filters is counted once per change rather than on every page.
+ */
+export function kyselyAccounts(db: Kysely<Database>, dataVersion?: () => number): Store['accounts'] {
+  const totals = new CommittedCache<string, number>(dataVersion, 1000);
   return {
     get: async (user) => {
       const row = await db.selectFrom('accounts').selectAll().where('user', '=', user).executeTakeFirst();
@@ -64,9 +69,11 @@ export function kyselyAccounts(db: Kysely<Database>): Store['accounts'] {
           suspended_at: a.suspendedAt,
         })
         .execute();
+      totals.clear();
     },
     update: async (user: string, patch: AccountPatch) => {
       const values: Partial<AccountsTable> = {};
+      if (patch.domain !== undefined) values.domain = patch.domain;
       if (patch.email !== undefined) values.email = patch.email;
       if (patch.plan !== undefined) values.plan = patch.plan;
       if (patch.status !== undefined) values.status = patch.status;
@@ -75,12 +82,14 @@ export function kyselyAccounts(db: Kysely<Database>): Store['accounts'] {
       if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
       if (Object.keys(values).length === 0) return;
       await db.updateTable('accounts').set(values).where('user', '=', user).execute();
+      totals.clear();
     },
     delete: async (user) => {
       await db.transaction().execute(async (tx) => {
         await tx.deleteFrom('databases').where('account', '=', user).execute();
         await tx.deleteFrom('accounts').where('user', '=', user).execute();
       });
+      totals.clear();
     },
     list: async (filter: AccountFilter) => {
       let query = db.selectFrom('accounts');
@@ -95,7 +104,11 @@ export function kyselyAccounts(db: Kysely<Database>): Store['accounts'] {
           ]),
         );
       }
-      const totalRow = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const filterKey = JSON.stringify([filter.status ?? null, filter.plan ?? null, filter.q ?? null]);
+      const total = await totals.read(filterKey, async () => {
+        const row = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        return Number(row.n);
+      });
       let page = query
         .selectAll()
         .orderBy('user')
@@ -110,7 +123,7 @@ export function kyselyAccounts(db: Kysely<Database>): Store['accounts'] {
       );
       return {
         accounts: shown.map((r) => toAccount(r, dbs.get(r.user) ?? [])),
-        total: Number(totalRow.n),
+        total: total ?? 0,
         more,
       };
     },

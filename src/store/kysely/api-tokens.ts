@@ -3,6 +3,7 @@ import type { Scope } from '../../domain/scopes.js';
 import type { ApiToken } from '../../domain/types.js';
 import type { ApiTokensTable, Database } from '../schema.js';
 import type { NewToken, Store, TokenUse } from '../store.js';
+import { CommittedCache } from './committed-cache.js';
 
 /** toToken maps an `api_tokens` row to an ApiToken; the digest stays in the store. */
 export function toToken(row: Selectable<ApiTokensTable>): ApiToken {
@@ -21,8 +22,13 @@ export function toToken(row: Selectable<ApiTokensTable>): ApiToken {
   };
 }
 
-/** kyselyTokens is the `api_tokens` table. */
-export function kyselyTokens(db: Kysely<Database>): Store['tokens'] {
+/**
+ * kyselyTokens is the `api_tokens` table. With `dataVersion`, lookups by hash are answered from memory until this
+ * connection writes a token or another connection commits, so a revocation from the CLI or another process still
+ * counts on the very next request. Unknown hashes are never remembered, so guessing cannot fill the map.
+ */
+export function kyselyTokens(db: Kysely<Database>, dataVersion?: () => number): Store['tokens'] {
+  const byHash = new CommittedCache<string, ApiToken>(dataVersion);
   return {
     insert: async (t: NewToken) => {
       const row = await db
@@ -39,11 +45,16 @@ export function kyselyTokens(db: Kysely<Database>): Store['tokens'] {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      byHash.clear();
       return toToken(row);
     },
     findByHash: async (hash) => {
-      const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
-      return row ? toToken(row) : undefined;
+      const token = await byHash.read(hash, async () => {
+        const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+        return row ? toToken(row) : undefined;
+      });
+      // Callers get their own copy, so changing it cannot change what the next caller sees.
+      return token && { ...token, scopes: [...token.scopes], allowedCidrs: [...token.allowedCidrs] };
     },
     findByName: async (name) => {
       const row = await db.selectFrom('api_tokens').selectAll().where('name', '=', name).executeTakeFirst();
@@ -61,6 +72,7 @@ export function kyselyTokens(db: Kysely<Database>): Store['tokens'] {
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .execute();
+      byHash.clear();
     },
     recordUse: async (uses: readonly TokenUse[]) => {
       if (uses.length === 0) return;

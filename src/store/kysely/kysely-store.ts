@@ -13,6 +13,16 @@ import { kyselyLoginLinks } from './owner-login-links.js';
 import { kyselyOwnerSessions } from './owner-sessions.js';
 import { kyselyTwoFactor } from './owner-two-factor.js';
 import { kyselyPlans } from './plans.js';
+import { kyselyTraffic } from './traffic.js';
+
+/** KyselyStoreOptions are what the store can use beyond SQL. */
+export interface KyselyStoreOptions {
+  /**
+   * dataVersion answers SQLite's `pragma data_version` on the store's own connection: it changes whenever another
+   * connection (the CLI, another server) commits, which lets reads that are cached in memory stay exact.
+   */
+  dataVersion?: () => number;
+}
 
 /** KyselyStore implements the Store over any Kysely dialect whose SQL it speaks (SQLite today), one file a table. */
 export class KyselyStore implements Store {
@@ -28,15 +38,16 @@ export class KyselyStore implements Store {
   readonly twoFactor: Store['twoFactor'];
   readonly loginLinks: Store['loginLinks'];
   readonly diskUsage: Store['diskUsage'];
+  readonly traffic: Store['traffic'];
 
-  constructor(
-    db: Kysely<Database>,
-    private readonly onClose: () => Promise<void> = async () => db.destroy(),
-  ) {
-    this.accounts = kyselyAccounts(db);
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>, options: KyselyStoreOptions = {}) {
+    this.db = db;
+    this.accounts = kyselyAccounts(db, options.dataVersion);
     this.databases = kyselyDatabases(db);
     this.plans = kyselyPlans(db);
-    this.tokens = kyselyTokens(db);
+    this.tokens = kyselyTokens(db, options.dataVersion);
     this.admins = kyselyAdmins(db);
     this.audit = kyselyAudit(db);
     this.locks = kyselyLocks(db);
@@ -45,9 +56,10 @@ export class KyselyStore implements Store {
     this.twoFactor = kyselyTwoFactor(db);
     this.loginLinks = kyselyLoginLinks(db);
     this.diskUsage = kyselyDiskUsage(db);
+    this.traffic = kyselyTraffic(db);
   }
 
   async close(): Promise<void> {
-    await this.onClose();
+    await this.db.destroy();
   }
 }

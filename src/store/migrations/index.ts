@@ -237,6 +237,29 @@ const planPhp: Migration = {
   },
 };
 
+const traffic: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Bandwidth metered from each account's nginx log: the monthly totals, and how far the panel
+    // has read the log (and the log a rotation renamed away), kept in the same transaction.
+    const account = (c: ColumnDefinitionBuilder) => c.notNull().references('accounts.user').onDelete('cascade');
+    await db.schema
+      .createTable('traffic_months')
+      .addColumn('account', 'text', account)
+      .addColumn('month', 'text', (c) => c.notNull())
+      .addColumn('bytes_sent', 'integer', (c) => c.notNull())
+      .addColumn('request_bytes', 'integer', (c) => c.notNull())
+      .addColumn('requests', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('traffic_months_pk', ['account', 'month'])
+      .execute();
+    await db.schema
+      .createTable('traffic_logs')
+      .addColumn('account', 'text', (c) => account(c).primaryKey())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('read_at', 'text')
+      .execute();
+  },
+};
+
 /** migrations is every schema version in order; a new one gets the next number and is never edited later. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
@@ -246,6 +269,7 @@ export const migrations: MigrationProvider = {
       '0003_named_steps': namedSteps,
       '0004_owner_panel': ownerPanel,
       '0005_plan_php': planPhp,
+      '0008_traffic': traffic,
     };
   },
 };

@@ -1,45 +1,18 @@
 import type { OwnerSummary } from '../../../app/summarize-owner-account.js';
 import { when } from '../../ui/kit.js';
+import { UsageTable, usageAsOf } from '../../ui/usage.js';
 
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-function mib(n: number): string {
-  return `${n.toLocaleString('en-US', { maximumFractionDigits: 2 })} MiB`;
 }
 
 function limitText(limit: number | null, unit: (n: number) => string): string {
   return limit === null ? 'no limit' : unit(limit);
 }
 
-/** UsageRow is one limit of the plan next to what the account uses of it, with a meter when both are known. */
-function UsageRow(props: { label: string; used: string; value: number | null; max: number | null }) {
-  const { value, max } = props;
-  return (
-    <tr>
-      <th scope="row">{props.label}</th>
-      <td>
-        {props.used}
-        {value !== null && max !== null && max > 0 ? (
-          <meter min={0} max={max} low={max * 0.8} high={max * 0.95} optimum={0} value={Math.min(value, max)}>
-            {`${Math.round((value / max) * 100)}%`}
-          </meter>
-        ) : null}
-      </td>
-    </tr>
-  );
-}
-
 /** DashboardPage is the owner's account at a glance: domain, status, the plan's limits next to use, sign-ins. */
 export function DashboardPage(props: { summary: OwnerSummary }) {
   const { account, plan, usage, previousSignIn, twoFactorOn } = props.summary;
-  const of = (limit: number | null, unit: (n: number) => string) =>
-    limit === null ? ', no limit' : ` of ${unit(limit)}`;
-  const diskUsed =
-    usage.diskUsedMb === null
-      ? `not measured yet${usage.diskLimitMb === null ? '' : `; the limit is ${mib(usage.diskLimitMb)}`}`
-      : `${mib(usage.diskUsedMb)}${of(usage.diskLimitMb, mib)}`;
   return (
     <>
       <h1>
@@ -49,21 +22,9 @@ export function DashboardPage(props: { summary: OwnerSummary }) {
       <div class="grid">
         <section class="card" aria-labelledby="h-plan">
           <h2 id="h-plan">{plan === null ? 'No plan: no limits' : `Plan ${plan.name}`}</h2>
-          <table class="usage">
-            <tbody>
-              <UsageRow label="Disk" used={diskUsed} value={usage.diskUsedMb} max={usage.diskLimitMb} />
-              <UsageRow
-                label="Databases"
-                used={`${usage.databases}${of(usage.maxDatabases, String)}`}
-                value={usage.databases}
-                max={usage.maxDatabases}
-              />
-            </tbody>
-          </table>
+          <UsageTable usage={usage} />
           {plan === null ? null : (
             <dl class="facts">
-              <dt>Bandwidth a month</dt>
-              <dd>{limitText(plan.bandwidthMb, mib)}</dd>
               <dt>Addon domains</dt>
               <dd>{limitText(plan.maxAddonDomains, String)}</dd>
               <dt>Email accounts</dt>
@@ -72,11 +33,7 @@ export function DashboardPage(props: { summary: OwnerSummary }) {
               <dd>{plan.shell ? 'yes' : 'no'}</dd>
             </dl>
           )}
-          <p class="hint">
-            {usage.asOf === null
-              ? 'Disk use is measured in the background; the first figure appears shortly after the account is made.'
-              : `Disk use as measured ${when(usage.asOf)}.`}
-          </p>
+          <p class="hint">{usageAsOf(usage)}</p>
         </section>
         <section class="card" aria-labelledby="h-security">
           <h2 id="h-security">Sign-in</h2>

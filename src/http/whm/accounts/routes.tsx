@@ -1,10 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseAccountQuery } from '../../../app/account-query.js';
+import { usageOf } from '../../../app/account-usage.js';
+import { changeAccountDomain } from '../../../app/change-account-domain.js';
 import { createAccount } from '../../../app/create-account.js';
 import { getAccount } from '../../../app/get-account.js';
 import { createLoginLink, loginLinkUrl } from '../../../app/owner-login-link.js';
 import { listAccounts } from '../../../app/list-accounts.js';
 import { listPlans } from '../../../app/plans.js';
+import type { AppContext } from '../../../app/ports.js';
+import type { Account, Plan } from '../../../domain/types.js';
+import type { UsageFigures } from '../../../domain/usage.js';
 import { setAccountPassword } from '../../../app/set-account-password.js';
 import { setAccountPlan } from '../../../app/set-account-plan.js';
 import { suspendAccount } from '../../../app/suspend-account.js';
@@ -26,6 +31,17 @@ import {
 } from './views.js';
 
 const PAGE_SIZE = 25;
+
+/** usageOfAccounts gives the usage figures of the accounts shown, read from the store. */
+async function usageOfAccounts(
+  ctx: AppContext,
+  accounts: readonly Account[],
+  plans: readonly Plan[],
+): Promise<Map<string, UsageFigures>> {
+  const out = new Map<string, UsageFigures>();
+  for (const a of accounts) out.set(a.user, await usageOf(ctx, a, plans.find((p) => p.name === a.plan) ?? null));
+  return out;
+}
 
 /** registerAccountPages serves the account list, the create form and each account's page and actions. */
 export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): void {
@@ -50,12 +66,13 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     );
     const page = await listAccounts(ctx, filter);
     const plans = await listPlans(ctx);
+    const usage = await usageOfAccounts(ctx, page.accounts, plans);
     return sendPage(
       deps,
       req,
       reply,
       'Accounts',
-      <AccountsPage {...page} filters={filters} paged={filter.after !== undefined} plans={plans} />,
+      <AccountsPage {...page} usage={usage} filters={filters} paged={filter.after !== undefined} plans={plans} />,
     );
   });
 
@@ -123,7 +140,10 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
   ) => {
     const account = await getAccount(ctx, user);
     const plans = await listPlans(ctx);
-    const content = <AccountPage account={account} plans={plans} csrf={reply.formToken()} forms={forms} />;
+    const usage = await usageOf(ctx, account, plans.find((p) => p.name === account.plan) ?? null);
+    const content = (
+      <AccountPage account={account} usage={usage} plans={plans} csrf={reply.formToken()} forms={forms} />
+    );
     return sendPage(deps, req, reply, `Account ${user}`, content, status);
   };
   const userOf = (req: FastifyRequest) => (req.params as { user: string }).user;
@@ -182,6 +202,18 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
       return r.changed
         ? `${user} is now on ${plan === null ? 'no plan' : `plan ${plan}`}.`
         : `${user} was already on that plan.`;
+    },
+  );
+  action(
+    'domain',
+    ['domain'],
+    (body) => ({ domain: text(body, 'domain') }),
+    async (req, _reply, user, body) => {
+      const domain = text(body, 'domain').trim();
+      const r = await change(deps, req, 'account.domain', user, { user, domain }, () =>
+        changeAccountDomain(ctx, user, domain),
+      );
+      return r.changed ? `${user} is now on ${r.account.domain}.` : `${user} already has that domain.`;
     },
   );
   // A password typed is never shown again, not even after an error.

@@ -1,4 +1,5 @@
 import { ACCOUNT_STATUSES, type Account, type AccountStatus, type Plan } from '../../../domain/types.js';
+import type { UsageFigures } from '../../../domain/usage.js';
 import {
   ActionCard,
   Csrf,
@@ -11,9 +12,10 @@ import {
   emptyForm,
 } from '../../ui/form.js';
 import { when } from '../../ui/kit.js';
+import { UsageTable, mib, usageAsOf, usedText } from '../../ui/usage.js';
 
 /** AccountAction is one of the forms of the account page. */
-export type AccountAction = 'suspend' | 'unsuspend' | 'password' | 'plan' | 'login' | 'terminate';
+export type AccountAction = 'suspend' | 'unsuspend' | 'password' | 'plan' | 'domain' | 'login' | 'terminate';
 
 /** AccountForms are the forms of the account page, each re-shown with its own errors. */
 export type AccountForms = Partial<Record<AccountAction, FormState>>;
@@ -44,6 +46,7 @@ function StatusBadge(props: { status: AccountStatus }) {
 /** AccountList is one page of the account list with its pager; htmx swaps it in as the filters change. */
 function AccountList(props: {
   accounts: Account[];
+  usage: ReadonlyMap<string, UsageFigures>;
   total: number;
   next: string | null;
   filters: AccountFilters;
@@ -61,23 +64,32 @@ function AccountList(props: {
                 <th scope="col">Domain</th>
                 <th scope="col">Plan</th>
                 <th scope="col">Status</th>
+                <th scope="col">Disk</th>
+                <th scope="col">Bandwidth this month</th>
                 <th scope="col">Created</th>
               </tr>
             </thead>
             <tbody>
-              {props.accounts.map((a) => (
-                <tr>
-                  <td data-label="User">
-                    <a href={accountHref(a.user)}>{a.user}</a>
-                  </td>
-                  <td data-label="Domain">{a.domain}</td>
-                  <td data-label="Plan">{a.plan ?? '—'}</td>
-                  <td data-label="Status">
-                    <StatusBadge status={a.status} />
-                  </td>
-                  <td data-label="Created">{when(a.createdAt)}</td>
-                </tr>
-              ))}
+              {props.accounts.map((a) => {
+                const u = props.usage.get(a.user);
+                return (
+                  <tr>
+                    <td data-label="User">
+                      <a href={accountHref(a.user)}>{a.user}</a>
+                    </td>
+                    <td data-label="Domain">{a.domain}</td>
+                    <td data-label="Plan">{a.plan ?? '—'}</td>
+                    <td data-label="Status">
+                      <StatusBadge status={a.status} />
+                    </td>
+                    <td data-label="Disk">{u ? usedText(u.diskUsedMb, u.diskLimitMb, mib) : '—'}</td>
+                    <td data-label="Bandwidth this month">
+                      {u ? usedText(u.bandwidthUsedMb, u.bandwidthLimitMb, mib) : '—'}
+                    </td>
+                    <td data-label="Created">{when(a.createdAt)}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
@@ -93,6 +105,7 @@ function AccountList(props: {
 /** AccountsPage is the account list: the filter form and one page of results. */
 export function AccountsPage(props: {
   accounts: Account[];
+  usage: ReadonlyMap<string, UsageFigures>;
   total: number;
   next: string | null;
   filters: AccountFilters;
@@ -132,6 +145,7 @@ export function AccountsPage(props: {
       </form>
       <AccountList
         accounts={props.accounts}
+        usage={props.usage}
         total={props.total}
         next={props.next}
         filters={props.filters}
@@ -216,12 +230,19 @@ export function LoginLinkPage(props: { user: string; url: string; expiresAt: str
 }
 
 /** AccountPage is one account: its details and a card for each action, each form with its own errors. */
-export function AccountPage(props: { account: Account; plans: readonly Plan[]; csrf: string; forms: AccountForms }) {
+export function AccountPage(props: {
+  account: Account;
+  usage: UsageFigures;
+  plans: readonly Plan[];
+  csrf: string;
+  forms: AccountForms;
+}) {
   const a = props.account;
   const href = accountHref(a.user);
   const form = (key: AccountAction, values: Record<string, string> = {}) => props.forms[key] ?? emptyForm(values);
   const card = (key: AccountAction) => ({ id: key, action: `${href}/${key}`, csrf: props.csrf, form: form(key) });
   const planForm = form('plan', { plan: a.plan ?? '' });
+  const domainForm = form('domain', { domain: a.domain });
   return (
     <>
       <h1>
@@ -247,6 +268,11 @@ export function AccountPage(props: { account: Account; plans: readonly Plan[]; c
           <dd>{a.databases.length === 0 ? '—' : a.databases.join(', ')}</dd>
         </dl>
       </section>
+      <section class="card" aria-labelledby="h-usage">
+        <h2 id="h-usage">Usage</h2>
+        <UsageTable usage={props.usage} />
+        <p class="hint">{usageAsOf(props.usage)}</p>
+      </section>
       <div class="grid">
         {a.status === 'suspended' ? (
           <ActionCard {...card('unsuspend')} title="Unsuspend" submit="Unsuspend">
@@ -268,6 +294,16 @@ export function AccountPage(props: { account: Account; plans: readonly Plan[]; c
             name="plan"
             label="Plan"
             options={planOptions(props.plans, 'No plan (unlimited)')}
+          />
+        </ActionCard>
+        <ActionCard {...card('domain')} form={domainForm} title="Change domain" submit="Change domain">
+          <Field
+            form={domainForm}
+            name="domain"
+            label="Domain"
+            required
+            autocomplete="off"
+            hint="The site answers for the new domain and its www. name, and no longer for the old one."
           />
         </ActionCard>
         <ActionCard {...card('password')} title="Set password" submit="Set password">
