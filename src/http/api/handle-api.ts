@@ -7,7 +7,7 @@ import { DomainError, isDomainError } from '../../domain/errors.js';
 import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
 import { requestOrigin } from '../origin.js';
-import { auditAction, resolveEndpoint } from './endpoints.js';
+import { auditAction, auditTarget, resolveEndpoint } from './endpoints.js';
 import {
   type JsonBody,
   type Query,
@@ -50,7 +50,7 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   const audit: AuditContext = {
     actor: { type: 'anonymous', id: null, name: 'anonymous' },
     action: auditAction(api, req.method, action),
-    target: typeof peeked?.user === 'string' ? peeked.user : typeof query.user === 'string' ? query.user : null,
+    target: auditTarget(api, query, peeked),
     params: auditParams(query, peeked),
     requestId: req.id,
     ip,

@@ -8,6 +8,7 @@ const SCOPE_HELP: Record<(typeof SCOPES)[number], string> = {
   'accounts:read': 'list accounts and view one',
   'accounts:write': 'create, suspend, unsuspend, set password and plan',
   'accounts:delete': 'terminate accounts',
+  'plans:write': 'create and change plans',
 };
 
 /** TokenTable lists tokens with their use and status, never their secrets. */
