@@ -7,6 +7,7 @@ import { kyselyTokens } from './api-tokens.js';
 import { kyselyAudit } from './audit-log.js';
 import { kyselyDatabases } from './databases.js';
 import { kyselyDiskUsage } from './disk-usage.js';
+import { kyselyIdempotency } from './idempotency-keys.js';
 import { kyselyLocks } from './locks.js';
 import { kyselyOperations } from './operations.js';
 import { kyselyLoginLinks } from './owner-login-links.js';
@@ -28,6 +29,7 @@ export class KyselyStore implements Store {
   readonly twoFactor: Store['twoFactor'];
   readonly loginLinks: Store['loginLinks'];
   readonly diskUsage: Store['diskUsage'];
+  readonly idempotency: Store['idempotency'];
 
   constructor(
     db: Kysely<Database>,
@@ -45,6 +47,7 @@ export class KyselyStore implements Store {
     this.twoFactor = kyselyTwoFactor(db);
     this.loginLinks = kyselyLoginLinks(db);
     this.diskUsage = kyselyDiskUsage(db);
+    this.idempotency = kyselyIdempotency(db);
   }
 
   async close(): Promise<void> {
