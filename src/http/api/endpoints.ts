@@ -49,18 +49,20 @@ export interface CallResult {
  * the body's fields; the OpenAPI document is generated from the same table.
  */
 export interface Endpoint {
+  /** operationId names the call in the OpenAPI document, and so in generated clients. */
+  operationId: string;
   summary: string;
   description: string;
   /** scope is the scope a token needs; null: any valid token. */
   scope: Scope | null;
-  /** public calls need no token at all (the OpenAPI document). */
-  public?: boolean;
   query?: Readonly<Record<string, QueryParam>>;
   /** body is absent for calls that read no body (GET). */
   body?: BodySpec;
   /** success lists the statuses of a success; `response` is the schema of its fields besides `ok`. */
   success: readonly number[];
   response: Readonly<Record<string, JsonSchema>>;
+  /** optional names the response fields that are not always present. */
+  optional?: readonly string[];
   /** errors are the codes the call itself may answer, besides those every call shares. */
   errors: readonly ErrorCode[];
   run(input: CallInput): Promise<CallResult>;
@@ -84,6 +86,7 @@ const password = {
 const ACCOUNT_CHANGE_ERRORS: readonly ErrorCode[] = ['account_not_found', 'account_busy', 'provisioning_failed'];
 
 const ping: Endpoint = {
+  operationId: 'ping',
   summary: 'Check the token',
   description: 'Checks that the token works and tells what it may do.',
   scope: null,
@@ -106,6 +109,7 @@ const ping: Endpoint = {
 };
 
 const listAccountsEndpoint: Endpoint = {
+  operationId: 'listAccounts',
   summary: 'List accounts',
   description: 'One page of accounts, ordered by user name.',
   scope: 'accounts:read',
@@ -133,6 +137,7 @@ const listAccountsEndpoint: Endpoint = {
 };
 
 const getAccountEndpoint: Endpoint = {
+  operationId: 'getAccount',
   summary: 'View one account',
   description: 'The Account object of one account.',
   scope: 'accounts:read',
@@ -145,6 +150,7 @@ const getAccountEndpoint: Endpoint = {
 };
 
 const createAccountEndpoint: Endpoint = {
+  operationId: 'createAccount',
   summary: 'Create an account',
   description:
     'Makes the system user and home, sets the password, writes the web-server configuration and reloads it; a failed step is undone. Send an Idempotency-Key to retry safely.',
@@ -163,6 +169,7 @@ const createAccountEndpoint: Endpoint = {
   },
   success: [201],
   response: { ...account, password },
+  optional: ['password'],
   errors: [
     'invalid_user',
     'invalid_domain',
@@ -192,6 +199,7 @@ const userOnly: BodySpec = { type: 'object', properties: { user: USER_FIELD }, a
 /** ACCOUNT_ACTIONS are the `POST ?api=account&action=NAME` calls. */
 const ACCOUNT_ACTIONS: Readonly<Record<string, Endpoint>> = {
   suspend: {
+    operationId: 'suspendAccount',
     summary: 'Suspend an account',
     description: "Locks the system user and database users, serves the suspended page and ends the owner's sessions.",
     scope: 'accounts:write',
@@ -213,6 +221,7 @@ const ACCOUNT_ACTIONS: Readonly<Record<string, Endpoint>> = {
     },
   },
   unsuspend: {
+    operationId: 'unsuspendAccount',
     summary: 'Unsuspend an account',
     description: 'Undoes a suspension.',
     scope: 'accounts:write',
@@ -227,6 +236,7 @@ const ACCOUNT_ACTIONS: Readonly<Record<string, Endpoint>> = {
     },
   },
   password: {
+    operationId: 'setAccountPassword',
     summary: "Set an account's password",
     description: "Sets the owner's password (generated when left out) and ends the owner's sessions.",
     scope: 'accounts:write',
@@ -241,11 +251,13 @@ const ACCOUNT_ACTIONS: Readonly<Record<string, Endpoint>> = {
     },
     success: [200],
     response: { user: { type: 'string' }, password },
+    optional: ['password'],
     errors: ['weak_password', ...ACCOUNT_CHANGE_ERRORS],
     run: async ({ ctx, query, body }) =>
       ok(await setAccountPassword(ctx, accountUser(query, body), body.password as string | undefined)),
   },
   login: {
+    operationId: 'createLoginLink',
     summary: 'Make a single sign-on link',
     description: "A link that opens the user panel signed in as the account's owner: once, within 60 seconds.",
     scope: 'accounts:write',
@@ -263,6 +275,7 @@ const ACCOUNT_ACTIONS: Readonly<Record<string, Endpoint>> = {
     },
   },
   plan: {
+    operationId: 'setAccountPlan',
     summary: "Set or clear an account's plan",
     description: "Puts the account on a plan (null: none) and applies the plan's limits to the host every time.",
     scope: 'accounts:write',
@@ -287,6 +300,7 @@ const ACCOUNT_ACTIONS: Readonly<Record<string, Endpoint>> = {
 };
 
 const terminateAccountEndpoint: Endpoint = {
+  operationId: 'terminateAccount',
   summary: 'Terminate an account',
   description: 'Drops its databases, removes its web-server configuration, system user and home, then its records.',
   scope: 'accounts:delete',
@@ -305,6 +319,7 @@ const terminateAccountEndpoint: Endpoint = {
 };
 
 const listPlansEndpoint: Endpoint = {
+  operationId: 'listPlans',
   summary: 'List plans',
   description: 'Every plan, by name.',
   scope: 'accounts:read',
@@ -315,6 +330,7 @@ const listPlansEndpoint: Endpoint = {
 };
 
 const savePlanEndpoint: Endpoint = {
+  operationId: 'savePlan',
   summary: 'Create or update a plan',
   description:
     'Creates the plan named (201) or replaces the settings of the one that exists (200). Accounts on an updated plan get its limits on the host at their next plan change or unsuspend.',
@@ -332,13 +348,22 @@ const savePlanEndpoint: Endpoint = {
   },
 };
 
-/** ROUTES maps each `api` name and method to its call; `actions` picks one of ACCOUNT_ACTIONS by `action`. */
-const ROUTES: Readonly<Record<string, Partial<Record<Method, Endpoint | 'actions'>>>> = {
+/**
+ * ROUTES maps each `api` name and method to its call; `actions` picks one of ACCOUNT_ACTIONS by
+ * `action`; `document` is the OpenAPI document, which is answered before authentication.
+ */
+const ROUTES: Readonly<Record<string, Partial<Record<Method, Endpoint | 'actions' | 'document'>>>> = {
   ping: { GET: ping },
   accounts: { GET: listAccountsEndpoint, POST: createAccountEndpoint },
   account: { GET: getAccountEndpoint, POST: 'actions', DELETE: terminateAccountEndpoint },
   plans: { GET: listPlansEndpoint, POST: savePlanEndpoint },
+  openapi: { GET: 'document' },
 };
+
+/** isDocumentCall tells whether a request asks for the OpenAPI document, which needs no token. */
+export function isDocumentCall(api: string | undefined, method: string): boolean {
+  return api === 'openapi' && (method === 'GET' || method === 'HEAD');
+}
 
 /** resolveEndpoint routes an authenticated call: `unknown_api`, `method_not_allowed` or `unknown_action` when it cannot. */
 export function resolveEndpoint(api: string | undefined, method: string, action: string | undefined): Endpoint {
@@ -350,6 +375,8 @@ export function resolveEndpoint(api: string | undefined, method: string, action:
     const allow = Object.keys(route);
     throw new DomainError('method_not_allowed', `${method} is not allowed here; use ${allow.join(' or ')}`, { allow });
   }
+  // The document is answered before authentication; an authenticated GET for it never gets here.
+  if (found === 'document') throw new DomainError('unknown_api', 'the OpenAPI document needs no token');
   if (found !== 'actions') return found;
   const endpoint = action !== undefined && Object.hasOwn(ACCOUNT_ACTIONS, action) ? ACCOUNT_ACTIONS[action] : undefined;
   if (!endpoint) {
@@ -372,7 +399,8 @@ export interface RoutedEndpoint {
 export function listEndpoints(): RoutedEndpoint[] {
   const out: RoutedEndpoint[] = [];
   for (const [api, methods] of Object.entries(ROUTES)) {
-    for (const [method, found] of Object.entries(methods) as [Method, Endpoint | 'actions'][]) {
+    for (const [method, found] of Object.entries(methods) as [Method, Endpoint | 'actions' | 'document'][]) {
+      if (found === 'document') continue;
       if (found !== 'actions') {
         out.push({ api, method, action: null, endpoint: found });
         continue;

@@ -15,7 +15,7 @@ import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
 import { requestOrigin } from '../origin.js';
 import { headerValues } from '../raw-headers.js';
-import { type CallResult, auditAction, auditTarget, resolveEndpoint } from './endpoints.js';
+import { type CallResult, auditAction, auditTarget, isDocumentCall, resolveEndpoint } from './endpoints.js';
 import {
   type JsonBody,
   type Query,
@@ -34,6 +34,8 @@ export interface ApiDeps {
   limiter: FailureLimiter;
   /** panelUrl is VANTA_PANEL_URL, the origin of sign-on links; null: the request's own origin. */
   panelUrl: string | null;
+  /** openapi is the OpenAPI document, answered to `GET ?api=openapi` without a token. */
+  openapi: Record<string, unknown>;
 }
 
 function firstString(value: string | string[] | undefined): string | undefined {
@@ -41,15 +43,24 @@ function firstString(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * handleApi answers one `/?api=` call in the contract's order: authenticate (failing credentials
+ * handleApi answers one `/?api=` call (`query` is the call's query, which an alias path
+ * `/api/NAME[/ACTION]` makes up) in the contract's order: authenticate (failing credentials
  * from an address past its limit answer 429 instead), route, scope, validate, act. Every call
  * other than GET and HEAD is audited whatever its outcome.
  */
-export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function handleApi(
+  deps: ApiDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  query: Query = req.query as Query,
+): Promise<void> {
   const { ctx, limiter } = deps;
-  const query = req.query as Query;
   const api = firstString(query.api);
   const action = firstString(query.action);
+  if (isDocumentCall(api, req.method)) {
+    reply.header('cache-control', 'no-store').code(200).send(deps.openapi);
+    return;
+  }
   const ip = req.clientIp;
   const mutating = req.method !== 'GET' && req.method !== 'HEAD';
   // The audit entry names the target and inputs even when the call is refused before its body is
