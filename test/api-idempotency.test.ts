@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { LightMyRequestResponse } from 'fastify';
 import { purgeIdempotencyKeys } from '../src/app/idempotent-requests.js';
 import type { HostDrivers } from '../src/host/ports.js';
-import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
+import { ALL_SCOPES, type TestApp, apiSuite, makeApp } from './support/app.js';
 import { expectAudit } from './support/audit.js';
 import { buildPlan } from './support/builders.js';
 import { failingHost } from './support/failing-host.js';
@@ -235,23 +235,17 @@ describe('Idempotency-Key: safe retries of POST calls', () => {
 });
 
 describe('Idempotency-Key: the header', () => {
-  let app: TestApp;
-  let token: string;
-  before(async () => {
-    app = await makeApp();
-    token = await app.token(ALL_SCOPES, { name: 'billing' });
-  });
-  after(() => app.close());
+  const suite = apiSuite();
 
   const send = (
     method: string,
     query: string,
     headers: Record<string, string | string[]>,
   ): Promise<LightMyRequestResponse> =>
-    app.panel.inject({
+    suite.app.panel.inject({
       method: method as 'POST',
       url: `/?${query}`,
-      headers: { authorization: `Bearer ${token}`, ...headers },
+      headers: { authorization: `Bearer ${suite.token}`, ...headers },
       remoteAddress: '127.0.0.1',
     });
 
@@ -268,14 +262,14 @@ describe('Idempotency-Key: the header', () => {
       });
       assert.equal(res.statusCode, 400, res.body);
       assert.equal(res.json().error, 'invalid_idempotency_key');
-      assert.deepEqual(await app.rt.ctx.store.plans.list(), []);
+      assert.deepEqual(await suite.app.rt.ctx.store.plans.list(), []);
     });
   }
 
   it('255 printable ASCII characters are a key', async () => {
     const key = `${' ~!'.repeat(85)}`;
-    const res = await app.api('POST', 'api=plans', {
-      token,
+    const res = await suite.app.api('POST', 'api=plans', {
+      token: suite.token,
       body: { name: 'edge' },
       headers: { 'idempotency-key': key },
     });
@@ -290,14 +284,14 @@ describe('Idempotency-Key: the header', () => {
   });
 
   it('a request refused before its key is looked at leaves no row: the key is still free', async () => {
-    const bad = await app.api('POST', 'api=plans', {
-      token,
+    const bad = await suite.app.api('POST', 'api=plans', {
+      token: suite.token,
       body: { name: 'free', shell: 'yes' },
       headers: { 'idempotency-key': 'free-1' },
     });
     assert.equal(bad.json().error, 'invalid_parameter');
-    const good = await app.api('POST', 'api=plans', {
-      token,
+    const good = await suite.app.api('POST', 'api=plans', {
+      token: suite.token,
       body: { name: 'free' },
       headers: { 'idempotency-key': 'free-1' },
     });
