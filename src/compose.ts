@@ -1,4 +1,5 @@
 import { chmod, mkdir } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { join, relative } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { FailureLimiter, type Limiters } from './app/failure-limiter.js';
@@ -21,6 +22,7 @@ import { renderSuspendedPage } from './host/pages.js';
 import { HostSetupError, createHostDrivers } from './host/host-mode/host-mode-drivers.js';
 import type { DatabaseServer, HostDrivers, PasswordHasher } from './host/ports.js';
 import { processOwner } from './host/process-owner.js';
+import { firstPublicAddress } from './host/public-address.js';
 import { createSandboxDrivers } from './host/sandbox/sandbox-drivers.js';
 import { loadKeyring } from './host/secret-key-file.js';
 import { LOG_SERIALIZERS } from './http/log-redaction.js';
@@ -114,6 +116,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     lockOwner: processOwner(),
     lockTtlMs: 10 * 60_000,
     keyring: keyringLoader(config.secretKeyFile, store),
+    publicIp: config.publicIp ?? firstPublicAddress(networkInterfaces()),
   };
   const limiter = () => new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
   return {

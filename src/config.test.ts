@@ -40,3 +40,13 @@ it("PHP-FPM's settings default to Debian's php8.2-fpm and read VANTA_PHP_* and V
   ] as const)
     assert.throws(() => loadConfig({ [key]: value }), { name: 'ConfigError', message }, key);
 });
+
+it('VANTA_PUBLIC_IP is an IPv4 or IPv6 address, or unset (then found at start-up)', () => {
+  assert.equal(loadConfig({}).publicIp, null);
+  assert.equal(loadConfig({ VANTA_PUBLIC_IP: '' }).publicIp, null);
+  assert.equal(loadConfig({ VANTA_PUBLIC_IP: ' 203.0.113.7 ' }).publicIp, '203.0.113.7');
+  assert.equal(loadConfig({ VANTA_PUBLIC_IP: '2001:DB8::7' }).publicIp, '2001:db8::7');
+  for (const bad of ['example.com', '203.0.113', '203.0.113.7/24', '999.1.1.1', '203.0.113.7:80']) {
+    assert.throws(() => loadConfig({ VANTA_PUBLIC_IP: bad }), /VANTA_PUBLIC_IP must be an IPv4 or IPv6 address/, bad);
+  }
+});

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { normalizeCidr } from './domain/cidr.js';
 
@@ -42,6 +43,11 @@ export interface Config {
   secretKeyFile: string;
   /** diskUsageIntervalMs is how often `vanta serve` measures every account's disk use. */
   diskUsageIntervalMs: number;
+  /**
+   * publicIp is VANTA_PUBLIC_IP, the address the accounts' domains point to (the Account object's
+   * `ip`); null: the machine's first non-loopback IPv4 address, found at start-up.
+   */
+  publicIp: string | null;
   /** php says where the accounts' PHP-FPM pools and sockets go and how php-fpm is checked and reloaded. */
   php: PhpConfig;
 }
@@ -140,6 +146,15 @@ function listenerLimits(env: NodeJS.ProcessEnv): ListenerLimits {
   return limits;
 }
 
+/** publicIp reads an IPv4 or IPv6 address, as written (IPv6 lower-cased). */
+function publicIp(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.VANTA_PUBLIC_IP;
+  if (raw === undefined || raw === '') return null;
+  const value = raw.trim().toLowerCase();
+  if (isIP(value) === 0) throw new ConfigError(`VANTA_PUBLIC_IP must be an IPv4 or IPv6 address, got "${raw}"`);
+  return value;
+}
+
 const GROUP_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 function phpConfig(env: NodeJS.ProcessEnv): PhpConfig {
@@ -200,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     panelUrl: origin(env, 'VANTA_PANEL_URL'),
     secretKeyFile: absolute(env, 'VANTA_SECRET_KEY_FILE', resolve(dataDir, 'secret.key')),
     diskUsageIntervalMs: positive(env, 'VANTA_DISK_USAGE_INTERVAL', 3600) * 1000,
+    publicIp: publicIp(env),
     php: phpConfig(env),
   };
 }

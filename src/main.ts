@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './app/admins.js';
 import type { AppContext } from './app/ports.js';
+import { purgeIdempotencyKeys } from './app/idempotent-requests.js';
 import { measureDiskUsage, measureNewAccounts } from './app/measure-disk-usage.js';
 import { meterAccountsTraffic } from './app/meter-traffic.js';
 import { sweepOwnerSessions } from './app/owner-sessions.js';
@@ -28,11 +29,15 @@ const NEW_ACCOUNTS_MS = 30_000;
 /** SESSION_SWEEP_MS is how often ended user-panel sessions and expired sign-on links are forgotten. */
 const SESSION_SWEEP_MS = 10 * 60_000;
 
+/** IDEMPOTENCY_SWEEP_MS is how often the answers kept for Idempotency-Key retries are erased once 24 hours old. */
+const IDEMPOTENCY_SWEEP_MS = 10 * 60_000;
+
 /**
  * startBackground starts what `vanta serve` does on its own, off every request's path: the disk use
  * of every account (every VANTA_DISK_USAGE_INTERVAL, and of new accounts within half a minute), kept
  * in the store for the dashboards, the bandwidth metered from the accounts' traffic logs (every
- * VANTA_TRAFFIC_INTERVAL), and the sweep of ended sessions.
+ * VANTA_TRAFFIC_INTERVAL), the sweep of ended sessions, and the purge of expired Idempotency-Key
+ * answers.
  */
 function startBackground(rt: Runtime): Periodic[] {
   const { ctx, diskMeter, config } = rt;
@@ -75,6 +80,14 @@ function startBackground(rt: Runtime): Periodic[] {
       SESSION_SWEEP_MS,
       async () => {
         await sweepOwnerSessions(ctx);
+      },
+      ctx.logger,
+    ),
+    new Periodic(
+      'idempotency purge',
+      IDEMPOTENCY_SWEEP_MS,
+      async () => {
+        await purgeIdempotencyKeys(ctx);
       },
       ctx.logger,
     ),

@@ -14,7 +14,7 @@ describe('account API scenarios', () => {
   let app: TestApp;
   let token: string;
   before(async () => {
-    app = await makeApp();
+    app = await makeApp({ VANTA_PUBLIC_IP: '203.0.113.7' });
     token = await app.token(ALL_SCOPES, { name: 'billing' });
     await buildPlan(app.rt.ctx, 'starter', { diskMb: 1024, maxDatabases: 2 });
     await buildPlan(app.rt.ctx, 'pro');
@@ -43,6 +43,7 @@ describe('account API scenarios', () => {
             email: 'owner@alice.example',
             plan: 'starter',
             status: 'active',
+            ip: '203.0.113.7',
             suspend_reason: null,
             created_at: 'string',
             suspended_at: null,

@@ -46,6 +46,15 @@ const CALLS: Array<{
     action: 'account.plan',
     allowed: { status: 404, error: 'account_not_found' },
   },
+  { method: 'GET', query: 'api=plans', scope: 'accounts:read', allowed: { status: 200 } },
+  {
+    method: 'POST',
+    query: 'api=plans',
+    body: {},
+    scope: 'plans:write',
+    action: 'plan.save',
+    allowed: { status: 400, error: 'missing_parameter' },
+  },
   {
     method: 'POST',
     query: 'api=account&action=domain&user=ghost',

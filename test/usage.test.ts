@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -114,12 +114,21 @@ describe('bandwidth metered from the traffic logs of a real nginx serving the ac
   // Rotate at every pass once a log has a line: the tightest schedule the rotation allows.
   const everyPass = { maxBytes: 1, maxAgeMs: 86_400_000, minIntervalMs: 0 };
 
+  /** linesLogged counts the lines of a user's log and of the log rotated away. */
+  const linesLogged = (user: string) =>
+    [join(trafficDir, `${user}.log`), rotatedPath(join(trafficDir, `${user}.log`))]
+      .filter((p) => existsSync(p))
+      .reduce((n, p) => n + readFileSync(p, 'utf8').split('\n').length - 1, 0);
+  // nginx writes a request's line only after its answer went out: under load the client can see an answer before
+  // its line is written, so each burst waits for its lines.
   const traffic = async (user: string, count: number) => {
+    const before = linesLogged(user);
     for (let i = 0; i < count; i++) {
       const path = ['/', '/big.bin', '/missing'][i % 3] ?? '/';
       const status = await rawGet(port, `${user}.example`, path, wire[user] ?? zeroWire());
       assert.equal(status, path === '/missing' ? 404 : 200);
     }
+    assert.ok(await eventually(async () => linesLogged(user) >= before + count, 200), `${user}'s lines are written`);
   };
   const usage = async (user: string) => {
     const res = await app.api('GET', `api=usage&user=${user}`, { token });
@@ -218,7 +227,12 @@ describe('bandwidth metered from the traffic logs of a real nginx serving the ac
         return status === 503;
       }),
     );
-    await meterAccountsTraffic(app.rt.ctx, null);
+    assert.ok(
+      await eventually(async () => {
+        await meterAccountsTraffic(app.rt.ctx, null);
+        return (await bytesThisMonth(app, 'dan')) === wire.dan?.received;
+      }, 200),
+    );
     assert.equal(await bytesThisMonth(app, 'dan'), wire.dan?.received);
   });
 });

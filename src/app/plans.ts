@@ -97,6 +97,41 @@ export async function updatePlan(ctx: AppContext, name: string, limits: PlanLimi
   return plan;
 }
 
+/**
+ * PlanSettings are a plan's settings as the API's Plan object spells them; a limit absent or null
+ * is unlimited, a setting absent takes its default.
+ */
+export type PlanSettings = Partial<Record<PlanLimitInput, number | null>> &
+  Partial<Record<PhpLimitInput, number>> & { shell?: boolean; php?: boolean };
+
+/** planLimitsFrom reads a Plan object's settings into limits, the defaults filling what it leaves out. */
+export function planLimitsFrom(settings: PlanSettings): PlanLimits {
+  const limits = parsePlanLimits({ shell: settings.shell === true, php: settings.php !== false });
+  for (const [name, field] of PLAN_LIMIT_FIELDS) limits[field] = settings[name] ?? null;
+  for (const [name, field] of PHP_LIMIT_FIELDS) limits[field] = settings[name] ?? limits[field];
+  checkLimits(limits);
+  return limits;
+}
+
+/** savePlan creates the plan named, or replaces the settings of the one that exists; `created` tells which. */
+export async function savePlan(
+  ctx: AppContext,
+  name: string,
+  limits: PlanLimits,
+): Promise<{ plan: Plan; created: boolean }> {
+  validatePlanName(name);
+  checkLimits(limits);
+  const existing = await ctx.store.plans.get(name);
+  if (existing) return { plan: await updatePlan(ctx, name, limits), created: false };
+  try {
+    return { plan: await addPlan(ctx, name, limits), created: true };
+  } catch (err) {
+    // Another request made it between the look-up and the insert: this one updates it.
+    if (!(await ctx.store.plans.get(name))) throw err;
+    return { plan: await updatePlan(ctx, name, limits), created: false };
+  }
+}
+
 function checkLimits(limits: PlanLimits): void {
   for (const [name, field] of PLAN_LIMIT_FIELDS) {
     const value = limits[field];

@@ -33,4 +33,6 @@ export interface AppContext {
    * key file outside the store the first time they are needed.
    */
   keyring: () => Promise<Keyring>;
+  /** publicIp is the address the accounts' domains point to (the Account object's `ip`); null when none is known. */
+  publicIp: string | null;
 }

@@ -50,6 +50,9 @@ export const ERROR_CODES = [
   'admin_not_found',
   'admin_exists',
   'not_found',
+  'invalid_idempotency_key',
+  'idempotency_key_reused',
+  'request_in_progress',
   'internal_error',
 ] as const;
 

@@ -21,7 +21,7 @@ export interface Keyring {
 }
 
 /** KeyPurpose names what a key derived from a panel key is for; each purpose gets its own derived key. */
-export type KeyPurpose = 'seal' | 'recovery-code';
+export type KeyPurpose = 'seal' | 'recovery-code' | 'idempotency';
 
 /** keyIdOf names a key by the first 48 bits of its SHA-256, as 8 base64url characters. */
 export function keyIdOf(bytes: Buffer): string {

@@ -1,7 +1,7 @@
 import { DomainError } from './errors.js';
 
 /** SCOPES are the permissions a token can carry; none implies another. */
-export const SCOPES = ['accounts:read', 'accounts:write', 'accounts:delete'] as const;
+export const SCOPES = ['accounts:read', 'accounts:write', 'accounts:delete', 'plans:write'] as const;
 
 /** Scope is one of SCOPES. */
 export type Scope = (typeof SCOPES)[number];

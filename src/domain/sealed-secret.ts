@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { type Keyring, deriveKey } from './keyring.js';
+import { type Keyring, type SecretKey, deriveKey } from './keyring.js';
 
 const FORMAT = 's1';
 const IV_BYTES = 12;
@@ -22,15 +22,20 @@ function additionalData(keyId: string, context: string): Buffer {
   return Buffer.from(`${FORMAT}.${keyId}\0${context}`, 'utf8');
 }
 
+/** KeyFor gives the AES key a panel key seals with; by default the panel key's `seal` key. */
+export type KeyFor = (key: SecretKey) => Buffer;
+
+const sealKey: KeyFor = (key) => deriveKey(key, 'seal');
+
 /**
- * sealSecret encrypts a secret with AES-256-GCM under the ring's current key, as
- * `s1.<key id>.<iv>.<ciphertext>.<tag>` (base64url). The context (such as `totp:alice`) is
- * authenticated, not stored: a value copied to another account's row does not open there.
+ * sealSecret encrypts a secret with AES-256-GCM under the ring's current key (or the key `keyFor`
+ * derives from it), as `s1.<key id>.<iv>.<ciphertext>.<tag>` (base64url). The context (such as
+ * `totp:alice`) is authenticated, not stored: a value copied to another account's row does not open there.
  */
-export function sealSecret(ring: Keyring, plaintext: string, context: string): string {
+export function sealSecret(ring: Keyring, plaintext: string, context: string, keyFor: KeyFor = sealKey): string {
   const key = ring.current;
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', deriveKey(key, 'seal'), iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv('aes-256-gcm', keyFor(key), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData(key.id, context));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const parts = [iv, body, cipher.getAuthTag()].map((b) => b.toString('base64url'));
@@ -42,14 +47,14 @@ export function sealedKeyId(sealed: string): string | null {
   return SEALED.exec(sealed)?.[1] ?? null;
 }
 
-/** openSecret decrypts what sealSecret made for the same context; anything else throws SealedSecretError. */
-export function openSecret(ring: Keyring, sealed: string, context: string): string {
+/** openSecret decrypts what sealSecret made for the same context (and `keyFor`); anything else throws SealedSecretError. */
+export function openSecret(ring: Keyring, sealed: string, context: string, keyFor: KeyFor = sealKey): string {
   const m = SEALED.exec(sealed);
   if (!m) throw new SealedSecretError('not a sealed secret');
   const [, keyId = '', iv = '', body = '', tag = ''] = m;
   const key = ring.byId(keyId);
   if (!key) throw new SealedSecretError(`sealed under key ${keyId}, which the key file does not hold`);
-  const decipher = createDecipheriv('aes-256-gcm', deriveKey(key, 'seal'), decode(iv), { authTagLength: TAG_BYTES });
+  const decipher = createDecipheriv('aes-256-gcm', keyFor(key), decode(iv), { authTagLength: TAG_BYTES });
   decipher.setAAD(additionalData(keyId, context));
   decipher.setAuthTag(decode(tag));
   const ciphertext = decode(body);

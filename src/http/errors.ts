@@ -56,6 +56,10 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   admin_not_found: 404,
   admin_exists: 409,
   not_found: 404,
+  invalid_idempotency_key: 400,
+  // 422 as Stripe answers it: the request is well-formed, but the key already stands for another.
+  idempotency_key_reused: 422,
+  request_in_progress: 409,
   internal_error: 500,
 };
 

@@ -16,8 +16,9 @@ import type { Config, ListenerLimits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { registerClientIp } from './client-ip.js';
 import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
-import { handleApi } from './api/handle-api.js';
-import { MAX_BODY_BYTES } from './api/request.js';
+import { type ApiDeps, handleApi } from './api/handle-api.js';
+import { buildOpenApi } from './api/openapi.js';
+import { MAX_BODY_BYTES, type Query } from './api/request.js';
 import { originWithPort } from './origin.js';
 import { PANEL_PAGE_CONSTRAINT, registerPanel } from './panel/index.js';
 import { type UiAssets, loadUiAssets } from './ui/assets.js';
@@ -151,11 +152,15 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
   // Every method Node parses reaches `/` (CONNECT opens a tunnel, never a request to a path).
   const methods = METHODS.filter((m) => m !== 'CONNECT');
   for (const m of methods) if (!app.supportedMethods.includes(m)) app.addHttpMethod(m);
+  const api: ApiDeps = {
+    ctx: deps.ctx,
+    limiter: deps.limiters.api,
+    panelUrl: deps.panelUrl,
+    openapi: buildOpenApi(),
+  };
   const answer = async (req: FastifyRequest, reply: FastifyReply) => {
     const query = req.query as Record<string, unknown>;
-    if (query.api !== undefined) {
-      return handleApi({ ctx: deps.ctx, limiter: deps.limiters.api, panelUrl: deps.panelUrl }, req, reply);
-    }
+    if (query.api !== undefined) return handleApi(api, req, reply);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return reply
         .code(405)
@@ -165,17 +170,31 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
     // A query the constraint read as an API call that the query parser does not: the pages are at `/`.
     return reply.code(303).redirect('/');
   };
-  app.route({
-    method: methods,
-    url: '/',
-    // A method no call accepts is answered here, before its body is read (or parsed).
-    onRequest: async (req, reply) => {
-      if (API_METHODS.includes(req.method)) return;
-      leaveBodyUnread(req, reply);
-      return answer(req, reply);
-    },
-    handler: answer,
-  });
+  // `/api/NAME[/ACTION]` is `/?api=NAME[&action=ACTION]` under a path of its own, as the OpenAPI
+  // document describes each call (OpenAPI paths cannot tell calls apart by their query).
+  const answerAlias = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { name, action } = req.params as { name: string; action?: string };
+    const query = { ...(req.query as Query) };
+    // Only `account` has actions: anything else under a second segment is no call.
+    query.api = action !== undefined && name !== 'account' ? `${name}/${action}` : name;
+    if (action !== undefined) query.action = action;
+    return handleApi(api, req, reply, query);
+  };
+  const route = (url: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    app.route({
+      method: methods,
+      url,
+      // A method no call accepts is answered here, before its body is read (or parsed).
+      onRequest: async (req, reply) => {
+        if (API_METHODS.includes(req.method)) return;
+        leaveBodyUnread(req, reply);
+        return handler(req, reply);
+      },
+      handler,
+    });
+  route('/', answer);
+  route('/api/:name', answerAlias);
+  route('/api/:name/:action', answerAlias);
   app.register(async (scope) =>
     registerPanel(scope, {
       ctx: deps.ctx,

@@ -11,10 +11,12 @@ export interface AccountJson {
   created_at: string;
   suspended_at: string | null;
   databases: string[];
+  /** ip is the server's public address the domain should point to; null when none is known. */
+  ip: string | null;
 }
 
-/** accountJson renders an account as the API's Account object. */
-export function accountJson(a: Account): AccountJson {
+/** accountJson renders an account as the API's Account object, with the server's public address as its `ip`. */
+export function accountJson(a: Account, ip: string | null): AccountJson {
   return {
     user: a.user,
     domain: a.domain,
@@ -25,5 +27,6 @@ export function accountJson(a: Account): AccountJson {
     created_at: a.createdAt,
     suspended_at: a.suspendedAt,
     databases: a.databases,
+    ip,
   };
 }

@@ -170,6 +170,23 @@ export interface TrafficLogsTable {
   read_at: string | null;
 }
 
+/**
+ * IdempotencyKeysTable keeps, for 24 hours, the answer to each POST sent with an Idempotency-Key:
+ * the key's SHA-256 (never the key), the request's fingerprint, and once it is done the status and
+ * the body sealed under a key derived from the Idempotency-Key.
+ */
+export interface IdempotencyKeysTable {
+  token_id: number;
+  key_hash: string;
+  fingerprint: string;
+  /** owner is the process that runs the request. */
+  owner: string;
+  /** status is null while the request runs. */
+  status: number | null;
+  response: string | null;
+  created_at: string;
+}
+
 /** Database is the whole schema as Kysely sees it. */
 export interface Database {
   accounts: AccountsTable;
@@ -188,4 +205,5 @@ export interface Database {
   disk_usage: DiskUsageTable;
   traffic_months: TrafficMonthsTable;
   traffic_logs: TrafficLogsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

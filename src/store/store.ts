@@ -113,6 +113,18 @@ export interface LoginLinkRecord {
   createdBy: string;
 }
 
+/** IdempotencyRecord is the answer kept for one (token, Idempotency-Key): running until `status` is set. */
+export interface IdempotencyRecord {
+  tokenId: number;
+  keyHash: string;
+  fingerprint: string;
+  owner: string;
+  status: number | null;
+  /** response is the body, sealed; null while running. */
+  response: string | null;
+  createdAt: string;
+}
+
 /** Store is the panel's own state; SQLite now, another Kysely dialect later. */
 export interface Store {
   accounts: {
@@ -258,6 +270,25 @@ export interface Store {
     saveState(account: string, state: TrafficLogState): Promise<void>;
     /** month gives the bytes sent to the account's visitors in `month` (YYYY-MM) and when its log was last read. */
     month(account: string, month: string): Promise<{ bytesSent: number; readAt: string | null }>;
+  };
+  /** idempotency keeps the answers to retried POSTs; each row is one (token, key hash). */
+  idempotency: {
+    /**
+     * claim records a request as running under its (token, key hash), unless a row holds them that
+     * is younger than `expiredBefore` and, while running, than `staleBefore`: that row is returned
+     * instead (undefined means the claim is this request's).
+     */
+    claim(
+      record: IdempotencyRecord,
+      expiredBefore: string,
+      staleBefore: string,
+    ): Promise<IdempotencyRecord | undefined>;
+    /** complete keeps the status and sealed body of a request this owner claimed. */
+    complete(tokenId: number, keyHash: string, owner: string, status: number, response: string): Promise<void>;
+    /** release forgets a request this owner claimed and is not keeping, so that a retry runs again. */
+    release(tokenId: number, keyHash: string, owner: string): Promise<void>;
+    /** purge erases the rows made before `before` and tells how many. */
+    purge(before: string): Promise<number>;
   };
   close(): Promise<void>;
 }

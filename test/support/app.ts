@@ -86,7 +86,7 @@ export async function makeApp(env: Record<string, string> = {}, overrides: Runti
 }
 
 /** ALL_SCOPES is every scope, for a token that may do anything. */
-export const ALL_SCOPES = ['accounts:read', 'accounts:write', 'accounts:delete'];
+export const ALL_SCOPES = ['accounts:read', 'accounts:write', 'accounts:delete', 'plans:write'];
 
 /** ApiSuite is the app and a token with every scope of one describe block, filled in by its before hook. */
 export interface ApiSuite {

@@ -47,6 +47,7 @@ export function watchJournal(store: Store, passed: StepPassed): Store {
     loginLinks: store.loginLinks,
     diskUsage: store.diskUsage,
     traffic: store.traffic,
+    idempotency: store.idempotency,
     close: () => store.close(),
   };
 }

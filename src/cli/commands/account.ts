@@ -15,7 +15,7 @@ import { accountJson } from '../../presenters/account.js';
 import { type Cli, table } from '../cli.js';
 import { readSecret } from '../io.js';
 
-function accountText(a: Account): string {
+function accountText(a: Account, ip: string | null): string {
   return table([
     ['user', a.user],
     ['domain', a.domain],
@@ -26,6 +26,7 @@ function accountText(a: Account): string {
     ['created', a.createdAt],
     ['suspended', a.suspendedAt ?? '-'],
     ['databases', a.databases.join(', ') || '-'],
+    ['ip', ip ?? '-'],
   ]);
 }
 
@@ -44,7 +45,7 @@ export function registerAccountCommands(program: Command, cli: Cli): void {
       cli.run(async (ctx) => {
         const page = await listAccounts(ctx, parseAccountQuery(o));
         cli.print(
-          { accounts: page.accounts.map(accountJson), total: page.total, next: page.next },
+          { accounts: page.accounts.map((a) => accountJson(a, ctx.publicIp)), total: page.total, next: page.next },
           `${table([
             ['USER', 'DOMAIN', 'PLAN', 'STATUS', 'CREATED'],
             ...page.accounts.map((a) => [a.user, a.domain, a.plan ?? '-', a.status, a.createdAt]),
@@ -59,7 +60,7 @@ export function registerAccountCommands(program: Command, cli: Cli): void {
     .action(async (user: string) =>
       cli.run(async (ctx) => {
         const a = await getAccount(ctx, user);
-        cli.print({ account: accountJson(a) }, accountText(a));
+        cli.print({ account: accountJson(a, ctx.publicIp) }, accountText(a, ctx.publicIp));
       }),
     );
   account
@@ -78,7 +79,7 @@ export function registerAccountCommands(program: Command, cli: Cli): void {
         );
         const extra = r.password === undefined ? {} : { password: r.password };
         cli.print(
-          { ok: true, account: accountJson(r.account), ...extra },
+          { ok: true, account: accountJson(r.account, ctx.publicIp), ...extra },
           `Created account ${r.account.user} (${r.account.domain}).\n${r.password ? `Password (shown once): ${r.password}\n` : ''}`,
         );
       }),
@@ -94,7 +95,7 @@ export function registerAccountCommands(program: Command, cli: Cli): void {
           suspendAccount(ctx, user, o.reason ?? null),
         );
         cli.print(
-          { ok: true, account: accountJson(r.account), changed: r.changed },
+          { ok: true, account: accountJson(r.account, ctx.publicIp), changed: r.changed },
           r.changed ? `Suspended ${user}.\n` : `${user} was already suspended.\n`,
         );
       }),
@@ -107,7 +108,7 @@ export function registerAccountCommands(program: Command, cli: Cli): void {
       cli.run(async (ctx) => {
         const r = await cli.change(ctx, 'account.unsuspend', user, { user }, () => unsuspendAccount(ctx, user));
         cli.print(
-          { ok: true, account: accountJson(r.account), changed: r.changed },
+          { ok: true, account: accountJson(r.account, ctx.publicIp), changed: r.changed },
           r.changed ? `Unsuspended ${user}.\n` : `${user} was not suspended.\n`,
         );
       }),
@@ -142,7 +143,7 @@ export function registerAccountCommands(program: Command, cli: Cli): void {
           setAccountPlan(ctx, user, target),
         );
         cli.print(
-          { ok: true, account: accountJson(r.account), changed: r.changed },
+          { ok: true, account: accountJson(r.account, ctx.publicIp), changed: r.changed },
           r.changed ? `Plan of ${user} is now ${target ?? 'none'}.\n` : 'Nothing to change.\n',
         );
       }),
@@ -157,7 +158,7 @@ export function registerAccountCommands(program: Command, cli: Cli): void {
           changeAccountDomain(ctx, user, domain),
         );
         cli.print(
-          { ok: true, account: accountJson(r.account), changed: r.changed },
+          { ok: true, account: accountJson(r.account, ctx.publicIp), changed: r.changed },
           r.changed ? `Domain of ${user} is now ${r.account.domain}.\n` : 'Nothing to change.\n',
         );
       }),

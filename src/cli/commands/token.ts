@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { issueToken } from '../../app/issue-token.js';
 import { listTokens } from '../../app/list-tokens.js';
 import { revokeToken } from '../../app/revoke-token.js';
-import { parseScopes } from '../../domain/scopes.js';
+import { SCOPES, parseScopes } from '../../domain/scopes.js';
 import { parseExpiry } from '../../domain/time.js';
 import { tokenStatus } from '../../domain/token-status.js';
 import { tokenJson } from '../../presenters/token.js';
@@ -15,7 +15,7 @@ export function registerTokenCommands(program: Command, cli: Cli): void {
     .command('create')
     .description('issue a token; it is printed once and cannot be shown again')
     .requiredOption('--name <name>', 'a unique name, e.g. the billing system')
-    .requiredOption('--scopes <list>', 'comma-separated: accounts:read,accounts:write,accounts:delete')
+    .requiredOption('--scopes <list>', `comma-separated, from: ${SCOPES.join(',')}`)
     .option('--expires <when>', 'a duration (30d, 12h, 2w) or an ISO-8601 time')
     .option(
       '--allow-ip <cidr>',

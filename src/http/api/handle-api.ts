@@ -1,13 +1,21 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateToken } from '../../app/authenticate-token.js';
 import { type AuditContext, recordAudit } from '../../app/audit.js';
 import type { FailureLimiter } from '../../app/failure-limiter.js';
+import {
+  type IdempotentRequest,
+  claimIdempotentRequest,
+  keepIdempotentResponse,
+  releaseIdempotentRequest,
+} from '../../app/idempotent-requests.js';
 import type { AppContext } from '../../app/ports.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
+import { checkIdempotencyKey, requestFingerprint } from '../../domain/idempotency.js';
 import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
 import { requestOrigin } from '../origin.js';
-import { auditAction, resolveEndpoint } from './endpoints.js';
+import { headerValues } from '../raw-headers.js';
+import { type CallResult, auditAction, auditTarget, isDocumentCall, resolveEndpoint } from './endpoints.js';
 import {
   type JsonBody,
   type Query,
@@ -26,6 +34,8 @@ export interface ApiDeps {
   limiter: FailureLimiter;
   /** panelUrl is VANTA_PANEL_URL, the origin of sign-on links; null: the request's own origin. */
   panelUrl: string | null;
+  /** openapi is the OpenAPI document, answered to `GET ?api=openapi` without a token. */
+  openapi: Record<string, unknown>;
 }
 
 function firstString(value: string | string[] | undefined): string | undefined {
@@ -33,15 +43,24 @@ function firstString(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * handleApi answers one `/?api=` call in the contract's order: authenticate (failing credentials
+ * handleApi answers one `/?api=` call (`query` is the call's query, which an alias path
+ * `/api/NAME[/ACTION]` makes up) in the contract's order: authenticate (failing credentials
  * from an address past its limit answer 429 instead), route, scope, validate, act. Every call
  * other than GET and HEAD is audited whatever its outcome.
  */
-export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function handleApi(
+  deps: ApiDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  query: Query = req.query as Query,
+): Promise<void> {
   const { ctx, limiter } = deps;
-  const query = req.query as Query;
   const api = firstString(query.api);
   const action = firstString(query.action);
+  if (isDocumentCall(api, req.method)) {
+    reply.header('cache-control', 'no-store').code(200).send(deps.openapi);
+    return;
+  }
   const ip = req.clientIp;
   const mutating = req.method !== 'GET' && req.method !== 'HEAD';
   // The audit entry names the target and inputs even when the call is refused before its body is
@@ -50,7 +69,7 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   const audit: AuditContext = {
     actor: { type: 'anonymous', id: null, name: 'anonymous' },
     action: auditAction(api, req.method, action),
-    target: typeof peeked?.user === 'string' ? peeked.user : typeof query.user === 'string' ? query.user : null,
+    target: auditTarget(api, query, peeked),
     params: auditParams(query, peeked),
     requestId: req.id,
     ip,
@@ -82,14 +101,29 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
         required_scope: endpoint.scope,
       });
     }
+    // Only a POST takes a key (as with Stripe): GET and DELETE change nothing twice anyway.
+    const key = req.method === 'POST' ? idempotencyKeyOf(req.raw.rawHeaders) : null;
     let body: JsonBody = {};
     if (endpoint.body) {
       body = checkBody(readJsonBody(req.body, req.headers['content-type']), endpoint.body);
     }
     const panelUrl = () => deps.panelUrl ?? requestOrigin(req);
-    const result = await endpoint.run({ ctx, token, query, body, panelUrl });
+    const run = () => endpoint.run({ ctx, token, query, body, panelUrl });
+    const result: CallResult & { replayed?: boolean } =
+      key === null
+        ? await run()
+        : await runIdempotent(
+            ctx,
+            { tokenId: token.id, key, fingerprint: requestFingerprint({ method: req.method, query, body }) },
+            run,
+            req.log,
+          );
     status = result.status;
     payload = result.body;
+    if (result.replayed) {
+      outcome = 'replayed';
+      reply.header('idempotent-replayed', 'true');
+    }
   } catch (err) {
     const rendered = toErrorReply(err);
     if (rendered.code === 'internal_error') {
@@ -104,4 +138,38 @@ export async function handleApi(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   }
   if (mutating) await recordAudit(ctx, audit, outcome, status);
   reply.header('cache-control', 'no-store').code(status).send(payload);
+}
+
+function idempotencyKeyOf(rawHeaders: readonly string[]): string | null {
+  const values = headerValues(rawHeaders, 'idempotency-key');
+  return values.length === 0 ? null : checkIdempotencyKey(values);
+}
+
+/**
+ * runIdempotent runs a call under its Idempotency-Key: the first request runs and its success is
+ * kept (sealed) for 24 h; a retry with the same key and body gets that answer again, marked
+ * replayed. A failure is not kept: the panel undoes a failed change, so a retry runs it again.
+ */
+async function runIdempotent(
+  ctx: AppContext,
+  request: IdempotentRequest,
+  run: () => Promise<CallResult>,
+  log: FastifyBaseLogger,
+): Promise<CallResult & { replayed?: boolean }> {
+  const claim = await claimIdempotentRequest(ctx, request);
+  if (claim.kind === 'replay') return { ...claim.response, replayed: true };
+  let result: CallResult;
+  try {
+    result = await run();
+  } catch (err) {
+    await releaseIdempotentRequest(ctx, request);
+    throw err;
+  }
+  try {
+    await keepIdempotentResponse(ctx, request, claim.ring, result);
+  } catch (err) {
+    // The change is made: answer it. A retry gets request_in_progress until the claim goes stale.
+    log.error({ err }, 'the answer to an idempotent request could not be kept');
+  }
+  return result;
 }

@@ -3,6 +3,7 @@ import { putOwn } from '../../domain/records.js';
 import { isSecretName } from '../../domain/secrets.js';
 import { checkWellFormed } from '../../domain/text.js';
 import { headerValues } from '../raw-headers.js';
+import { type BodySpec, type ScalarType, typesOf } from './json-schema.js';
 
 /** MAX_BODY_BYTES is the largest API body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -82,35 +83,38 @@ export function peekJsonBody(raw: unknown): JsonBody | null {
   }
 }
 
-/** FieldType is the JSON type a body field must have. */
-export type FieldType = 'string' | 'string|null';
+const TYPE_NAMES: Record<ScalarType, string> = {
+  string: 'a string',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  null: 'null',
+};
 
-/** BodySpec lists the fields a body may carry and which are required. */
-export interface BodySpec {
-  fields: Record<string, FieldType>;
-  required?: readonly string[];
+function hasType(value: unknown, type: ScalarType): boolean {
+  if (type === 'null') return value === null;
+  if (type === 'integer') return typeof value === 'number' && Number.isInteger(value);
+  return typeof value === type;
 }
 
-/** checkBody refuses unknown fields, fields of the wrong type (or text with a lone surrogate) and missing required fields. */
+/**
+ * checkBody refuses unknown fields, fields of the wrong type (or text with a lone surrogate) and
+ * missing required fields, in that order; what a value must look like beyond its type is the use
+ * case's to check.
+ */
 export function checkBody(body: JsonBody | null, spec: BodySpec): JsonBody {
   const data = body ?? {};
   // Own properties only: `toString` or `__proto__` in a body is a field the call does not know.
   for (const key of Object.keys(data)) {
-    if (!Object.hasOwn(spec.fields, key))
+    if (!Object.hasOwn(spec.properties, key))
       throw new DomainError('unknown_field', `unknown field "${key}"`, { param: key });
   }
-  for (const [key, type] of Object.entries(spec.fields)) {
+  for (const [key, field] of Object.entries(spec.properties)) {
     const value = Object.hasOwn(data, key) ? data[key] : undefined;
     if (value === undefined) continue;
-    const ok = typeof value === 'string' || (type === 'string|null' && value === null);
-    if (!ok) {
-      throw new DomainError(
-        'invalid_parameter',
-        `${key} must be ${type === 'string' ? 'a string' : 'a string or null'}`,
-        {
-          param: key,
-        },
-      );
+    const types = typesOf(field) as readonly ScalarType[];
+    if (!types.some((type) => hasType(value, type))) {
+      const wanted = types.map((type) => TYPE_NAMES[type]).join(' or ');
+      throw new DomainError('invalid_parameter', `${key} must be ${wanted}`, { param: key });
     }
     if (typeof value === 'string') checkWellFormed(value, key);
   }

@@ -7,6 +7,7 @@ import { kyselyTokens } from './api-tokens.js';
 import { kyselyAudit } from './audit-log.js';
 import { kyselyDatabases } from './databases.js';
 import { kyselyDiskUsage } from './disk-usage.js';
+import { kyselyIdempotency } from './idempotency-keys.js';
 import { kyselyLocks } from './locks.js';
 import { kyselyOperations } from './operations.js';
 import { kyselyLoginLinks } from './owner-login-links.js';
@@ -39,6 +40,7 @@ export class KyselyStore implements Store {
   readonly loginLinks: Store['loginLinks'];
   readonly diskUsage: Store['diskUsage'];
   readonly traffic: Store['traffic'];
+  readonly idempotency: Store['idempotency'];
 
   private readonly db: Kysely<Database>;
 
@@ -57,6 +59,7 @@ export class KyselyStore implements Store {
     this.loginLinks = kyselyLoginLinks(db);
     this.diskUsage = kyselyDiskUsage(db);
     this.traffic = kyselyTraffic(db);
+    this.idempotency = kyselyIdempotency(db);
   }
 
   async close(): Promise<void> {

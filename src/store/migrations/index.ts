@@ -237,6 +237,24 @@ const planPhp: Migration = {
   },
 };
 
+const idempotency: Migration = {
+  async up(db: Kysely<unknown>) {
+    // The answers kept for retries with an Idempotency-Key, per token: 24 hours, then purged.
+    await db.schema
+      .createTable('idempotency_keys')
+      .addColumn('token_id', 'integer', (c) => c.notNull())
+      .addColumn('key_hash', 'text', (c) => c.notNull())
+      .addColumn('fingerprint', 'text', (c) => c.notNull())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('response', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('idempotency_keys_pk', ['token_id', 'key_hash'])
+      .execute();
+    await db.schema.createIndex('idempotency_keys_created_at').on('idempotency_keys').column('created_at').execute();
+  },
+};
+
 const traffic: Migration = {
   async up(db: Kysely<unknown>) {
     // Bandwidth metered from each account's nginx log: the monthly totals, and how far the panel
@@ -269,6 +287,7 @@ export const migrations: MigrationProvider = {
       '0003_named_steps': namedSteps,
       '0004_owner_panel': ownerPanel,
       '0005_plan_php': planPhp,
+      '0007_idempotency': idempotency,
       '0008_traffic': traffic,
     };
   },

@@ -5,9 +5,10 @@ import { Csrf, Field, FieldError, FormMessage, type FormState, OneTimeSecret } f
 import { when } from '../../ui/kit.js';
 
 const SCOPE_HELP: Record<(typeof SCOPES)[number], string> = {
-  'accounts:read': 'list accounts and view one',
+  'accounts:read': 'list accounts and view one; list plans',
   'accounts:write': 'create, suspend, unsuspend, set password and plan',
   'accounts:delete': 'terminate accounts',
+  'plans:write': 'create and change plans',
 };
 
 /** TokenTable lists tokens with their use and status, never their secrets. */
