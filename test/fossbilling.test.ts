@@ -95,7 +95,7 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
     assert.deepEqual(await php('offline', {}), { ok: true });
   });
 
-  it('testConnection passes with a token of every scope', { todo: 'needs plans API (scope plans:write)' }, async () => {
+  it('testConnection passes with a token of every scope', async () => {
     assert.deepEqual(await php('test-connection', {}), { connected: true });
   });
 
@@ -166,7 +166,7 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
     assert.equal((await php('sync', input)).suspended, false);
   });
 
-  it('synchronizeAccount reports the panel public IP address', { todo: 'needs ip in the Account object' }, async () => {
+  it('synchronizeAccount reports the panel public IP address', async () => {
     const input = order('syncip');
     await php('create', input);
     assert.equal((await php('sync', input)).ip, '203.0.113.7');
@@ -195,7 +195,7 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
     assert.equal((await account('movepkg'))?.plan, 'bigger');
   });
 
-  it('changeAccountPackage makes a missing plan from the package limits', { todo: 'needs plans API' }, async () => {
+  it('changeAccountPackage makes a missing plan from the package limits', async () => {
     const input = order('newplan');
     await php('create', input);
     const pkg = {
@@ -217,13 +217,13 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
     assert.equal(plan.maxEmailAccounts, 10);
   });
 
-  it('createAccount makes a missing plan from the package limits', { todo: 'needs plans API' }, async () => {
+  it('createAccount makes a missing plan from the package limits', async () => {
     await php('create', order('planmade', { package: { name: 'Made On Create', quota: '512', max_sql: '1' } }));
     assert.equal((await account('planmade'))?.plan, 'made-on-create');
     assert.equal((await t.app.rt.ctx.store.plans.get('made-on-create'))?.diskMb, 512);
   });
 
-  it('a missing plan with a token without plans:write names the scope', { todo: 'needs plans API' }, async () => {
+  it('a missing plan with a token without plans:write names the scope', async () => {
     const input = order('noscope');
     await php('create', input);
     const limited = await t.app.token(['accounts:read', 'accounts:write', 'accounts:delete']);
@@ -304,9 +304,7 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
     assert.equal(await t.app.rt.ctx.store.accounts.get('goner'), undefined);
   });
 
-  it('a repeated activation of the same order answers the first create, not account_exists', {
-    todo: 'needs Idempotency-Key',
-  }, async () => {
+  it('a repeated activation of the same order answers the first create, not account_exists', async () => {
     const input = order('retried');
     const out = await php('create-again', { ...input, second_password: 'a-new-Generated-pw-99' });
     assert.deepEqual(out, { user: 'retried' });
@@ -358,9 +356,7 @@ describe('FOSSBilling: Server_Manager_Vanta against the panel', { skip: phpMissi
     });
     after(() => new Promise((resolve) => proxy.close(resolve)));
 
-    it('createAccount sends the create again with the same Idempotency-Key and gets the first result', {
-      todo: 'needs Idempotency-Key',
-    }, async () => {
+    it('createAccount sends the create again with the same Idempotency-Key and gets the first result', async () => {
       const input = order('lostreply');
       assert.deepEqual(await php('create', input, { url: lossyUrl }), { user: 'lostreply' });
       assert.equal(creates.length, 2, 'sent twice');
