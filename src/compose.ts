@@ -126,7 +126,8 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     limiters: { api: limiter(), whm: limiter() },
     tokenUsage,
     ownerSignIn: new OwnerSignIn(ctx, new SignInLimiter(() => now().getTime())),
-    diskMeter: new DiskUsageMeter({ quota: null, walkMs: DISK_WALK_MS }),
+    // Where the homes' filesystem has user quotas, their figures replace the walks.
+    diskMeter: new DiskUsageMeter({ quota: host.quota.enabled ? host.quota : null, walkMs: DISK_WALK_MS }),
     trafficRotation:
       overrides.trafficRotation !== undefined
         ? overrides.trafficRotation

@@ -111,6 +111,8 @@ export interface DiskQuota {
   readonly enabled: boolean;
   /** apply sets the user's limit in MiB; null removes it. */
   apply(user: string, diskMb: number | null): Promise<void>;
+  /** usedBytes gives the bytes each user has in use as the quota counts them; users it does not list are left out. */
+  usedBytes(users: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** PhpPoolSpec is one account's PHP pool as the plan and the account define it. */

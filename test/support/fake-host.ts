@@ -186,6 +186,9 @@ export function fakeHost(): FakeHost {
       call('quota.apply', name);
       state.quotas.set(name, diskMb);
     },
+    async usedBytes() {
+      return new Map();
+    },
   };
   const php: PhpPools = {
     socketPath: (name) => `/fake/run/vanta-${name}.sock`,
