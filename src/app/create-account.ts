@@ -57,6 +57,7 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
       createdAt: ctx.now().toISOString(),
       suspendedAt: null,
       databases: [],
+      tls: { status: 'none', expiresAt: null },
       passwordHash,
     };
     await runJournalled(ctx, accountCreate, user, { user, domain, shell, diskMb, php, record, password });

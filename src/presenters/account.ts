@@ -11,6 +11,8 @@ export interface AccountJson {
   created_at: string;
   suspended_at: string | null;
   databases: string[];
+  /** tls is the account's certificate: `none` until one was asked for; `expires_at` its not-after. */
+  tls: { status: Account['tls']['status']; expires_at: string | null };
 }
 
 /** accountJson renders an account as the API's Account object. */
@@ -25,5 +27,6 @@ export function accountJson(a: Account): AccountJson {
     created_at: a.createdAt,
     suspended_at: a.suspendedAt,
     databases: a.databases,
+    tls: { status: a.tls.status, expires_at: a.tls.expiresAt },
   };
 }

@@ -153,6 +153,26 @@ export interface DiskUsageTable {
   measured_at: string;
 }
 
+/** CertificatesTable is each account's certificate: its files' version, dates and the scheduler's state. */
+export interface CertificatesTable {
+  account: string;
+  /** domains is a JSON array of the names, the account's domain first. */
+  domains: string;
+  status: string;
+  version: string | null;
+  not_before: string | null;
+  not_after: string | null;
+  serial: string | null;
+  fingerprint: string | null;
+  ari_start: string | null;
+  ari_end: string | null;
+  force_https: Generated<number>;
+  failures: Generated<number>;
+  last_attempt_at: string | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+}
+
 /** Database is the whole schema as Kysely sees it. */
 export interface Database {
   accounts: AccountsTable;
@@ -169,4 +189,5 @@ export interface Database {
   owner_recovery_codes: OwnerRecoveryCodesTable;
   owner_login_links: OwnerLoginLinksTable;
   disk_usage: DiskUsageTable;
+  certificates: CertificatesTable;
 }

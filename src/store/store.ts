@@ -1,3 +1,4 @@
+import type { CertificateState, CertificateStatus } from '../domain/certificates.js';
 import type { SessionVia } from '../domain/session.js';
 import type { Account, AccountStatus, ApiToken, AuditEntry, AuditInput, Plan } from '../domain/types.js';
 import type { DiskReading } from '../domain/usage.js';
@@ -110,6 +111,36 @@ export interface LoginLinkRecord {
   usedAt: string | null;
   /** createdBy names who made it, as the audit log shows the actor (`token:billing`, `admin:ops`). */
   createdBy: string;
+}
+
+/** InstalledCertificate is what the store records when a certificate was installed. */
+export interface InstalledCertificate {
+  domains: string[];
+  version: string;
+  notBefore: string;
+  notAfter: string;
+  serial: string;
+  fingerprint: string;
+  ariStart: string | null;
+  ariEnd: string | null;
+  at: string;
+  nextAttemptAt: string;
+}
+
+/** CertificateFailure is what the store records when an attempt failed. */
+export interface CertificateFailure {
+  /** status is `failed`, or `pending`/`expired` where the account has no working certificate. */
+  status: CertificateStatus;
+  failures: number;
+  error: string;
+  at: string;
+  nextAttemptAt: string;
+}
+
+/** CertificateListing is a certificate with its account's domain and status, for lists. */
+export interface CertificateListing extends CertificateState {
+  domain: string;
+  accountStatus: string;
 }
 
 /** Store is the panel's own state; SQLite now, another Kysely dialect later. */
@@ -242,6 +273,29 @@ export interface Store {
     set(account: string, reading: DiskReading): Promise<void>;
     /** unmeasured lists up to `limit` active or suspended accounts never measured yet, by user name. */
     unmeasured(limit: number): Promise<string[]>;
+  };
+  /** certificates is each account's certificate state; an account's goes with it. */
+  certificates: {
+    get(account: string): Promise<CertificateState | undefined>;
+    /**
+     * request asks for a certificate for `domains` at `at`: a new row is `pending`; an existing one
+     * keeps its status and files, takes the names and is due at `at` with its back-off reset.
+     */
+    request(account: string, domains: readonly string[], at: string): Promise<void>;
+    /** installed records a certificate whose files are in place; a no-op when the account is gone. */
+    installed(account: string, cert: InstalledCertificate): Promise<void>;
+    /** failed records a failed attempt and when the next one is due. */
+    failed(account: string, failure: CertificateFailure): Promise<void>;
+    setForceHttps(account: string, on: boolean): Promise<void>;
+    /** due lists up to `limit` accounts whose certificate is due at `now`, earliest first (one indexed query). */
+    due(now: string, limit: number): Promise<string[]>;
+    /** markExpired turns valid or failed certificates past their not-after into `expired`, and says how many. */
+    markExpired(now: string): Promise<number>;
+    /** attention lists certificates that failed or expired, or end before `before`, soonest end first. */
+    attention(before: string, limit: number): Promise<CertificateListing[]>;
+    /** list gives every certificate with its account, by user name. */
+    list(): Promise<CertificateListing[]>;
+    delete(account: string): Promise<void>;
   };
   close(): Promise<void>;
 }

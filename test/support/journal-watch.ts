@@ -46,6 +46,7 @@ export function watchJournal(store: Store, passed: StepPassed): Store {
     twoFactor: store.twoFactor,
     loginLinks: store.loginLinks,
     diskUsage: store.diskUsage,
+    certificates: store.certificates,
     close: () => store.close(),
   };
 }

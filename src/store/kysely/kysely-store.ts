@@ -5,6 +5,7 @@ import { kyselyAccounts } from './accounts.js';
 import { kyselyAdmins } from './admins.js';
 import { kyselyTokens } from './api-tokens.js';
 import { kyselyAudit } from './audit-log.js';
+import { kyselyCertificates } from './certificates.js';
 import { kyselyDatabases } from './databases.js';
 import { kyselyDiskUsage } from './disk-usage.js';
 import { kyselyLocks } from './locks.js';
@@ -28,6 +29,7 @@ export class KyselyStore implements Store {
   readonly twoFactor: Store['twoFactor'];
   readonly loginLinks: Store['loginLinks'];
   readonly diskUsage: Store['diskUsage'];
+  readonly certificates: Store['certificates'];
 
   constructor(
     db: Kysely<Database>,
@@ -45,6 +47,7 @@ export class KyselyStore implements Store {
     this.twoFactor = kyselyTwoFactor(db);
     this.loginLinks = kyselyLoginLinks(db);
     this.diskUsage = kyselyDiskUsage(db);
+    this.certificates = kyselyCertificates(db);
   }
 
   async close(): Promise<void> {
