@@ -161,15 +161,19 @@ async function buildDrivers(
       {
         dataDir: config.dataDir,
         listen: config.nginxListen,
+        tlsListen: config.nginxTlsListen,
         suspendedDir: config.suspendedDir,
+        certDir: config.acme.certDir,
+        challengeDir: config.acme.challengeDir,
         phpWebGroup: config.php.webGroup,
       },
       databases,
       now,
     );
   }
-  if (isInside(config.suspendedDir, config.dataDir)) {
-    // nginx workers must reach the suspended page; the data directory stays unlistable and the store 0600.
+  if (isInside(config.suspendedDir, config.dataDir) || isInside(config.acme.challengeDir, config.dataDir)) {
+    // nginx workers must reach the suspended page and the challenge answers; the data directory
+    // stays unlistable and the store 0600.
     await chmod(config.dataDir, 0o711);
   }
   try {
@@ -181,7 +185,10 @@ async function buildDrivers(
         nginxArgs: config.nginxArgs,
         nginxReload: config.nginxReload,
         listen: config.nginxListen,
+        tlsListen: config.nginxTlsListen,
         suspendedDir: config.suspendedDir,
+        certDir: config.acme.certDir,
+        challengeDir: config.acme.challengeDir,
         timeoutMs: config.hostTimeoutMs,
         php: {
           poolDir: config.php.poolDir,

@@ -56,7 +56,7 @@ export const accountTerminate = defineOperation({
       {
         name: 'web_server',
         run: () => webServer.removeSite(user),
-        undo: () => webServer.writeSite(siteOf(ctx, user, record.domain, { suspended, php: php.enabled })),
+        undo: async () => webServer.writeSite(await siteOf(ctx, user, record.domain, { suspended, php: php.enabled })),
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
       {

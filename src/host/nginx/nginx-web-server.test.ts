@@ -9,6 +9,8 @@ function server(reloadCommand: string[]): NginxWebServer {
     args: [],
     reloadCommand,
     listen: '80',
+    tlsListen: '443',
+    challengeDir: '/srv/acme-challenge',
     suspendedRoot: '/srv/suspended',
     timeoutMs: 10_000,
   });

@@ -14,6 +14,10 @@ export interface NginxOptions {
   /** reloadCommand replaces `nginx ARGS -s reload` when set (e.g. `systemctl reload nginx`). */
   reloadCommand: readonly string[] | null;
   listen: string;
+  /** tlsListen is what the TLS servers of accounts with a certificate listen on. */
+  tlsListen: string;
+  /** challengeDir is the panel's directory of ACME http-01 answers, served by every block. */
+  challengeDir: string;
   suspendedRoot: string;
   timeoutMs: number;
 }
@@ -29,7 +33,13 @@ export class NginxWebServer implements WebServer {
   constructor(private readonly opts: NginxOptions) {}
 
   async writeSite(site: SiteSpec): Promise<void> {
-    const text = renderServerBlock({ ...site, listen: this.opts.listen, suspendedRoot: this.opts.suspendedRoot });
+    const text = renderServerBlock({
+      ...site,
+      listen: this.opts.listen,
+      tlsListen: this.opts.tlsListen,
+      challengeDir: this.opts.challengeDir,
+      suspendedRoot: this.opts.suspendedRoot,
+    });
     await this.exclusive(async () => {
       const path = this.sitePath(site.user);
       const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {

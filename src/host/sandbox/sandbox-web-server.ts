@@ -4,16 +4,23 @@ import { writeFileAtomic } from '../files.js';
 import { renderServerBlock } from '../nginx/server-block.js';
 import type { SiteSpec, WebServer } from '../ports.js';
 
+/** SandboxSiteOptions are what the sandbox's server blocks listen on and serve besides the sites. */
+export interface SandboxSiteOptions {
+  listen: string;
+  tlsListen: string;
+  suspendedRoot: string;
+  challengeDir: string;
+}
+
 /** SandboxWebServer writes each account's nginx server block into the data directory and reloads nothing. */
 export class SandboxWebServer implements WebServer {
   constructor(
     private readonly sitesDir: string,
-    private readonly listen: string,
-    private readonly suspendedRoot: string,
+    private readonly opts: SandboxSiteOptions,
   ) {}
 
   async writeSite(site: SiteSpec): Promise<void> {
-    const text = renderServerBlock({ ...site, listen: this.listen, suspendedRoot: this.suspendedRoot });
+    const text = renderServerBlock({ ...site, ...this.opts });
     await mkdir(this.sitesDir, { recursive: true });
     await writeFileAtomic(this.sitePath(site.user), text);
   }
