@@ -4,13 +4,15 @@ import pino, { type Logger } from 'pino';
 import { FailureLimiter, type Limiters } from './app/failure-limiter.js';
 import type { DiskMeter } from './app/measure-disk-usage.js';
 import { OwnerSignIn } from './app/owner-sign-in.js';
-import type { AppContext } from './app/ports.js';
+import { CertificateScheduler } from './app/certificate-scheduler.js';
+import type { AppContext, CertificateAuthority } from './app/ports.js';
 import { phpInUse } from './app/plans.js';
 import { SignInLimiter } from './app/sign-in-limiter.js';
 import { TokenUsageRecorder } from './app/token-usage.js';
 import { ConfigError, type Config } from './config.js';
 import type { Keyring } from './domain/keyring.js';
 import { Argon2PasswordHasher } from './host/argon2-password-hasher.js';
+import { AcmeCertificateAuthority } from './host/acme/acme-certificate-authority.js';
 import { DiskUsageMeter } from './host/disk/disk-usage-meter.js';
 import { writeFileAtomic } from './host/files.js';
 import { MariaDbDatabaseServer } from './host/mariadb/mariadb-database-server.js';
@@ -37,6 +39,8 @@ export interface Runtime {
   ownerSignIn: OwnerSignIn;
   /** diskMeter measures the disk use of homes, for the background measurement in `vanta serve`. */
   diskMeter: DiskMeter;
+  /** certificates is the certificate scheduler `vanta serve` starts; null when certificates are off. */
+  certificates: CertificateScheduler | null;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,19 @@ export interface RuntimeOverrides {
   wrapHost?: (drivers: HostDrivers) => HostDrivers;
   wrapStore?: (store: Store) => Store;
   tokenFlushMs?: number;
+  /** ca replaces the ACME certificate authority (when VANTA_ACME_DIRECTORY is not `off`). */
+  ca?: CertificateAuthority;
+}
+
+/** createCertificateAuthority builds the ACME client for the configured directory; its account key lives in the certificate directory. */
+export function createCertificateAuthority(config: Config, directory: string): CertificateAuthority {
+  return new AcmeCertificateAuthority({
+    directory,
+    email: config.acme.email,
+    caFile: config.acme.caFile,
+    accountKeyFile: join(config.acme.certDir, 'acme-account.key'),
+    timeoutMs: config.hostTimeoutMs,
+  });
 }
 
 /** createLogger builds the panel's logger; secrets are redacted by path as a second line of defence. */
@@ -107,7 +124,15 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     lockOwner: processOwner(),
     lockTtlMs: 10 * 60_000,
     keyring: keyringLoader(config.secretKeyFile, store),
+    acme: null,
   };
+  let scheduler: CertificateScheduler | null = null;
+  if (config.acme.directory !== null) {
+    const ca = overrides.ca ?? createCertificateAuthority(config, config.acme.directory);
+    scheduler = new CertificateScheduler(ctx, config.acme.checkIntervalMs, logger);
+    const started = scheduler;
+    ctx.acme = { ca, wake: () => started.wake() };
+  }
   const limiter = () => new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
   return {
     config,
@@ -117,6 +142,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     tokenUsage,
     ownerSignIn: new OwnerSignIn(ctx, new SignInLimiter(() => now().getTime())),
     diskMeter: new DiskUsageMeter({ quota: null, walkMs: DISK_WALK_MS }),
+    certificates: scheduler,
     close: async () => {
       await tokenUsage.flush();
       await databases.close();
@@ -227,5 +253,6 @@ export function describeDrivers(rt: Runtime): string {
   const web = mode === 'host' ? `nginx (${rt.config.nginxSitesDir})` : 'sandbox';
   const quota = rt.ctx.host.quota.enabled ? 'setquota' : 'off';
   const php = mode === 'host' ? `php-fpm (${rt.config.php.poolDir})` : 'sandbox';
-  return `mode=${mode} system-users=${users} web-server=${web} php=${php} quota=${quota} databases=${databases.label}`;
+  const acme = rt.ctx.acme ? rt.ctx.acme.ca.label : 'off';
+  return `mode=${mode} system-users=${users} web-server=${web} php=${php} quota=${quota} databases=${databases.label} acme=${acme}`;
 }

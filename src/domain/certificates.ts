@@ -96,3 +96,12 @@ export function needsAttention(state: Pick<CertificateState, 'status' | 'notAfte
   if (shown === 'failed' || shown === 'expired') return true;
   return state.notAfter !== null && Date.parse(state.notAfter) - now.getTime() < NEEDS_ATTENTION_MS;
 }
+
+/** newCertificateVersion names a pair after the time it was made, plus randomness so two never collide. */
+export function newCertificateVersion(now: Date, randomHex: string): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.[0-9]{3}Z$/, 'Z');
+  return `${stamp}-${randomHex}`;
+}

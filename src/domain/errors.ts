@@ -49,6 +49,9 @@ export const ERROR_CODES = [
   'plan_in_use',
   'admin_not_found',
   'admin_exists',
+  'acme_disabled',
+  'certificate_failed',
+  'certificate_not_found',
   'not_found',
   'internal_error',
 ] as const;

@@ -286,6 +286,8 @@ export interface Store {
     installed(account: string, cert: InstalledCertificate): Promise<void>;
     /** failed records a failed attempt and when the next one is due. */
     failed(account: string, failure: CertificateFailure): Promise<void>;
+    /** put writes a whole state back (an install being undone); a no-op when the account is gone. */
+    put(state: CertificateState): Promise<void>;
     setForceHttps(account: string, on: boolean): Promise<void>;
     /** due lists up to `limit` accounts whose certificate is due at `now`, earliest first (one indexed query). */
     due(now: string, limit: number): Promise<string[]>;

@@ -30,6 +30,7 @@ export async function fakeWorld(dir: string, lockOwner = 'process-that-dies'): P
     keyring: async () => {
       throw new Error('recovery never needs the secret keys');
     },
+    acme: null,
   };
   return { ctx, host, store };
 }

@@ -108,6 +108,7 @@ export class HostRig {
       PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
       VANTA_MODE: 'host',
       VANTA_DATA_DIR: this.data,
+      VANTA_ACME_DIRECTORY: 'off',
       VANTA_HOME_BASE: this.homes,
       VANTA_NGINX_SITES_DIR: this.sites,
       VANTA_NGINX_BIN: NGINX_BIN,

@@ -51,6 +51,7 @@ export function ownerWorlds(): () => Promise<OwnerWorld> {
       lockOwner: `owner-test-${seq}`,
       lockTtlMs: 600_000,
       keyring: async () => ring,
+      acme: null,
     };
     opened.push(ctx);
     return { ctx, host, clock, limiter: new SignInLimiter(() => clock.ms) };

@@ -3,6 +3,7 @@ import { accountPlan } from './account-plan.js';
 import { accountSuspend } from './account-suspend.js';
 import { accountTerminate } from './account-terminate.js';
 import { accountUnsuspend } from './account-unsuspend.js';
+import { certificateInstall } from './certificate-install.js';
 import { databaseCreate } from './database-create.js';
 import { databaseDelete } from './database-delete.js';
 import type { JournalParams, Operation } from './operation.js';
@@ -12,7 +13,14 @@ import type { JournalParams, Operation } from './operation.js';
  * looks an unfinished operation up here. A new operation gets a file in this folder and a line here.
  */
 export const OPERATIONS: ReadonlyMap<string, Operation<JournalParams, unknown>> = new Map(
-  [accountCreate, accountSuspend, accountUnsuspend, accountPlan, accountTerminate, databaseCreate, databaseDelete].map(
-    (operation) => [operation.name, operation],
-  ),
+  [
+    accountCreate,
+    accountSuspend,
+    accountUnsuspend,
+    accountPlan,
+    accountTerminate,
+    databaseCreate,
+    databaseDelete,
+    certificateInstall,
+  ].map((operation) => [operation.name, operation]),
 );

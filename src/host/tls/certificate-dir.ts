@@ -80,12 +80,3 @@ export class CertificateDir implements CertificateFiles {
     await rm(join(this.challengeDir, token), { force: true });
   }
 }
-
-/** newCertificateVersion names a pair after the time it was made, plus randomness so two never collide. */
-export function newCertificateVersion(now: Date, random: string): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.[0-9]{3}Z$/, 'Z');
-  return `${stamp}-${random}`;
-}

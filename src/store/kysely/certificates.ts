@@ -82,6 +82,28 @@ export function kyselyCertificates(db: Kysely<Database>): Store['certificates'] 
         .where('account', '=', account)
         .execute();
     },
+    put: async (state) => {
+      await db
+        .updateTable('certificates')
+        .set({
+          domains: JSON.stringify(state.domains),
+          status: state.status,
+          version: state.version,
+          not_before: state.notBefore,
+          not_after: state.notAfter,
+          serial: state.serial,
+          fingerprint: state.fingerprint,
+          ari_start: state.ariStart,
+          ari_end: state.ariEnd,
+          force_https: state.forceHttps ? 1 : 0,
+          failures: state.failures,
+          last_attempt_at: state.lastAttemptAt,
+          last_error: state.lastError,
+          next_attempt_at: state.nextAttemptAt,
+        })
+        .where('account', '=', state.account)
+        .execute();
+    },
     setForceHttps: async (account, on) => {
       await db
         .updateTable('certificates')

@@ -1,0 +1,26 @@
+import { siteDomains } from '../domain/certificates.js';
+import { withSettledAccount } from './account-lock.js';
+import { requireAcme } from './issue-certificate.js';
+import type { AppContext } from './ports.js';
+
+/**
+ * requestCertificate asks for a certificate for the account's current names (its domain and
+ * `www.`), due at once with the back-off reset, and wakes `vanta serve`'s scheduler: issuance runs
+ * in the background. Call it from the on-demand buttons, and after an account's domain changed: a
+ * certificate is served only for the names it carries, so the site is plain HTTP until the new one
+ * is installed.
+ */
+export async function requestCertificate(ctx: AppContext, user: string): Promise<void> {
+  const acme = requireAcme(ctx);
+  await withSettledAccount(ctx, user, async (record) => {
+    await ctx.store.certificates.request(user, siteDomains(record.domain), ctx.now().toISOString());
+  });
+  acme.wake();
+}
+
+/** requestNewAccountCertificate is requestCertificate after a create: nothing when certificates are off. */
+export async function requestNewAccountCertificate(ctx: AppContext, user: string, domain: string): Promise<void> {
+  if (ctx.acme === null) return;
+  await ctx.store.certificates.request(user, siteDomains(domain), ctx.now().toISOString());
+  ctx.acme.wake();
+}
