@@ -64,10 +64,12 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
     await runJournalled(ctx, accountCreate, user, { user, domain, shell, diskMb, php, record, password });
     // In the background: the create does not wait for the CA, and a request that cannot be
     // recorded now is made by the next `vanta cert issue` or button.
-    await requestNewAccountCertificate(ctx, user, domain).catch((err: unknown) =>
-      ctx.logger.warn({ err, user }, 'the certificate of a new account could not be requested'),
-    );
-    const account = publicAccount({ ...record, status: 'active' });
+    const requested = await requestNewAccountCertificate(ctx, user, domain).catch((err: unknown) => {
+      ctx.logger.warn({ err, user }, 'the certificate of a new account could not be requested');
+      return false;
+    });
+    const tls = requested ? { status: 'pending' as const, expiresAt: null } : record.tls;
+    const account = publicAccount({ ...record, status: 'active', tls });
     return generated ? { account, password } : { account };
   });
 }

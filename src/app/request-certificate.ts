@@ -18,9 +18,13 @@ export async function requestCertificate(ctx: AppContext, user: string): Promise
   acme.wake();
 }
 
-/** requestNewAccountCertificate is requestCertificate after a create: nothing when certificates are off. */
-export async function requestNewAccountCertificate(ctx: AppContext, user: string, domain: string): Promise<void> {
-  if (ctx.acme === null) return;
+/**
+ * requestNewAccountCertificate is requestCertificate after a create, and tells whether it asked:
+ * nothing is asked for while certificates are off.
+ */
+export async function requestNewAccountCertificate(ctx: AppContext, user: string, domain: string): Promise<boolean> {
+  if (ctx.acme === null) return false;
   await ctx.store.certificates.request(user, siteDomains(domain), ctx.now().toISOString());
   ctx.acme.wake();
+  return true;
 }
