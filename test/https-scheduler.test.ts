@@ -15,16 +15,22 @@ const HOUR = 3_600_000;
 function counting(calls: string[]) {
   return (host: HostDrivers): HostDrivers => {
     const real = host.certificates;
+    const seen =
+      <A extends unknown[], R>(name: string, fn: (...a: A) => R) =>
+      (...a: A): R => {
+        calls.push(name);
+        return fn(...a);
+      };
     const wrapped: CertificateFiles = {
       challengeDir: real.challengeDir,
       pathsOf: (user, version) => real.pathsOf(user, version),
-      install: (...a) => (calls.push('install'), real.install(...a)),
-      remove: (...a) => (calls.push('remove'), real.remove(...a)),
-      removeAll: (...a) => (calls.push('removeAll'), real.removeAll(...a)),
-      users: () => (calls.push('users'), real.users()),
-      sweep: (...a) => (calls.push('sweep'), real.sweep(...a)),
-      putChallenge: (...a) => (calls.push('putChallenge'), real.putChallenge(...a)),
-      removeChallenge: (...a) => (calls.push('removeChallenge'), real.removeChallenge(...a)),
+      install: seen('install', (u: string, v: string, k: string, c: string) => real.install(u, v, k, c)),
+      remove: seen('remove', (u: string, v: string) => real.remove(u, v)),
+      removeAll: seen('removeAll', (u: string) => real.removeAll(u)),
+      users: seen('users', () => real.users()),
+      sweep: seen('sweep', (u: string, keep: string | null) => real.sweep(u, keep)),
+      putChallenge: seen('putChallenge', (t: string, k: string) => real.putChallenge(t, k)),
+      removeChallenge: seen('removeChallenge', (t: string) => real.removeChallenge(t)),
     };
     return { ...host, certificates: wrapped };
   };
