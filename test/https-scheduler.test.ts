@@ -157,7 +157,7 @@ describe('HTTPS: the certificate scheduler, its back-off and its doors (sandbox,
       assert.match(await siteOf('alice'), new RegExp(`${good.version}\\.crt`), 'the site still serves it');
       const entry = await lastAudit('certificate.renew');
       assert.deepEqual([entry?.actor.name, entry?.outcome], ['acme', 'certificate_failed']);
-      assert.equal((entry?.params as { error?: string }).error, problem);
+      assert.equal(entry?.params.error, problem);
 
       const dashboard = await whm.get('/');
       assert.equal(dashboard.statusCode, 200);
