@@ -32,6 +32,8 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   readonly label: string;
   private accountKey: Promise<string> | null = null;
   private configured: Promise<void> | null = null;
+  /** accountUrl is the panel's ACME account once looked up or made in this process. */
+  private accountUrl: string | null = null;
 
   constructor(private readonly opts: AcmeOptions) {
     this.label = opts.directory;
@@ -42,6 +44,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     const client = new acme.Client({
       directoryUrl: this.opts.directory,
       accountKey: await this.loadAccountKey(),
+      accountUrl: this.accountUrl ?? undefined,
       backoffAttempts: 20,
       backoffMin: 250,
       backoffMax: 5000,
@@ -51,6 +54,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
       await acme.crypto.createPrivateEcdsaKey('P-256'),
     );
     try {
+      await this.account(client);
       const certPem = await client.auto({
         csr,
         email: this.opts.email ?? undefined,
@@ -70,6 +74,24 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     } catch (err) {
       throw new CertificateAuthorityError(problemText(err), { cause: err });
     }
+  }
+
+  /**
+   * account finds the panel's ACME account by its key, or registers it, once per process. An
+   * existing account is looked up with `onlyReturnExisting` (acme-client's own path for it sends an
+   * update some CAs refuse as empty), and its URL is then given to every client, so `auto` skips it.
+   */
+  private async account(client: acme.Client): Promise<void> {
+    if (this.accountUrl !== null) return;
+    try {
+      await client.createAccount({ onlyReturnExisting: true });
+    } catch {
+      await client.createAccount({
+        termsOfServiceAgreed: true,
+        ...(this.opts.email === null ? {} : { contact: [`mailto:${this.opts.email}`] }),
+      });
+    }
+    this.accountUrl = client.getAccountUrl();
   }
 
   async renewalWindow(certPem: string): Promise<RenewalWindow | null> {
