@@ -56,13 +56,13 @@ export interface RuntimeOverrides {
   ca?: CertificateAuthority;
 }
 
-/** createCertificateAuthority builds the ACME client for the configured directory; its account key lives in the certificate directory. */
+/** createCertificateAuthority builds the ACME client for the configured directory; the panel's account key lives in the data directory. */
 export function createCertificateAuthority(config: Config, directory: string): CertificateAuthority {
   return new AcmeCertificateAuthority({
     directory,
     email: config.acme.email,
     caFile: config.acme.caFile,
-    accountKeyFile: join(config.acme.certDir, 'acme-account.key'),
+    accountKeyFile: join(config.dataDir, 'acme-account.key'),
     timeoutMs: config.hostTimeoutMs,
   });
 }
