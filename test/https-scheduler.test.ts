@@ -7,6 +7,7 @@ import { runCertificatePass } from '../src/app/certificate-scheduler.js';
 import type { CertificateFiles, HostDrivers } from '../src/host/ports.js';
 import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
 import { FakeCa } from './support/fake-ca.js';
+import { panelClient } from './support/panel.js';
 import { type WhmClient, whmClient } from './support/whm.js';
 
 const HOUR = 3_600_000;
@@ -209,6 +210,42 @@ describe('HTTPS: the certificate scheduler, its back-off and its doors (sandbox,
     assert.equal(again.statusCode, 201);
     assert.deepEqual(again.json().account.tls, { status: 'pending', expires_at: null });
     assert.doesNotMatch(await siteOf('bob'), /ssl_certificate/);
+  });
+});
+
+describe("HTTPS: the owner's dashboard card", () => {
+  const ca = new FakeCa();
+  let app: TestApp;
+  before(async () => {
+    app = await makeApp({ VANTA_ACME_DIRECTORY: 'https://ca.invalid/directory' }, { ca });
+  });
+  after(() => app?.close());
+
+  test('shows the certificate and asks for one with a CSRF-checked form', async () => {
+    const token = await app.token(ALL_SCOPES);
+    const password = 'correct-horse-battery-9';
+    const made = await app.api('POST', 'api=accounts', {
+      token,
+      body: { user: 'dave', domain: 'dave.example', password },
+    });
+    assert.equal(made.statusCode, 201);
+    const owner = panelClient(app);
+    assert.equal((await owner.signIn('dave', password)).statusCode, 303);
+    const home = await owner.get('/');
+    assert.match(home.body, /<h2 id="h-https">HTTPS<\/h2>/);
+    assert.match(home.body, /<dd>pending<\/dd>/);
+
+    const forged = await owner.post('/certificate', {}, { from: '/', csrf: 'not-the-token' });
+    assert.equal(forged.statusCode, 403, 'a form without its CSRF token is refused');
+    await runCertificatePass(app.rt.ctx);
+    assert.match((await owner.get('/')).body, /<dd>valid<\/dd>/);
+
+    const asked = await owner.post('/certificate', {}, { from: '/' });
+    assert.equal(asked.statusCode, 303);
+    const state = await app.rt.ctx.store.certificates.get('dave');
+    assert.ok(state && Date.parse(state.nextAttemptAt ?? '') <= Date.now(), 'due at once');
+    const [entry] = await app.rt.ctx.store.audit.list({ limit: 1, action: 'certificate.request' });
+    assert.deepEqual([entry?.actor.type, entry?.actor.name, entry?.outcome], ['owner', 'dave', 'ok']);
   });
 });
 
