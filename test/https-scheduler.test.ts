@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
 import { runCertificatePass } from '../src/app/certificate-scheduler.js';
+import { requestCertificateFor } from '../src/app/request-certificate.js';
 import type { CertificateFiles, HostDrivers } from '../src/host/ports.js';
 import { ALL_SCOPES, type TestApp, makeApp } from './support/app.js';
 import { FakeCa } from './support/fake-ca.js';
@@ -210,6 +212,53 @@ describe('HTTPS: the certificate scheduler, its back-off and its doors (sandbox,
     assert.equal(again.statusCode, 201);
     assert.deepEqual(again.json().account.tls, { status: 'pending', expires_at: null });
     assert.doesNotMatch(await siteOf('bob'), /ssl_certificate/);
+  });
+});
+
+describe('HTTPS: an account whose domain changes during an issuance', () => {
+  let app: TestApp;
+  const ca = new FakeCa();
+  before(async () => {
+    app = await makeApp({ VANTA_ACME_DIRECTORY: 'https://ca.invalid/directory' }, { ca });
+  });
+  after(() => app?.close());
+
+  test('the certificate for the old names is not installed and the request for the new names stays due, without back-off', async () => {
+    const token = await app.token(ALL_SCOPES);
+    const made = await app.api('POST', 'api=accounts', { token, body: { user: 'erin', domain: 'old.example' } });
+    assert.equal(made.statusCode, 201);
+    const ctx = app.rt.ctx;
+    const issue = ca.issue.bind(ca);
+    ca.issue = async (domains, answers) => {
+      const issued = await issue(domains, answers);
+      // What a domain change (made by its own use case, under the account's lock) leaves behind.
+      const db = new BetterSqlite3(join(app.dir, 'vanta.db'));
+      try {
+        db.prepare('update accounts set domain = ? where user = ?').run('new.example', 'erin');
+      } finally {
+        db.close();
+      }
+      await requestCertificateFor(ctx, 'erin', 'new.example');
+      ca.issue = issue;
+      return issued;
+    };
+    const first = await runCertificatePass(ctx);
+    assert.deepEqual(
+      first.attempts.map((a) => a.outcome),
+      ['skipped'],
+    );
+    const state = await ctx.store.certificates.get('erin');
+    assert.deepEqual(state?.domains, ['new.example', 'www.new.example']);
+    assert.equal(state?.version, null, 'nothing was installed for the old names');
+    assert.equal(state?.failures, 0);
+    assert.ok(Date.parse(state?.nextAttemptAt ?? '') <= Date.now(), 'the new request is due at once');
+    assert.deepEqual(await readdir(join(app.dir, 'certs', 'erin')), [], 'the pair for the old names is gone');
+    const second = await runCertificatePass(ctx);
+    assert.deepEqual(
+      second.attempts.map((a) => a.outcome),
+      ['issued'],
+    );
+    assert.deepEqual(ca.orders.at(-1), ['new.example', 'www.new.example']);
   });
 });
 

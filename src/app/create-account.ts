@@ -10,7 +10,7 @@ import type { AppContext } from './ports.js';
 import { requirePlan } from './require-plan.js';
 import { runJournalled } from './journal.js';
 import { accountCreate } from './operations/account-create.js';
-import { requestNewAccountCertificate } from './request-certificate.js';
+import { requestCertificateFor } from './request-certificate.js';
 
 /** CreateAccountInput is what a caller gives to create an account. */
 export interface CreateAccountInput {
@@ -64,7 +64,7 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
     await runJournalled(ctx, accountCreate, user, { user, domain, shell, diskMb, php, record, password });
     // In the background: the create does not wait for the CA, and a request that cannot be
     // recorded now is made by the next `vanta cert issue` or button.
-    const requested = await requestNewAccountCertificate(ctx, user, domain).catch((err: unknown) => {
+    const requested = await requestCertificateFor(ctx, user, domain).catch((err: unknown) => {
       ctx.logger.warn({ err, user }, 'the certificate of a new account could not be requested');
       return false;
     });

@@ -58,10 +58,9 @@ export async function issueCertificate(
     return { user, outcome: 'skipped' };
   }
   try {
-    const record = await ctx.store.accounts.get(user);
+    const record = opts.throwOnFailure ? await requireAccount(ctx, user) : await ctx.store.accounts.get(user);
     if (!record || (record.status !== 'active' && record.status !== 'suspended')) {
-      if (opts.throwOnFailure) await requireAccount(ctx, user);
-      if (opts.throwOnFailure) throw new DomainError('account_busy', `account ${user} is ${record?.status}`);
+      if (record && opts.throwOnFailure) throw new DomainError('account_busy', `account ${user} is ${record.status}`);
       return { user, outcome: 'skipped' };
     }
     const domains = siteDomains(record.domain);
@@ -122,6 +121,11 @@ async function attemptOnce(
     return { user, outcome: 'issued', notAfter: cert.notAfter };
   } catch (err) {
     if (version !== null) await ctx.host.certificates.remove(user, version).catch(() => {});
+    if (err instanceof StaleOrder) {
+      // The account's names changed meanwhile: the request for the new ones stays due, unpenalised.
+      ctx.logger.info({ user }, err.message);
+      return { user, outcome: 'skipped' };
+    }
     const error = failureText(err);
     const failures = state.failures + 1;
     const now = ctx.now();
@@ -135,6 +139,11 @@ async function attemptOnce(
     ctx.logger.warn({ user, error, failures }, 'certificate not issued');
     return { user, outcome: 'failed', error };
   }
+}
+
+/** StaleOrder is a certificate issued for names the account no longer has: it is not installed. */
+class StaleOrder extends Error {
+  override readonly name = 'StaleOrder';
 }
 
 /** install switches the site to the new pair under the account's lock, waiting a little for an operation in progress. */
@@ -151,7 +160,7 @@ async function install(
         if (current.status !== 'active' && current.status !== 'suspended')
           throw new Error(`account ${current.user} is ${current.status}`);
         if (!sameDomains(cert.domains, siteDomains(current.domain)))
-          throw new Error(`account ${current.user} changed its domain during the issuance`);
+          throw new StaleOrder(`account ${current.user} changed its domain during the issuance`);
         await runJournalled(ctx, certificateInstall, current.user, {
           user: current.user,
           domain: current.domain,

@@ -19,10 +19,13 @@ export async function requestCertificate(ctx: AppContext, user: string): Promise
 }
 
 /**
- * requestNewAccountCertificate is requestCertificate after a create, and tells whether it asked:
- * nothing is asked for while certificates are off.
+ * requestCertificateFor asks for a certificate for `domain` and `www.domain` and wakes the
+ * scheduler, without taking the account's lock: for a caller that holds it (a create; a change
+ * of the account's domain, which calls it with the new domain once the site serves it). It tells
+ * whether it asked: nothing is asked for while certificates are off. An issuance already running
+ * for the old names is not installed (its names no longer match) and leaves this request due.
  */
-export async function requestNewAccountCertificate(ctx: AppContext, user: string, domain: string): Promise<boolean> {
+export async function requestCertificateFor(ctx: AppContext, user: string, domain: string): Promise<boolean> {
   if (ctx.acme === null) return false;
   await ctx.store.certificates.request(user, siteDomains(domain), ctx.now().toISOString());
   ctx.acme.wake();
