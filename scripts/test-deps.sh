@@ -6,6 +6,7 @@
 #   mariadb-server  customer databases are real MariaDB databases
 #   php8.2-fpm      account pools are checked and served by private php-fpm masters
 #   php8.2-cli      the tests try an account's socket as another uid with the PHP command line
+#   pebble          an offline ACME server (pebble, pebble-challtestsrv) that issues the test certificates
 set -euo pipefail
 
 missing=()
@@ -16,6 +17,7 @@ command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 [ -x /usr/sbin/useradd ] || missing+=(passwd)
 [ -x /usr/sbin/php-fpm8.2 ] || missing+=(php8.2-fpm)
 [ -x /usr/bin/php8.2 ] || missing+=(php8.2-cli)
+[ -x /usr/bin/pebble ] && [ -x /usr/bin/pebble-challtestsrv ] || missing+=(pebble)
 
 # stop_service stops and disables a service a package just started: the tests run private instances
 # only, and must neither depend on the system's nor disturb it. Where systemd does not run (a
