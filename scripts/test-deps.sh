@@ -8,6 +8,7 @@
 #   php8.2-cli      the tests try an account's socket as another uid with the PHP command line, and
 #                   run the FOSSBilling module (integrations/fossbilling) against the panel
 #   php8.2-curl     the FOSSBilling module calls the API with PHP's curl
+#   pebble          an offline ACME server (pebble, pebble-challtestsrv) that issues the test certificates
 set -euo pipefail
 
 missing=()
@@ -19,6 +20,7 @@ command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 [ -x /usr/sbin/php-fpm8.2 ] || missing+=(php8.2-fpm)
 [ -x /usr/bin/php8.2 ] || missing+=(php8.2-cli)
 [ -e /etc/php/8.2/mods-available/curl.ini ] || missing+=(php8.2-curl)
+[ -x /usr/bin/pebble ] && [ -x /usr/bin/pebble-challtestsrv ] || missing+=(pebble)
 
 # stop_service stops and disables a service a package just started: the tests run private instances
 # only, and must neither depend on the system's nor disturb it. Where systemd does not run (a

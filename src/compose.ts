@@ -5,7 +5,8 @@ import pino, { type Logger } from 'pino';
 import { FailureLimiter, type Limiters } from './app/failure-limiter.js';
 import type { DiskMeter } from './app/measure-disk-usage.js';
 import { OwnerSignIn } from './app/owner-sign-in.js';
-import type { AppContext } from './app/ports.js';
+import { CertificateScheduler } from './app/certificate-scheduler.js';
+import type { AppContext, CertificateAuthority } from './app/ports.js';
 import { phpInUse } from './app/plans.js';
 import { SignInLimiter } from './app/sign-in-limiter.js';
 import { TokenUsageRecorder } from './app/token-usage.js';
@@ -13,6 +14,7 @@ import { ConfigError, type Config } from './config.js';
 import type { Keyring } from './domain/keyring.js';
 import { DEFAULT_ROTATION, type RotationPolicy } from './domain/traffic.js';
 import { Argon2PasswordHasher } from './host/argon2-password-hasher.js';
+import { AcmeCertificateAuthority } from './host/acme/acme-certificate-authority.js';
 import { DiskUsageMeter } from './host/disk/disk-usage-meter.js';
 import { writeFileAtomic } from './host/files.js';
 import { MariaDbDatabaseServer } from './host/mariadb/mariadb-database-server.js';
@@ -45,6 +47,8 @@ export interface Runtime {
    * never in the sandbox, which has no nginx to tell to reopen them.
    */
   trafficRotation: RotationPolicy | null;
+  /** certificates is the certificate scheduler `vanta serve` starts; null when certificates are off. */
+  certificates: CertificateScheduler | null;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,19 @@ export interface RuntimeOverrides {
   wrapStore?: (store: Store) => Store;
   tokenFlushMs?: number;
   trafficRotation?: RotationPolicy | null;
+  /** ca replaces the ACME certificate authority (when VANTA_ACME_DIRECTORY is not `off`). */
+  ca?: CertificateAuthority;
+}
+
+/** createCertificateAuthority builds the ACME client for the configured directory; the panel's account key lives in the data directory. */
+export function createCertificateAuthority(config: Config, directory: string): CertificateAuthority {
+  return new AcmeCertificateAuthority({
+    directory,
+    email: config.acme.email,
+    caFile: config.acme.caFile,
+    accountKeyFile: join(config.dataDir, 'acme-account.key'),
+    timeoutMs: config.hostTimeoutMs,
+  });
 }
 
 /** createLogger builds the panel's logger; secrets are redacted by path as a second line of defence. */
@@ -117,7 +134,15 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     lockTtlMs: 10 * 60_000,
     keyring: keyringLoader(config.secretKeyFile, store),
     publicIp: config.publicIp ?? firstPublicAddress(networkInterfaces()),
+    acme: null,
   };
+  let scheduler: CertificateScheduler | null = null;
+  if (config.acme.directory !== null) {
+    const ca = overrides.ca ?? createCertificateAuthority(config, config.acme.directory);
+    scheduler = new CertificateScheduler(ctx, config.acme.checkIntervalMs, logger);
+    const started = scheduler;
+    ctx.acme = { ca, wake: () => started.wake() };
+  }
   const limiter = () => new FailureLimiter(config.authFailLimit, config.authFailWindowMs, () => now().getTime());
   return {
     config,
@@ -126,13 +151,15 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     limiters: { api: limiter(), whm: limiter() },
     tokenUsage,
     ownerSignIn: new OwnerSignIn(ctx, new SignInLimiter(() => now().getTime())),
-    diskMeter: new DiskUsageMeter({ quota: null, walkMs: DISK_WALK_MS }),
+    // Where the homes' filesystem has user quotas, their figures replace the walks.
+    diskMeter: new DiskUsageMeter({ quota: host.quota.enabled ? host.quota : null, walkMs: DISK_WALK_MS }),
     trafficRotation:
       overrides.trafficRotation !== undefined
         ? overrides.trafficRotation
         : drivers.mode === 'host'
           ? DEFAULT_ROTATION
           : null,
+    certificates: scheduler,
     close: async () => {
       await tokenUsage.flush();
       await databases.close();
@@ -177,16 +204,23 @@ async function buildDrivers(
       {
         dataDir: config.dataDir,
         listen: config.nginxListen,
+        tlsListen: config.nginxTlsListen,
         suspendedDir: config.suspendedDir,
         trafficDir: config.trafficDir,
+        certDir: config.acme.certDir,
+        challengeDir: config.acme.challengeDir,
         phpWebGroup: config.php.webGroup,
       },
       databases,
       now,
     );
   }
-  if (isInside(config.suspendedDir, config.dataDir) || isInside(config.trafficDir, config.dataDir)) {
-    // nginx workers must reach the suspended page and reopen the traffic logs; the data directory
+  if (
+    isInside(config.suspendedDir, config.dataDir) ||
+    isInside(config.trafficDir, config.dataDir) ||
+    isInside(config.acme.challengeDir, config.dataDir)
+  ) {
+    // nginx workers must reach the suspended page, the challenge answers and reopen the traffic logs; the data directory
     // stays unlistable and the store 0600.
     await chmod(config.dataDir, 0o711);
   }
@@ -201,7 +235,10 @@ async function buildDrivers(
         nginxReopen: config.nginxReopen,
         trafficDir: config.trafficDir,
         listen: config.nginxListen,
+        tlsListen: config.nginxTlsListen,
         suspendedDir: config.suspendedDir,
+        certDir: config.acme.certDir,
+        challengeDir: config.acme.challengeDir,
         timeoutMs: config.hostTimeoutMs,
         php: {
           poolDir: config.php.poolDir,
@@ -240,5 +277,6 @@ export function describeDrivers(rt: Runtime): string {
   const web = mode === 'host' ? `nginx (${rt.config.nginxSitesDir})` : 'sandbox';
   const quota = rt.ctx.host.quota.enabled ? 'setquota' : 'off';
   const php = mode === 'host' ? `php-fpm (${rt.config.php.poolDir})` : 'sandbox';
-  return `mode=${mode} system-users=${users} web-server=${web} php=${php} quota=${quota} databases=${databases.label}`;
+  const acme = rt.ctx.acme ? rt.ctx.acme.ca.label : 'off';
+  return `mode=${mode} system-users=${users} web-server=${web} php=${php} quota=${quota} databases=${databases.label} acme=${acme}`;
 }

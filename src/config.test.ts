@@ -50,3 +50,37 @@ it('VANTA_PUBLIC_IP is an IPv4 or IPv6 address, or unset (then found at start-up
     assert.throws(() => loadConfig({ VANTA_PUBLIC_IP: bad }), /VANTA_PUBLIC_IP must be an IPv4 or IPv6 address/, bad);
   }
 });
+
+it("ACME settings default to Let's Encrypt production, keep certificates by mode, and refuse what cannot work", () => {
+  const sandbox = loadConfig({ VANTA_DATA_DIR: '/srv/vanta' });
+  assert.deepEqual(sandbox.acme, {
+    directory: 'https://acme-v02.api.letsencrypt.org/directory',
+    email: null,
+    caFile: null,
+    certDir: '/srv/vanta/certs',
+    challengeDir: '/srv/vanta/acme-challenge',
+    checkIntervalMs: 3_600_000,
+  });
+  assert.equal(sandbox.nginxTlsListen, '443');
+  assert.equal(loadConfig({ VANTA_MODE: 'host' }).acme.certDir, '/etc/vanta/certs');
+  assert.equal(loadConfig({ VANTA_ACME_DIRECTORY: 'off' }).acme.directory, null);
+  const custom = loadConfig({
+    VANTA_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir',
+    VANTA_ACME_EMAIL: 'ops@example.com',
+    VANTA_ACME_CA_FILE: '/srv/pebble.pem',
+    VANTA_CERT_DIR: '/srv/certs/',
+    VANTA_NGINX_TLS_LISTEN: '127.0.0.1:8443',
+  });
+  assert.deepEqual(
+    [custom.acme.directory, custom.acme.email, custom.acme.caFile, custom.acme.certDir, custom.nginxTlsListen],
+    ['https://127.0.0.1:14000/dir', 'ops@example.com', '/srv/pebble.pem', '/srv/certs', '127.0.0.1:8443'],
+  );
+  for (const [key, value, message] of [
+    ['VANTA_ACME_DIRECTORY', 'http://ca.example/dir', /VANTA_ACME_DIRECTORY must be an https URL or "off"/],
+    ['VANTA_ACME_DIRECTORY', 'letsencrypt', /VANTA_ACME_DIRECTORY must be an https URL or "off"/],
+    ['VANTA_ACME_EMAIL', 'not an address', /VANTA_ACME_EMAIL must be an e-mail address/],
+    ['VANTA_CERT_DIR', 'certs', /VANTA_CERT_DIR must be an absolute path/],
+    ['VANTA_ACME_CA_FILE', 'ca.pem', /VANTA_ACME_CA_FILE must be an absolute path/],
+  ] as const)
+    assert.throws(() => loadConfig({ [key]: value }), { name: 'ConfigError', message }, `${key}=${value}`);
+});

@@ -50,7 +50,29 @@ export interface Config {
   publicIp: string | null;
   /** php says where the accounts' PHP-FPM pools and sockets go and how php-fpm is checked and reloaded. */
   php: PhpConfig;
+  /** acme is the certificate authority the sites' certificates come from, and where they are kept. */
+  acme: AcmeConfig;
+  /** nginxTlsListen is what the server blocks of accounts with a certificate listen on for TLS. */
+  nginxTlsListen: string;
 }
+
+/** AcmeConfig is the ACME certificate authority (VANTA_ACME_*) and the certificate directory (VANTA_CERT_DIR). */
+export interface AcmeConfig {
+  /** directory is the ACME directory URL; null when VANTA_ACME_DIRECTORY is `off` (no TLS work at all). */
+  directory: string | null;
+  email: string | null;
+  /** caFile is an extra CA certificate (PEM) trusted for the ACME server, for private CAs and tests. */
+  caFile: string | null;
+  /** certDir holds the accounts' keys and certificates (keys 0600) and the panel's ACME account key. */
+  certDir: string;
+  /** challengeDir is where the http-01 answers are written; every server block serves it. */
+  challengeDir: string;
+  /** checkIntervalMs is how often `vanta serve` looks for certificates due for issuance or renewal. */
+  checkIntervalMs: number;
+}
+
+/** LETS_ENCRYPT_DIRECTORY is Let's Encrypt's production ACME directory, the default CA. */
+export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
 
 /** PhpConfig is host mode's PHP-FPM (VANTA_PHP_* and VANTA_PHPFPM_*); the sandbox uses the web group only. */
 export interface PhpConfig {
@@ -172,6 +194,33 @@ function phpConfig(env: NodeJS.ProcessEnv): PhpConfig {
   };
 }
 
+function acmeConfig(env: NodeJS.ProcessEnv, dataDir: string, mode: 'sandbox' | 'host'): AcmeConfig {
+  const raw = env.VANTA_ACME_DIRECTORY || LETS_ENCRYPT_DIRECTORY;
+  let directory: string | null = null;
+  if (raw !== 'off') {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(`VANTA_ACME_DIRECTORY must be an https URL or "off", got "${raw}"`);
+    }
+    if (url.protocol !== 'https:')
+      throw new ConfigError(`VANTA_ACME_DIRECTORY must be an https URL or "off", got "${raw}"`);
+    directory = url.href;
+  }
+  const email = env.VANTA_ACME_EMAIL || null;
+  if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email))
+    throw new ConfigError(`VANTA_ACME_EMAIL must be an e-mail address, got "${email}"`);
+  return {
+    directory,
+    email,
+    caFile: env.VANTA_ACME_CA_FILE ? absolute(env, 'VANTA_ACME_CA_FILE', '') : null,
+    certDir: absolute(env, 'VANTA_CERT_DIR', mode === 'host' ? '/etc/vanta/certs' : resolve(dataDir, 'certs')),
+    challengeDir: absolute(env, 'VANTA_ACME_CHALLENGE_DIR', resolve(dataDir, 'acme-challenge')),
+    checkIntervalMs: positive(env, 'VANTA_ACME_CHECK_INTERVAL', 3600) * 1000,
+  };
+}
+
 /** loadConfig reads the environment; every command reads the same variables. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.VANTA_DATA_DIR || './data');
@@ -217,5 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     diskUsageIntervalMs: positive(env, 'VANTA_DISK_USAGE_INTERVAL', 3600) * 1000,
     publicIp: publicIp(env),
     php: phpConfig(env),
+    acme: acmeConfig(env, dataDir, mode),
+    nginxTlsListen: env.VANTA_NGINX_TLS_LISTEN || '443',
   };
 }

@@ -8,6 +8,7 @@ import { sweepOwnerSessions } from './app/owner-sessions.js';
 import { Periodic } from './app/periodic.js';
 import { recoverOperations } from './app/recover-operations.js';
 import { startRecoverySweep } from './app/recovery-sweep.js';
+import { sweepCertificates } from './app/sweep-certificates.js';
 import { repairDatabaseUsers } from './app/repair-database-users.js';
 import { type Runtime, type RuntimeOverrides, createRuntime, describeDrivers } from './compose.js';
 import { ownerAlive } from './host/process-owner.js';
@@ -116,6 +117,16 @@ async function completeDatabaseUsers(rt: Runtime): Promise<void> {
   }
 }
 
+/** cleanCertificates runs the start-up sweep of the certificate directory; a failure is reported, not fatal. */
+async function cleanCertificates(rt: Runtime): Promise<void> {
+  try {
+    const swept = await sweepCertificates(rt.ctx);
+    if (swept.length > 0) rt.logger.warn({ swept }, 'certificate files left by an interrupted issuance were removed');
+  } catch (err) {
+    rt.logger.warn({ err }, 'the certificate directory could not be swept');
+  }
+}
+
 /** serveUntilStopped serves until SIGINT or SIGTERM, then stops cleanly: what `vanta serve` runs. */
 export async function serveUntilStopped(
   config: Config,
@@ -144,6 +155,8 @@ export async function serve(
   try {
     // Before any listener opens: an operation cut short by a crash is finished or undone first.
     await recoverOperations(rt.ctx, ownerAlive);
+    // After recovery (an install cut short is finished first): what a killed issuance left goes.
+    await cleanCertificates(rt);
     // Once an owner has a two-factor secret, a missing key file stops the start (a new key would
     // open nothing) instead of turning up at the owner's next sign-in.
     if ((await rt.ctx.store.twoFactor.count()) > 0) await rt.ctx.keyring();
@@ -168,6 +181,7 @@ export async function serve(
   const sweep = startRecoverySweep(rt.ctx, ownerAlive, config.recoveryIntervalMs);
   await completeDatabaseUsers(rt);
   const background = startBackground(rt);
+  rt.certificates?.start();
   rt.logger.info({ panel: panel.addresses(), whm: whm.addresses() }, `Vanta Panel started: ${describeDrivers(rt)}`);
   let stopping: Promise<void> | null = null;
   return {
@@ -179,6 +193,7 @@ export async function serve(
         await Promise.allSettled([panel.close(), whm.close()]);
         await sweep.stop();
         await Promise.all(background.map((task) => task.stop()));
+        await rt.certificates?.stop();
         await rt.close();
       })();
       return stopping;

@@ -48,6 +48,7 @@ describe('account API scenarios', () => {
             created_at: 'string',
             suspended_at: null,
             databases: [],
+            tls: { status: 'none', expires_at: null },
           },
         );
         assert.match(b.password as string, /^[A-Za-z0-9]{20,}$/);

@@ -39,7 +39,7 @@ test('every row has a unique id and declares its lines', () => {
   const ids = ROWS.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length);
   for (const row of ROWS) assert.ok(row.measures.length > 0, row.id);
-  assert.deepEqual(ids, ['api-ping', 'api-accounts', 'sandbox-creates', 'memory', 'host', 'php', 'traffic']);
+  assert.deepEqual(ids, ['api-ping', 'api-accounts', 'sandbox-creates', 'memory', 'host', 'php', 'traffic', 'https']);
 });
 
 test('formatTable prints a Markdown table with padded columns and yes, NO or a dash', () => {

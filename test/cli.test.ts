@@ -17,7 +17,12 @@ describe('the vanta binary against the data directory of a running server', () =
   const printed: string[] = [];
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vanta-cli-'));
-    const config = loadConfig({ VANTA_DATA_DIR: dir, VANTA_PANEL_PORT: '0', VANTA_WHM_PORT: '0' });
+    const config = loadConfig({
+      VANTA_DATA_DIR: dir,
+      VANTA_ACME_DIRECTORY: 'off',
+      VANTA_PANEL_PORT: '0',
+      VANTA_WHM_PORT: '0',
+    });
     serving = await serve(config, (line) => printed.push(line), {
       logger: pino({ level: 'silent' }),
       hasher: fastHasher(),

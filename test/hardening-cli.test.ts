@@ -69,7 +69,7 @@ describe('16.12: the CLI ends quietly when its reader goes away (EPIPE)', () => 
       // As in a shell: vanta writes straight into head's stdin, and head exits after one line.
       const head = spawn('head', ['-1'], { stdio: ['pipe', 'pipe', 'ignore'] });
       const vanta = spawn(process.execPath, [VANTA_BIN, ...args], {
-        env: { PATH: process.env.PATH ?? '', VANTA_DATA_DIR: t.app.dir },
+        env: { PATH: process.env.PATH ?? '', VANTA_DATA_DIR: t.app.dir, VANTA_ACME_DIRECTORY: 'off' },
         stdio: ['ignore', head.stdin, 'pipe'],
       });
       head.stdin.destroy();

@@ -135,6 +135,7 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
       env: {
         PATH: process.env.PATH ?? '',
         VANTA_DATA_DIR: data,
+        VANTA_ACME_DIRECTORY: 'off',
         ...hostEnv({ VANTA_PHPFPM_BIN: '/nonexistent/php-fpm8.2' }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -86,6 +86,7 @@ describe('16.5: vanta serve recovers, every sweep interval, what dead processes 
     dir = await mkdtemp(join(tmpdir(), 'vanta-sweep-'));
     const config = loadConfig({
       VANTA_DATA_DIR: dir,
+      VANTA_ACME_DIRECTORY: 'off',
       VANTA_PANEL_PORT: '0',
       VANTA_WHM_PORT: '0',
       VANTA_RECOVERY_INTERVAL: '1',

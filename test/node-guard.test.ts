@@ -16,7 +16,7 @@ describe('vanta refuses an unsupported Node with one line and exit 78', () => {
     const preload = join(dir, `as-${version}.mjs`);
     writeFileSync(preload, `Object.defineProperty(process.versions, 'node', { value: ${JSON.stringify(version)} });\n`);
     return spawnSync(process.execPath, ['--import', preload, VANTA_BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', VANTA_DATA_DIR: data },
+      env: { PATH: process.env.PATH ?? '', VANTA_DATA_DIR: data, VANTA_ACME_DIRECTORY: 'off' },
       encoding: 'utf8',
     });
   };

@@ -45,6 +45,7 @@ describe('soak: a minute of API, vWHM and CLI traffic under forced garbage colle
         env: {
           PATH: process.env.PATH ?? '',
           VANTA_DATA_DIR: dir,
+          VANTA_ACME_DIRECTORY: 'off',
           VANTA_PANEL_PORT: '0',
           VANTA_WHM_PORT: '0',
           VANTA_LOG_LEVEL: 'info',

@@ -29,7 +29,7 @@ function describe(m: Memory): string {
  */
 async function seedAccounts(dataDir: string, count: number): Promise<number> {
   const hash = await new Argon2PasswordHasher().hash(generatePassword());
-  const rt = await createRuntime(loadConfig({ VANTA_DATA_DIR: dataDir }), {
+  const rt = await createRuntime(loadConfig({ VANTA_DATA_DIR: dataDir, VANTA_ACME_DIRECTORY: 'off' }), {
     logger: pino({ level: 'silent' }),
     hasher: { hash: async () => hash, verify: async () => false },
   });

@@ -84,6 +84,7 @@ export class PanelProcess {
       ...(process.env.VANTA_LOG_LEVEL ? { VANTA_LOG_LEVEL: process.env.VANTA_LOG_LEVEL } : {}),
       ...opts.env,
       VANTA_DATA_DIR: opts.dataDir,
+      VANTA_ACME_DIRECTORY: 'off',
       VANTA_PANEL_PORT: String(port),
     };
     const child = spawn(PANEL_NODE, [...(opts.nodeArgs ?? []), VANTA_BIN, 'serve'], {

@@ -10,6 +10,7 @@ import type { AppContext } from './ports.js';
 import { requirePlan } from './require-plan.js';
 import { runJournalled } from './journal.js';
 import { accountCreate } from './operations/account-create.js';
+import { requestCertificateFor } from './request-certificate.js';
 
 /** CreateAccountInput is what a caller gives to create an account. */
 export interface CreateAccountInput {
@@ -57,10 +58,18 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
       createdAt: ctx.now().toISOString(),
       suspendedAt: null,
       databases: [],
+      tls: { status: 'none', expiresAt: null },
       passwordHash,
     };
     await runJournalled(ctx, accountCreate, user, { user, domain, shell, diskMb, php, record, password });
-    const account = publicAccount({ ...record, status: 'active' });
+    // In the background: the create does not wait for the CA, and a request that cannot be
+    // recorded now is made by the next `vanta cert issue` or button.
+    const requested = await requestCertificateFor(ctx, user, domain).catch((err: unknown) => {
+      ctx.logger.warn({ err, user }, 'the certificate of a new account could not be requested');
+      return false;
+    });
+    const tls = requested ? { status: 'pending' as const, expiresAt: null } : record.tls;
+    const account = publicAccount({ ...record, status: 'active', tls });
     return generated ? { account, password } : { account };
   });
 }

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildAccount, buildPlan } from '../../test/support/builders.js';
+import { FakeCa } from '../../test/support/fake-ca.js';
 import { type FakeWorld, fakeWorld } from '../../test/support/fake-world.js';
 import { watchJournal } from '../../test/support/journal-watch.js';
 import { changeAccountDomain } from './change-account-domain.js';
 import { createDatabase } from './create-database.js';
 import { deleteDatabase } from './delete-database.js';
+import { issueCertificate } from './issue-certificate.js';
 import { OPERATIONS } from './operations/index.js';
 import type { AppContext } from './ports.js';
 import { recoverOperations } from './recover-operations.js';
@@ -164,6 +166,7 @@ const site = ['webServer.writeSite alice'];
 const reload = ['webServer.reload'];
 const removeSite = ['webServer.removeSite alice'];
 const removeUser = ['systemUsers.remove alice'];
+const removeCerts = ['certificates.removeAll alice'];
 const lockDb = ['databases.lockUsers alice'];
 const unlockDb = ['databases.unlockUsers alice'];
 const unlock = ['systemUsers.unlock alice'];
@@ -173,6 +176,9 @@ const dropPool = ['php.removePool alice', 'php.reload', 'php.endWorkers alice'];
 const parkPool = ['php.disablePool alice', 'php.reload', 'php.endWorkers alice'];
 const unparkPool = ['php.writePool alice', 'php.enablePool alice', 'php.reload'];
 const startPool = ['php.writePool alice', 'php.reload'];
+
+/** NOW is how the CLI issues a certificate: at once, failing loudly. */
+const NOW = { audit: false, throwOnFailure: true };
 
 const CASES: Case[] = [
   {
@@ -273,6 +279,7 @@ const CASES: Case[] = [
       ['store', 'finished', [...site, ...reload], MOVED],
       ['web_server', 'finished', [...site, ...reload], MOVED],
       ['reload', 'finished', reload, MOVED],
+      ['certificate', 'finished', [], MOVED],
     ],
   },
   {
@@ -280,26 +287,49 @@ const CASES: Case[] = [
     setup: withSession,
     run: (ctx) => terminateAccount(ctx, USER),
     steps: [
-      [null, 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...dropPool, ...removeUser], ABSENT],
-      ['mark', 'finished', ['databases.dropAll alice', ...removeSite, ...reload, ...dropPool, ...removeUser], ABSENT],
+      [
+        null,
+        'finished',
+        ['databases.dropAll alice', ...removeSite, ...reload, ...removeCerts, ...dropPool, ...removeUser],
+        ABSENT,
+      ],
+      [
+        'mark',
+        'finished',
+        ['databases.dropAll alice', ...removeSite, ...reload, ...removeCerts, ...dropPool, ...removeUser],
+        ABSENT,
+      ],
       [
         'sessions',
         'finished',
-        ['databases.dropAll alice', ...removeSite, ...reload, ...dropPool, ...removeUser],
+        ['databases.dropAll alice', ...removeSite, ...reload, ...removeCerts, ...dropPool, ...removeUser],
         ABSENT,
       ],
       [
         'database_server',
         'finished',
-        ['databases.dropAll alice', ...removeSite, ...reload, ...dropPool, ...removeUser],
+        ['databases.dropAll alice', ...removeSite, ...reload, ...removeCerts, ...dropPool, ...removeUser],
         ABSENT,
       ],
-      ['web_server', 'finished', [...removeSite, ...reload, ...dropPool, ...removeUser], ABSENT],
-      ['reload', 'finished', [...reload, ...dropPool, ...removeUser], ABSENT],
+      ['web_server', 'finished', [...removeSite, ...reload, ...removeCerts, ...dropPool, ...removeUser], ABSENT],
+      ['reload', 'finished', [...reload, ...removeCerts, ...dropPool, ...removeUser], ABSENT],
+      ['certificates', 'finished', [...removeCerts, ...dropPool, ...removeUser], ABSENT],
       ['php_pool', 'finished', [...dropPool, ...removeUser], ABSENT],
       ['php_reload', 'finished', ['php.reload', 'php.endWorkers alice', ...removeUser], ABSENT],
       ['system_user', 'finished', removeUser, ABSENT],
       ['store', 'finished', [], ABSENT],
+    ],
+  },
+  {
+    op: 'certificate.install',
+    setup: create,
+    run: (ctx) => issueCertificate({ ...ctx, acme: { ca: new FakeCa(), wake: () => {} } }, USER, NOW),
+    steps: [
+      [null, 'finished', [...site, ...reload], ACTIVE],
+      ['record', 'finished', [...site, ...reload], ACTIVE],
+      ['web_server', 'finished', [...site, ...reload], ACTIVE],
+      ['reload', 'finished', reload, ACTIVE],
+      ['cleanup', 'finished', [], ACTIVE],
     ],
   },
   {
@@ -458,6 +488,7 @@ describe('start-up recovery that cannot finish', () => {
         calls: [
           ...removeSite,
           ...reload,
+          ...removeCerts,
           ...dropPool,
           ...removeUser,
           'php.writePool alice',

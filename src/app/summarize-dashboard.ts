@@ -1,4 +1,6 @@
 import { ACCOUNT_STATUSES, type AccountStatus, type ApiToken, type AuditEntry } from '../domain/types.js';
+import type { CertificateListing } from '../store/store.js';
+import { certificatesNeedingAttention } from './list-certificates.js';
 import { type PlanUsage, listPlanUsage } from './plans.js';
 import type { AppContext } from './ports.js';
 import { listTokens } from './list-tokens.js';
@@ -10,6 +12,8 @@ export interface DashboardSummary {
   recentAudit: AuditEntry[];
   /** tokensToWatch are usable tokens that expire within the warning window or were never used. */
   tokensToWatch: { token: ApiToken; expiresSoon: boolean; neverUsed: boolean }[];
+  /** certificates are those that failed, expired or end within two weeks; null when certificates are off. */
+  certificates: CertificateListing[] | null;
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -35,5 +39,6 @@ export async function summarizeDashboard(ctx: AppContext, recent = 10): Promise<
     plans: await listPlanUsage(ctx),
     recentAudit: await ctx.store.audit.list({ limit: recent }),
     tokensToWatch,
+    certificates: ctx.acme === null ? null : await certificatesNeedingAttention(ctx),
   };
 }

@@ -1,3 +1,4 @@
+import type { CertificateState } from '../domain/certificates.js';
 import type { Account, Plan } from '../domain/types.js';
 import type { UsageFigures } from '../domain/usage.js';
 import type { SignIn } from '../store/store.js';
@@ -14,6 +15,8 @@ export interface OwnerSummary {
   previousSignIn: SignIn | null;
   lastSignIn: SignIn | null;
   twoFactorOn: boolean;
+  /** certificate is the site's certificate state: null while none was asked for, undefined when certificates are off. */
+  certificate?: CertificateState | null;
 }
 
 /**
@@ -34,5 +37,6 @@ export async function summarizeOwnerAccount(ctx: AppContext, user: string): Prom
     lastSignIn: signIns.last,
     previousSignIn: signIns.previous,
     twoFactorOn: twoFactor?.enabledAt != null,
+    ...(ctx.acme === null ? {} : { certificate: (await ctx.store.certificates.get(user)) ?? null }),
   };
 }

@@ -5,6 +5,7 @@ import { checkArguments, createCli } from './cli.js';
 import { registerAccountCommands } from './commands/account.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerCertCommands } from './commands/cert.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerRecoverCommands } from './commands/recover.js';
@@ -34,6 +35,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     registerAuditCommands,
     registerAccountCommands,
     registerDbCommands,
+    registerCertCommands,
   ]) {
     register(program, cli);
   }

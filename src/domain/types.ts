@@ -1,3 +1,4 @@
+import type { AccountTls } from './certificates.js';
 import type { Scope } from './scopes.js';
 
 /** ACCOUNT_STATUSES are the states an account moves through. */
@@ -17,6 +18,8 @@ export interface Account {
   createdAt: string;
   suspendedAt: string | null;
   databases: string[];
+  /** tls is the state of the account's certificate. */
+  tls: AccountTls;
 }
 
 /** Plan is a named package of limits; null means unlimited. */

@@ -31,6 +31,15 @@ export interface SiteSpec {
   suspended: boolean;
   /** phpSocket is the account's PHP-FPM socket that `*.php` goes to; null when PHP is off (`.php` is refused). */
   phpSocket: string | null;
+  /** tls is the account's installed certificate; null: the site is served over plain HTTP only. */
+  tls: SiteTls | null;
+}
+
+/** SiteTls is an installed key and certificate pair, and whether plain HTTP is redirected to HTTPS. */
+export interface SiteTls {
+  certPath: string;
+  keyPath: string;
+  forceHttps: boolean;
 }
 
 /** WebServer is the port for the account's virtual host. */
@@ -111,6 +120,8 @@ export interface DiskQuota {
   readonly enabled: boolean;
   /** apply sets the user's limit in MiB; null removes it. */
   apply(user: string, diskMb: number | null): Promise<void>;
+  /** usedBytes gives the bytes each user has in use as the quota counts them; users it does not list are left out. */
+  usedBytes(users: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** PhpPoolSpec is one account's PHP pool as the plan and the account define it. */
@@ -156,6 +167,38 @@ export interface PhpPools {
   endWorkers(user: string, home: string): Promise<void>;
 }
 
+/** CertificatePaths say where one installed key and certificate pair lives. */
+export interface CertificatePaths {
+  certPath: string;
+  keyPath: string;
+}
+
+/**
+ * CertificateFiles is the port for the accounts' keys and certificates and for the ACME challenge
+ * answers. A pair is written under a new version and never rewritten, so a server block names
+ * either the old pair or the new one, each whole.
+ */
+export interface CertificateFiles {
+  /** challengeDir is the directory every server block serves at `/.well-known/acme-challenge/`. */
+  readonly challengeDir: string;
+  pathsOf(user: string, version: string): CertificatePaths;
+  /** install writes a pair under `version`, each file atomically, the key 0600 and written first. */
+  install(user: string, version: string, keyPem: string, certPem: string): Promise<CertificatePaths>;
+  /** remove deletes one pair; a no-op when it is gone. */
+  remove(user: string, version: string): Promise<void>;
+  /** removeAll deletes every pair of the account and its directory. */
+  removeAll(user: string): Promise<void>;
+  /** users lists the accounts that have a directory of pairs. */
+  users(): Promise<string[]>;
+  /**
+   * sweep removes what a killed issuance left of the account: temporary files and every pair but
+   * `keep` (the version the store says is installed; null: none); it returns the names removed.
+   */
+  sweep(user: string, keep: string | null): Promise<string[]>;
+  putChallenge(token: string, keyAuthorization: string): Promise<void>;
+  removeChallenge(token: string): Promise<void>;
+}
+
 /** HostDrivers groups the ports that change the host. */
 export interface HostDrivers {
   /** mode is the name shown in the startup log. */
@@ -166,6 +209,8 @@ export interface HostDrivers {
   quota: DiskQuota;
   php: PhpPools;
   trafficLogs: TrafficLogs;
+  /** certificates keeps the accounts' keys and certificates and the ACME challenge answers. */
+  certificates: CertificateFiles;
   /** homeOf gives the home directory an account gets. */
   homeOf(user: string): string;
 }

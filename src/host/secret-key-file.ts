@@ -30,7 +30,7 @@ export async function loadKeyring(path: string, { create = true }: { create?: bo
   let text = await readKeyFile(path);
   if (text === null) {
     if (!create) throw new Error(`the secret key file ${path} is missing`);
-    created = await createKeyFile(path);
+    created = await createKeyFile(path, renderKeyFile([generateKeyBytes()]));
     text = await readKeyFile(path);
     if (text === null) throw new Error(`the secret key file ${path} vanished as it was made`);
   }
@@ -39,6 +39,19 @@ export async function loadKeyring(path: string, { create = true }: { create?: bo
   } catch (err) {
     throw new Error(`the secret key file ${path} is not valid: ${(err as Error).message}`);
   }
+}
+
+/**
+ * readSecretFile reads a 0600 secret file, or makes it with `make` when it is missing (the first
+ * process to make it wins); refused as the key file is: a symlink, not a regular file, readable by others.
+ */
+export async function readSecretFile(path: string, make: () => Promise<string>): Promise<string> {
+  const text = await readKeyFile(path);
+  if (text !== null) return text;
+  await createKeyFile(path, await make());
+  const made = await readKeyFile(path);
+  if (made === null) throw new Error(`the secret file ${path} vanished as it was made`);
+  return made;
 }
 
 async function readKeyFile(path: string): Promise<string | null> {
@@ -66,14 +79,14 @@ async function readKeyFile(path: string): Promise<string | null> {
  * createKeyFile writes a new key to a temporary file, flushed to disk, then links it into place,
  * which fails when another process got there first: the key that wins is the one every process reads.
  */
-async function createKeyFile(path: string): Promise<boolean> {
+async function createKeyFile(path: string, content: string): Promise<boolean> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
   try {
     const handle = await open(tmp, 'wx', 0o600);
     try {
       await handle.chmod(0o600);
-      await handle.writeFile(renderKeyFile([generateKeyBytes()]));
+      await handle.writeFile(content);
       await handle.sync();
     } finally {
       await handle.close();

@@ -55,6 +55,11 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   plan_in_use: 409,
   admin_not_found: 404,
   admin_exists: 409,
+  // 409: the panel's configuration (VANTA_ACME_DIRECTORY=off), not the request, refuses.
+  acme_disabled: 409,
+  // 502 like provisioning_failed: the CA (or the web server) refused; the CA's text is in the message.
+  certificate_failed: 502,
+  certificate_not_found: 404,
   not_found: 404,
   invalid_idempotency_key: 400,
   // 422 as Stripe answers it: the request is well-formed, but the key already stands for another.

@@ -13,6 +13,8 @@ export interface AccountJson {
   databases: string[];
   /** ip is the server's public address the domain should point to; null when none is known. */
   ip: string | null;
+  /** tls is the account's certificate: `none` until one was asked for; `expires_at` its not-after. */
+  tls: { status: Account['tls']['status']; expires_at: string | null };
 }
 
 /** accountJson renders an account as the API's Account object, with the server's public address as its `ip`. */
@@ -28,5 +30,6 @@ export function accountJson(a: Account, ip: string | null): AccountJson {
     suspended_at: a.suspendedAt,
     databases: a.databases,
     ip,
+    tls: { status: a.tls.status, expires_at: a.tls.expiresAt },
   };
 }

@@ -187,6 +187,26 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+/** CertificatesTable is each account's certificate: its files' version, dates and the scheduler's state. */
+export interface CertificatesTable {
+  account: string;
+  /** domains is a JSON array of the names, the account's domain first. */
+  domains: string;
+  status: string;
+  version: string | null;
+  not_before: string | null;
+  not_after: string | null;
+  serial: string | null;
+  fingerprint: string | null;
+  ari_start: string | null;
+  ari_end: string | null;
+  force_https: Generated<number>;
+  failures: Generated<number>;
+  last_attempt_at: string | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+}
+
 /** Database is the whole schema as Kysely sees it. */
 export interface Database {
   accounts: AccountsTable;
@@ -206,4 +226,5 @@ export interface Database {
   traffic_months: TrafficMonthsTable;
   traffic_logs: TrafficLogsTable;
   idempotency_keys: IdempotencyKeysTable;
+  certificates: CertificatesTable;
 }

@@ -1,3 +1,4 @@
+import type { CertificateState, CertificateStatus } from '../domain/certificates.js';
 import type { SessionVia } from '../domain/session.js';
 import type { Account, AccountStatus, ApiToken, AuditEntry, AuditInput, Plan } from '../domain/types.js';
 import type { MonthTraffic, TrafficLogState } from '../domain/traffic.js';
@@ -123,6 +124,36 @@ export interface IdempotencyRecord {
   /** response is the body, sealed; null while running. */
   response: string | null;
   createdAt: string;
+}
+
+/** InstalledCertificate is what the store records when a certificate was installed. */
+export interface InstalledCertificate {
+  domains: string[];
+  version: string;
+  notBefore: string;
+  notAfter: string;
+  serial: string;
+  fingerprint: string;
+  ariStart: string | null;
+  ariEnd: string | null;
+  at: string;
+  nextAttemptAt: string;
+}
+
+/** CertificateFailure is what the store records when an attempt failed. */
+export interface CertificateFailure {
+  /** status is `failed`, or `pending`/`expired` where the account has no working certificate. */
+  status: CertificateStatus;
+  failures: number;
+  error: string;
+  at: string;
+  nextAttemptAt: string;
+}
+
+/** CertificateListing is a certificate with its account's domain and status, for lists. */
+export interface CertificateListing extends CertificateState {
+  domain: string;
+  accountStatus: string;
 }
 
 /** Store is the panel's own state; SQLite now, another Kysely dialect later. */
@@ -289,6 +320,32 @@ export interface Store {
     release(tokenId: number, keyHash: string, owner: string): Promise<void>;
     /** purge erases the rows made before `before` and tells how many. */
     purge(before: string): Promise<number>;
+  };
+  /** certificates is each account's certificate state; an account's goes with it. */
+  certificates: {
+    get(account: string): Promise<CertificateState | undefined>;
+    /**
+     * request asks for a certificate for `domains` at `at`: a new row is `pending`; an existing one
+     * keeps its status and files and is due at `at` with its back-off reset. A row with an installed
+     * pair keeps that pair's names (what is served) until the next install records new ones.
+     */
+    request(account: string, domains: readonly string[], at: string): Promise<void>;
+    /** installed records a certificate whose files are in place; a no-op when the account is gone. */
+    installed(account: string, cert: InstalledCertificate): Promise<void>;
+    /** failed records a failed attempt and when the next one is due. */
+    failed(account: string, failure: CertificateFailure): Promise<void>;
+    /** put writes a whole state back (an install being undone); a no-op when the account is gone. */
+    put(state: CertificateState): Promise<void>;
+    setForceHttps(account: string, on: boolean): Promise<void>;
+    /** due lists up to `limit` accounts whose certificate is due at `now`, earliest first (one indexed query). */
+    due(now: string, limit: number): Promise<string[]>;
+    /** markExpired turns valid or failed certificates past their not-after into `expired`, and says how many. */
+    markExpired(now: string): Promise<number>;
+    /** attention lists certificates that failed or expired, or end before `before`, soonest end first. */
+    attention(before: string, limit: number): Promise<CertificateListing[]>;
+    /** list gives every certificate with its account, by user name. */
+    list(): Promise<CertificateListing[]>;
+    delete(account: string): Promise<void>;
   };
   close(): Promise<void>;
 }

@@ -37,7 +37,12 @@ let tokenSeq = 0;
 /** makeApp builds a TestApp; `env` adds VANTA_* variables, `overrides` swaps runtime parts. */
 export async function makeApp(env: Record<string, string> = {}, overrides: RuntimeOverrides = {}): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'vanta-test-'));
-  const config = loadConfig({ VANTA_DATA_DIR: dir, VANTA_AUTH_FAIL_LIMIT: '100000', ...env });
+  const config = loadConfig({
+    VANTA_DATA_DIR: dir,
+    VANTA_ACME_DIRECTORY: 'off',
+    VANTA_AUTH_FAIL_LIMIT: '100000',
+    ...env,
+  });
   const rt = await createRuntime(config, {
     logger: pino({ level: 'silent' }),
     hasher: fastHasher(),

@@ -43,6 +43,7 @@ export function watchCsp(page: Page, errors: string[]): void {
 export function loopbackConfig(dataDir: string, env: Record<string, string> = {}): Config {
   return loadConfig({
     VANTA_DATA_DIR: dataDir,
+    VANTA_ACME_DIRECTORY: 'off',
     VANTA_HOST: '127.0.0.1',
     VANTA_PANEL_PORT: '0',
     VANTA_WHM_PORT: '0',

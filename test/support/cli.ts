@@ -13,7 +13,7 @@ export function runVanta(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [VANTA_BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', VANTA_DATA_DIR: dataDir, ...env },
+      env: { PATH: process.env.PATH ?? '', VANTA_DATA_DIR: dataDir, VANTA_ACME_DIRECTORY: 'off', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,4 +1,5 @@
 import type {
+  CertificateFiles,
   DatabaseServer,
   DiskQuota,
   HostDrivers,
@@ -20,6 +21,10 @@ export interface FakeHostState {
   pools: Map<string, { maxChildren: number; memoryMb: number; disabled: boolean }>;
   /** phpLoaded is what a reload made PHP-FPM serve: the pools in service at the last reload. */
   phpLoaded: Set<string>;
+  /** certs are the installed key and certificate pairs of each account, by version. */
+  certs: Map<string, Set<string>>;
+  /** challenges are the ACME challenge answers, by token. */
+  challenges: Map<string, string>;
 }
 
 /** FakeHost is in-memory host drivers for unit tests: every call is recorded, and any that fails on a real host fails here. */
@@ -43,6 +48,8 @@ export function fakeHost(): FakeHost {
     reloads: 0,
     pools: new Map(),
     phpLoaded: new Set(),
+    certs: new Map(),
+    challenges: new Map(),
   };
   const calls: string[] = [];
   const fault: FakeHost['fault'] = { method: null };
@@ -186,6 +193,9 @@ export function fakeHost(): FakeHost {
       call('quota.apply', name);
       state.quotas.set(name, diskMb);
     },
+    async usedBytes() {
+      return new Map();
+    },
   };
   const php: PhpPools = {
     socketPath: (name) => `/fake/run/vanta-${name}.sock`,
@@ -220,6 +230,43 @@ export function fakeHost(): FakeHost {
       if (state.phpLoaded.has(name)) throw new Error(`the pool of ${name} is still loaded: its workers come back`);
     },
   };
+  const certificates: CertificateFiles = {
+    challengeDir: '/fake/acme-challenge',
+    pathsOf: (name, version) => ({
+      certPath: `/fake/certs/${name}/${version}.crt`,
+      keyPath: `/fake/certs/${name}/${version}.key`,
+    }),
+    async install(name, version) {
+      call('certificates.install', name);
+      const set = state.certs.get(name) ?? new Set<string>();
+      set.add(version);
+      state.certs.set(name, set);
+      return certificates.pathsOf(name, version);
+    },
+    async remove(name, version) {
+      call('certificates.remove', name);
+      state.certs.get(name)?.delete(version);
+    },
+    async removeAll(name) {
+      call('certificates.removeAll', name);
+      state.certs.delete(name);
+    },
+    async users() {
+      return [...state.certs.keys()].sort();
+    },
+    async sweep(name, keep) {
+      const set = state.certs.get(name) ?? new Set<string>();
+      const removed = [...set].filter((v) => v !== keep);
+      for (const v of removed) set.delete(v);
+      return removed;
+    },
+    async putChallenge(token, value) {
+      state.challenges.set(token, value);
+    },
+    async removeChallenge(token) {
+      state.challenges.delete(token);
+    },
+  };
   const drivers: HostDrivers = {
     mode: 'sandbox',
     systemUsers,
@@ -228,6 +275,7 @@ export function fakeHost(): FakeHost {
     quota,
     php,
     trafficLogs,
+    certificates,
     homeOf: (name) => `/fake/homes/${name}`,
   };
   return { drivers, state, calls, fault };

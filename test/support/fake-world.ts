@@ -31,6 +31,7 @@ export async function fakeWorld(dir: string, lockOwner = 'process-that-dies'): P
       throw new Error('recovery never needs the secret keys');
     },
     publicIp: null,
+    acme: null,
   };
   return { ctx, host, store };
 }

@@ -109,6 +109,7 @@ export class HostRig {
       PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
       VANTA_MODE: 'host',
       VANTA_DATA_DIR: this.data,
+      VANTA_ACME_DIRECTORY: 'off',
       VANTA_HOME_BASE: this.homes,
       VANTA_NGINX_SITES_DIR: this.sites,
       VANTA_NGINX_BIN: NGINX_BIN,
@@ -136,8 +137,8 @@ export class HostRig {
   }
 
   /** startWithHooks is start with test hooks: the panel runs from test/support/serve-with-hooks.ts. */
-  async startWithHooks(hooks: Hooks): Promise<void> {
-    const env: Record<string, string> = {};
+  async startWithHooks(hooks: Hooks, extra: Record<string, string> = {}): Promise<void> {
+    const env: Record<string, string> = { ...extra };
     if (hooks.crashAfter) env.VANTA_TEST_CRASH_AFTER = hooks.crashAfter;
     if (hooks.breakSite) env.VANTA_TEST_BREAK_SITE = hooks.breakSite;
     if (hooks.breakPool) env.VANTA_TEST_BREAK_POOL = hooks.breakPool;

@@ -48,6 +48,7 @@ export function watchJournal(store: Store, passed: StepPassed): Store {
     diskUsage: store.diskUsage,
     traffic: store.traffic,
     idempotency: store.idempotency,
+    certificates: store.certificates,
     close: () => store.close(),
   };
 }

@@ -52,6 +52,7 @@ export function ownerWorlds(): () => Promise<OwnerWorld> {
       lockTtlMs: 600_000,
       keyring: async () => ring,
       publicIp: null,
+      acme: null,
     };
     opened.push(ctx);
     return { ctx, host, clock, limiter: new SignInLimiter(() => clock.ms) };

@@ -80,7 +80,7 @@ export const accountCreate = defineOperation({
       },
       {
         name: 'web_server',
-        run: () => webServer.writeSite(siteOf(ctx, user, domain, { suspended: false, php: php.enabled })),
+        run: async () => webServer.writeSite(await siteOf(ctx, user, domain, { suspended: false, php: php.enabled })),
         undo: () => webServer.removeSite(user),
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },

@@ -3,6 +3,7 @@ import type { PhpSettings } from '../../domain/php.js';
 import type { AccountRecord } from '../../store/store.js';
 import { accountPhp } from '../account-php.js';
 import type { AppContext } from '../ports.js';
+import { requestCertificateFor } from '../request-certificate.js';
 import type { Step } from '../steps.js';
 import { siteOf } from './account-site.js';
 import { defineOperation, textParam } from './operation.js';
@@ -17,12 +18,20 @@ export interface DomainStepsInput {
 }
 
 /**
- * certificateSteps is where a domain change gets the site's certificate for the new domain: after
- * the reload, so that the rewritten block answers the ACME challenge for the new name. Without
- * HTTPS there is none to get; the HTTPS work adds its step here.
+ * certificateSteps ask for the site's certificate for the new domain: after the reload, so that the
+ * rewritten block answers the ACME challenge for the new name. The scheduler of `vanta serve` issues
+ * it in the background; until then the site is served over plain HTTP, as no certificate carries
+ * its names. With certificates off, nothing is asked.
  */
-export function certificateSteps(_ctx: AppContext, _input: DomainStepsInput): Step[] {
-  return [];
+export function certificateSteps(ctx: AppContext, input: DomainStepsInput): Step[] {
+  return [
+    {
+      name: 'certificate',
+      run: async () => {
+        await requestCertificateFor(ctx, input.record.user, input.domain);
+      },
+    },
+  ];
 }
 
 /**
@@ -40,8 +49,10 @@ export const accountDomain = defineOperation({
     const { record, domain, previous, php } = input;
     const { user } = record;
     const { webServer } = ctx.host;
-    const site = (name: string) =>
-      webServer.writeSite(siteOf(ctx, user, name, { suspended: record.status === 'suspended', php: php.enabled }));
+    const site = async (name: string) =>
+      webServer.writeSite(
+        await siteOf(ctx, user, name, { suspended: record.status === 'suspended', php: php.enabled }),
+      );
     return [
       {
         name: 'store',

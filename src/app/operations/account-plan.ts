@@ -25,7 +25,8 @@ function phpSteps(ctx: AppContext, record: AccountRecord, php: PhpSettings, befo
   const { user, domain } = record;
   const { webServer } = ctx.host;
   const suspended = record.status === 'suspended';
-  const site = (to: PhpSettings) => webServer.writeSite(siteOf(ctx, user, domain, { suspended, php: to.enabled }));
+  const site = async (to: PhpSettings) =>
+    webServer.writeSite(await siteOf(ctx, user, domain, { suspended, php: to.enabled }));
   const pool: Step[] = [
     {
       name: 'php_pool',

@@ -1,21 +1,37 @@
+import { type CertificateState, sameDomains, siteDomains } from '../../domain/certificates.js';
 import type { PhpSettings } from '../../domain/php.js';
-import type { PhpPoolSpec, SiteSpec } from '../../host/ports.js';
+import type { PhpPoolSpec, SiteSpec, SiteTls } from '../../host/ports.js';
 import type { AppContext } from '../ports.js';
 
-/** siteOf is the account's site as the web server serves it: `*.php` goes to its pool only while PHP is on. */
-export function siteOf(
+/**
+ * siteOf is the account's site as the web server serves it: `*.php` goes to its pool only while PHP
+ * is on, and TLS is served with the installed certificate, only while it is for the account's names.
+ */
+export async function siteOf(
   ctx: AppContext,
   user: string,
   domain: string,
   state: { suspended: boolean; php: boolean },
-): SiteSpec {
+): Promise<SiteSpec> {
   return {
     user,
     domain,
     root: `${ctx.host.homeOf(user)}/public_html`,
     suspended: state.suspended,
     phpSocket: state.php ? ctx.host.php.socketPath(user) : null,
+    tls: siteTls(ctx, user, domain, await ctx.store.certificates.get(user)),
   };
+}
+
+/** siteTls is the pair a site serves: the installed version of a certificate for exactly the account's names. */
+export function siteTls(
+  ctx: AppContext,
+  user: string,
+  domain: string,
+  cert: CertificateState | undefined,
+): SiteTls | null {
+  if (!cert?.version || !sameDomains(cert.domains, siteDomains(domain))) return null;
+  return { ...ctx.host.certificates.pathsOf(user, cert.version), forceHttps: cert.forceHttps };
 }
 
 /** poolOf is the account's PHP pool with its plan's limits. */

@@ -39,8 +39,8 @@ export const accountSuspend = defineOperation({
       { name: 'system_user', run: () => systemUsers.lock(user), undo: () => systemUsers.unlock(user) },
       {
         name: 'web_server',
-        run: () => webServer.writeSite(site(true)),
-        undo: () => webServer.writeSite(site(false)),
+        run: async () => webServer.writeSite(await site(true)),
+        undo: async () => webServer.writeSite(await site(false)),
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
       {

@@ -23,7 +23,7 @@ export interface TerminateStepsInput {
 
 /**
  * accountTerminate marks the account `terminating`, ends the owner's user-panel sessions and
- * sign-on links, drops its databases, site, PHP pool, system user and home, then its rows. The pool
+ * sign-on links, drops its databases, site, certificates, PHP pool, system user and home, then its rows. The pool
  * goes (and PHP-FPM is reloaded) before the user: a pool naming a user that no longer exists fails
  * `php-fpm -t`, which would refuse every later reload. Dropped databases cannot come back, so a failure puts the account back in
  * its former status with the remaining steps still to do, and recovery finishes a terminate cut short.
@@ -56,9 +56,18 @@ export const accountTerminate = defineOperation({
       {
         name: 'web_server',
         run: () => webServer.removeSite(user),
-        undo: () => webServer.writeSite(siteOf(ctx, user, record.domain, { suspended, php: php.enabled })),
+        undo: async () => webServer.writeSite(await siteOf(ctx, user, record.domain, { suspended, php: php.enabled })),
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      // Once nginx no longer names them: the key and certificate go (nothing is revoked), so that
+      // no later account is ever served this account's certificate.
+      {
+        name: 'certificates',
+        run: async () => {
+          await ctx.host.certificates.removeAll(user);
+          await ctx.store.certificates.delete(user);
+        },
+      },
       {
         name: 'php_pool',
         run: async () => {

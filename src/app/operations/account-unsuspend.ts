@@ -51,8 +51,8 @@ export const accountUnsuspend = defineOperation({
       },
       {
         name: 'web_server',
-        run: () => webServer.writeSite(site(false)),
-        undo: () => webServer.writeSite(site(true)),
+        run: async () => webServer.writeSite(await site(false)),
+        undo: async () => webServer.writeSite(await site(true)),
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
       { name: 'system_user', run: () => systemUsers.unlock(user), undo: () => systemUsers.lock(user) },

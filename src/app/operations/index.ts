@@ -4,6 +4,7 @@ import { accountPlan } from './account-plan.js';
 import { accountSuspend } from './account-suspend.js';
 import { accountTerminate } from './account-terminate.js';
 import { accountUnsuspend } from './account-unsuspend.js';
+import { certificateInstall } from './certificate-install.js';
 import { databaseCreate } from './database-create.js';
 import { databaseDelete } from './database-delete.js';
 import type { JournalParams, Operation } from './operation.js';
@@ -22,5 +23,6 @@ export const OPERATIONS: ReadonlyMap<string, Operation<JournalParams, unknown>> 
     accountTerminate,
     databaseCreate,
     databaseDelete,
+    certificateInstall,
   ].map((operation) => [operation.name, operation]),
 );

@@ -7,6 +7,7 @@ import type { DatabaseServer, HostDrivers } from '../ports.js';
 import { detectQuota } from '../quota/setquota-quota.js';
 import { ShadowSystemUsers } from '../shadow/shadow-system-users.js';
 import { NginxTrafficLogs } from '../traffic/nginx-traffic-logs.js';
+import { CertificateDir } from '../tls/certificate-dir.js';
 
 /** HostOptions are the paths and commands host mode works with (all configurable, see product.md). */
 export interface HostOptions {
@@ -20,7 +21,12 @@ export interface HostOptions {
   /** trafficDir holds the accounts' traffic logs: panel-owned, nginx's workers pass through it. */
   trafficDir: string;
   listen: string;
+  /** tlsListen is what server blocks with a certificate listen on for TLS. */
+  tlsListen: string;
   suspendedDir: string;
+  /** certDir and challengeDir hold the accounts' certificates and the ACME challenge answers. */
+  certDir: string;
+  challengeDir: string;
   timeoutMs: number;
   php: PhpFpmSetup;
   /** phpRequired is whether any account has PHP, or can be given it by its plan: php-fpm is checked then. */
@@ -57,6 +63,9 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
   const base = await stat(opts.homeBase).catch(() => null);
   if (!base?.isDirectory()) throw new HostSetupError(`VANTA_HOME_BASE ${opts.homeBase} is not a directory`);
   await mkdir(opts.sitesDir, { recursive: true, mode: 0o755 });
+  // nginx's master reads the keys as root; its workers read the challenge answers.
+  await mkdir(opts.certDir, { recursive: true, mode: 0o700 });
+  await mkdir(opts.challengeDir, { recursive: true, mode: 0o755 });
   // The logs reopen through the web server, which coalesces the reopens as it does reloads.
   const trafficLogs = new NginxTrafficLogs({
     dir: opts.trafficDir,
@@ -69,6 +78,8 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     args: opts.nginxArgs,
     reloadCommand: opts.nginxReload,
     listen: opts.listen,
+    tlsListen: opts.tlsListen,
+    challengeDir: opts.challengeDir,
     suspendedRoot: opts.suspendedDir,
     timeoutMs: opts.timeoutMs,
     reopenCommand: opts.nginxReopen,
@@ -103,6 +114,7 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     trafficLogs,
     phpChecked: php.checked,
     phpWarnings: php.warnings,
+    certificates: new CertificateDir(opts.certDir, opts.challengeDir),
     homeOf: (user) => join(opts.homeBase, user),
   };
 }

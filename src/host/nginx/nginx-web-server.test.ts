@@ -13,6 +13,8 @@ function server(reloadCommand: string[], reopenCommand: string[] | null = null):
     args: [],
     reloadCommand,
     listen: '80',
+    tlsListen: '443',
+    challengeDir: '/srv/acme-challenge',
     suspendedRoot: '/srv/suspended',
     timeoutMs: 10_000,
     reopenCommand,

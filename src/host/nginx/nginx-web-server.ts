@@ -16,6 +16,10 @@ export interface NginxOptions {
   /** reloadCommand replaces `nginx ARGS -s reload` when set (e.g. `systemctl reload nginx`). */
   reloadCommand: readonly string[] | null;
   listen: string;
+  /** tlsListen is what the TLS servers of accounts with a certificate listen on. */
+  tlsListen: string;
+  /** challengeDir is the panel's directory of ACME http-01 answers, served by every block. */
+  challengeDir: string;
   suspendedRoot: string;
   timeoutMs: number;
   /** reopenCommand replaces `nginx ARGS -s reopen` when set (e.g. a service manager's way to send SIGUSR1). */
@@ -54,6 +58,8 @@ export class NginxWebServer implements WebServer {
     const text = renderServerBlock({
       ...site,
       listen: this.opts.listen,
+      tlsListen: this.opts.tlsListen,
+      challengeDir: this.opts.challengeDir,
       suspendedRoot: this.opts.suspendedRoot,
       accessLog: this.opts.logs.accessLog(site.user),
     });

@@ -10,13 +10,25 @@ const input = {
   suspended: false,
   suspendedRoot: '/var/lib/vanta/suspended',
   phpSocket: null,
+  challengeDir: '/var/lib/vanta/acme-challenge',
+  tlsListen: '443',
+  tls: null,
 };
+
+/** CHALLENGE is the location every block has, active, suspended or redirecting. */
+const CHALLENGE = `    location ^~ /.well-known/acme-challenge/ {
+        alias "/var/lib/vanta/acme-challenge/";
+        default_type text/plain;
+    }`;
+
+const TLS = { certPath: '/etc/vanta/certs/alice/v1.crt', keyPath: '/etc/vanta/certs/alice/v1.key', forceHttps: true };
 
 /** ACTIVE_HEAD is how the active block of `input` starts, with PHP or without. */
 const ACTIVE_HEAD = `# Vanta Panel: account alice. Managed file, rewritten by the panel.
 server {
     listen 8080;
     server_name alice.example www.alice.example;
+${CHALLENGE}
     root "/srv/homes/alice/public_html";
     disable_symlinks if_not_owner "from=/srv/homes/alice";`;
 
@@ -111,6 +123,7 @@ it('renders the suspended server block exactly, with or without PHP: everything 
 server {
     listen 127.0.0.1:80;
     server_name alice.example www.alice.example;
+${CHALLENGE}
     root "/var/lib/vanta/suspended";
     disable_symlinks if_not_owner from=$document_root;
     error_page 503 /suspended.html;
@@ -132,11 +145,108 @@ server {
     listen 8080;
     server_name alice.example www.alice.example;
     access_log "/var/lib/vanta/traffic/alice.log" vanta_traffic;
+${CHALLENGE}
     root `;
   for (const suspended of [false, true]) {
     assert.ok(renderServerBlock({ ...input, suspended, accessLog }).startsWith(head), `suspended: ${suspended}`);
     assert.doesNotMatch(renderServerBlock({ ...input, suspended, accessLog: null }), /access_log/);
   }
+});
+
+it('logs HTTPS traffic to the same traffic log: both servers of a site with a certificate name it', () => {
+  const accessLog = 'access_log "/var/lib/vanta/traffic/alice.log" vanta_traffic;';
+  for (const forceHttps of [true, false]) {
+    const text = renderServerBlock({ ...input, accessLog, tls: { ...TLS, forceHttps } });
+    assert.equal(text.split(accessLog).length - 1, 2, `forceHttps: ${forceHttps}`);
+    assert.match(text, /listen 443 ssl http2;\n {4}server_name alice\.example www\.alice\.example;\n {4}access_log /);
+  }
+});
+
+/** ACTIVE_BODY is the body of `input`'s active block without PHP, as both servers of a TLS site repeat it. */
+const ACTIVE_BODY = `    root "/srv/homes/alice/public_html";
+    disable_symlinks if_not_owner "from=/srv/homes/alice";
+    index index.html index.htm;
+    location ~* "\\.(?:php\\d*|phtml|pht|phps|phar)(?:[.~#_-][^/]*)?$" {
+        return 404;
+    }
+    location / {
+        try_files $uri $uri/ =404;
+    }`;
+
+it('renders a site with a certificate and force_https exactly: plain HTTP answers challenges and redirects, TLS serves the site', () => {
+  assert.equal(
+    renderServerBlock({ ...input, tls: TLS }),
+    `# Vanta Panel: account alice. Managed file, rewritten by the panel.
+server {
+    listen 8080;
+    server_name alice.example www.alice.example;
+${CHALLENGE}
+    location / {
+        return 301 https://$host$request_uri;
+    }
+}
+server {
+    listen 443 ssl http2;
+    server_name alice.example www.alice.example;
+    ssl_certificate "/etc/vanta/certs/alice/v1.crt";
+    ssl_certificate_key "/etc/vanta/certs/alice/v1.key";
+${ACTIVE_BODY}
+}
+`,
+  );
+});
+
+it('renders a site with a certificate and force_https off exactly: both servers serve the site', () => {
+  assert.equal(
+    renderServerBlock({ ...input, tlsListen: '127.0.0.1:8443', tls: { ...TLS, forceHttps: false } }),
+    `# Vanta Panel: account alice. Managed file, rewritten by the panel.
+server {
+    listen 8080;
+    server_name alice.example www.alice.example;
+${CHALLENGE}
+${ACTIVE_BODY}
+}
+server {
+    listen 127.0.0.1:8443 ssl http2;
+    server_name alice.example www.alice.example;
+    ssl_certificate "/etc/vanta/certs/alice/v1.crt";
+    ssl_certificate_key "/etc/vanta/certs/alice/v1.key";
+${ACTIVE_BODY}
+}
+`,
+  );
+});
+
+it('renders a suspended site with a certificate exactly: the 503 page over HTTPS too, the redirect keeps a port other than 443', () => {
+  const suspendedBody = `    root "/var/lib/vanta/suspended";
+    disable_symlinks if_not_owner from=$document_root;
+    error_page 503 /suspended.html;
+    location = /suspended.html {
+        internal;
+    }
+    location / {
+        return 503;
+    }`;
+  assert.equal(
+    renderServerBlock({ ...input, suspended: true, tlsListen: '[::1]:8443', tls: TLS }),
+    `# Vanta Panel: account alice. Managed file, rewritten by the panel.
+server {
+    listen 8080;
+    server_name alice.example www.alice.example;
+${CHALLENGE}
+    location / {
+        return 301 https://$host:8443$request_uri;
+    }
+}
+server {
+    listen [::1]:8443 ssl http2;
+    server_name alice.example www.alice.example;
+    ssl_certificate "/etc/vanta/certs/alice/v1.crt";
+    ssl_certificate_key "/etc/vanta/certs/alice/v1.key";
+${suspendedBody}
+}
+`,
+  );
 });
 
 it('refuses values that could break out of the config', () => {
@@ -145,6 +255,9 @@ it('refuses values that could break out of the config', () => {
   assert.throws(() => renderServerBlock({ ...input, root: 'relative/path' }));
   assert.throws(() => renderServerBlock({ ...input, root: '/srv/$host' }));
   assert.throws(() => renderServerBlock({ ...input, listen: '80; ssl' }));
+  assert.throws(() => renderServerBlock({ ...input, tls: TLS, tlsListen: '443; include /x' }));
+  assert.throws(() => renderServerBlock({ ...input, tls: { ...TLS, keyPath: '/etc/x"; }' } }));
+  assert.throws(() => renderServerBlock({ ...input, challengeDir: '/var/$host' }));
   for (const socket of ['/run/php/a.sock; include /etc/passwd', '/run/php/a sock', 'run/a.sock', '/run/$host.sock'])
     assert.throws(
       () => renderServerBlock({ ...input, phpSocket: socket }),

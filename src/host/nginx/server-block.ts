@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import type { SiteTls } from '../ports.js';
 
 /** ServerBlockInput is everything one account's server block depends on. */
 export interface ServerBlockInput {
@@ -12,6 +13,12 @@ export interface ServerBlockInput {
   phpSocket: string | null;
   /** accessLog is the `access_log` directive of the account's traffic log (renderTrafficAccessLog); none when absent. */
   accessLog?: string | null;
+  /** challengeDir holds the panel's http-01 answers, served at `/.well-known/acme-challenge/`. */
+  challengeDir: string;
+  /** tlsListen is what the TLS server listens on once the account has a certificate. */
+  tlsListen: string;
+  /** tls is the account's installed certificate; null: plain HTTP only. */
+  tls: SiteTls | null;
 }
 
 const SAFE_PATH_RE = /^\/[^"\\;{}$\s\p{Cc}]*$/u;
@@ -88,22 +95,50 @@ function renderPhpSourceGuard(): string[] {
 }
 
 /**
+ * renderChallengeLocation renders the location that answers ACME http-01 challenges from the
+ * panel's own directory, before any other location can (`^~` stops the regular expressions), in
+ * every block: active, suspended or redirecting.
+ */
+function renderChallengeLocation(challengeDir: string): string[] {
+  return [
+    '    location ^~ /.well-known/acme-challenge/ {',
+    `        alias ${quotePath(`${challengeDir.replace(/\/+$/, '')}/`)};`,
+    '        default_type text/plain;',
+    '    }',
+  ];
+}
+
+/** httpsRedirect is where plain HTTP is sent: the same host and path over HTTPS, with the port unless it is 443. */
+function httpsRedirect(tlsListen: string): string {
+  const port = /([0-9]+)$/.exec(tlsListen)?.[1] ?? '443';
+  return port === '443' ? 'https://$host$request_uri' : `https://$host:${port}$request_uri`;
+}
+
+/**
  * renderServerBlock renders one account's nginx server block, active or suspended. With PHP on,
  * `*.php` goes to the account's pool and a request for a file that is not there goes to its
  * `index.php` (as WordPress and most PHP applications expect), or 404 when there is none; with PHP
- * off, `*.php` answers 404. Either way PHP source is never sent as text.
+ * off, `*.php` answers 404. Either way PHP source is never sent as text. Every block answers ACME
+ * challenges; with a certificate a TLS server serves the same site (or the same 503 page), and
+ * plain HTTP redirects to it when `forceHttps` is on.
  */
 export function renderServerBlock(input: ServerBlockInput): string {
   if (!SAFE_NAME_RE.test(input.domain) || !SAFE_NAME_RE.test(input.user)) {
     throw new Error('domain and user must be validated before rendering');
   }
   if (!SAFE_LISTEN_RE.test(input.listen)) throw new Error(`invalid listen address: ${input.listen}`);
+  if (input.tls && !SAFE_LISTEN_RE.test(input.tlsListen))
+    throw new Error(`invalid TLS listen address: ${input.tlsListen}`);
+  const names = `    server_name ${input.domain} www.${input.domain};`;
+  // Both servers log to the account's traffic log: bandwidth over HTTPS counts as over HTTP.
+  const log = input.accessLog ? [`    ${input.accessLog}`] : [];
   const head = [
     `# Vanta Panel: account ${input.user}. Managed file, rewritten by the panel.`,
     'server {',
     `    listen ${input.listen};`,
-    `    server_name ${input.domain} www.${input.domain};`,
-    ...(input.accessLog ? [`    ${input.accessLog}`] : []),
+    names,
+    ...log,
+    ...renderChallengeLocation(input.challengeDir),
   ];
   // Nothing reached through a link the account planted is served: a link is followed only when
   // it and its target have the same owner. For the site, the check starts at the home, so a
@@ -134,5 +169,19 @@ export function renderServerBlock(input: ServerBlockInput): string {
         `        try_files $uri $uri/ ${input.phpSocket === null ? '=404' : '/index.php?$args'};`,
         '    }',
       ];
-  return `${[...head, ...body, '}'].join('\n')}\n`;
+  if (input.tls === null) return `${[...head, ...body, '}'].join('\n')}\n`;
+  const plain = input.tls.forceHttps
+    ? ['    location / {', `        return 301 ${httpsRedirect(input.tlsListen)};`, '    }']
+    : body;
+  const secure = [
+    'server {',
+    `    listen ${input.tlsListen} ssl http2;`,
+    names,
+    ...log,
+    `    ssl_certificate ${quotePath(input.tls.certPath)};`,
+    `    ssl_certificate_key ${quotePath(input.tls.keyPath)};`,
+    ...body,
+    '}',
+  ];
+  return `${[...head, ...plain, '}', ...secure].join('\n')}\n`;
 }

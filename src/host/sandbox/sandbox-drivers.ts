@@ -5,14 +5,20 @@ import { NoQuota } from '../quota/setquota-quota.js';
 import { SandboxPhpPools } from './sandbox-php-pools.js';
 import { SandboxSystemUsers } from './sandbox-system-users.js';
 import { SandboxWebServer } from './sandbox-web-server.js';
+import { CertificateDir } from '../tls/certificate-dir.js';
 
 /** SandboxPaths are the folders of the data directory the sandbox works in. */
 export interface SandboxPaths {
   dataDir: string;
   listen: string;
+  /** tlsListen is what server blocks with a certificate listen on for TLS. */
+  tlsListen: string;
   suspendedDir: string;
   /** trafficDir holds the accounts' traffic logs, which their server blocks name. */
   trafficDir: string;
+  /** certDir and challengeDir hold the accounts' certificates and the ACME challenge answers. */
+  certDir: string;
+  challengeDir: string;
   /** phpWebGroup is the group the rendered pools give their sockets (nginx's worker group); www-data when omitted. */
   phpWebGroup?: string;
 }
@@ -34,8 +40,12 @@ export function createSandboxDrivers(
     systemUsers: new SandboxSystemUsers(join(paths.dataDir, 'sandbox', 'users'), homeBase, now),
     webServer: new SandboxWebServer(
       join(paths.dataDir, 'nginx', 'sites'),
-      paths.listen,
-      paths.suspendedDir,
+      {
+        listen: paths.listen,
+        tlsListen: paths.tlsListen,
+        suspendedRoot: paths.suspendedDir,
+        challengeDir: paths.challengeDir,
+      },
       trafficLogs,
     ),
     databases,
@@ -46,6 +56,7 @@ export function createSandboxDrivers(
       paths.phpWebGroup ?? 'www-data',
     ),
     trafficLogs,
+    certificates: new CertificateDir(paths.certDir, paths.challengeDir),
     homeOf: (user) => join(homeBase, user),
   };
 }

@@ -5,22 +5,24 @@ import { renderServerBlock } from '../nginx/server-block.js';
 import type { SiteLogs } from '../nginx/traffic-log.js';
 import type { SiteSpec, WebServer } from '../ports.js';
 
+/** SandboxSiteOptions are what the sandbox's server blocks listen on and serve besides the sites. */
+export interface SandboxSiteOptions {
+  listen: string;
+  tlsListen: string;
+  suspendedRoot: string;
+  challengeDir: string;
+}
+
 /** SandboxWebServer writes each account's nginx server block into the data directory and reloads nothing. */
 export class SandboxWebServer implements WebServer {
   constructor(
     private readonly sitesDir: string,
-    private readonly listen: string,
-    private readonly suspendedRoot: string,
+    private readonly opts: SandboxSiteOptions,
     private readonly logs: SiteLogs,
   ) {}
 
   async writeSite(site: SiteSpec): Promise<void> {
-    const text = renderServerBlock({
-      ...site,
-      listen: this.listen,
-      suspendedRoot: this.suspendedRoot,
-      accessLog: this.logs.accessLog(site.user),
-    });
+    const text = renderServerBlock({ ...site, ...this.opts, accessLog: this.logs.accessLog(site.user) });
     await mkdir(this.sitesDir, { recursive: true });
     // Beside every block, so that an nginx pointed at the directory knows the blocks' log format.
     await this.logs.writeLogFormat(this.sitesDir);

@@ -34,6 +34,21 @@ export const ACCOUNT_SCHEMA: JsonSchema = {
       description:
         "The server's public address the account's domain should point to (VANTA_PUBLIC_IP); null when none is known.",
     },
+    tls: {
+      type: 'object',
+      description: "The site's certificate for the domain and www. of it.",
+      properties: {
+        status: {
+          type: 'string',
+          enum: ['none', 'pending', 'valid', 'failed', 'expired'],
+          description:
+            'none: never asked for (certificates off, or an account older than them); pending: asked for, not issued yet; failed: the last attempt failed (a working certificate, if any, is still served); expired: past its end.',
+        },
+        expires_at: nullableTime("The installed certificate's end of validity; null when none is installed."),
+      },
+      required: ['status', 'expires_at'],
+      additionalProperties: false,
+    },
   },
   required: [
     'user',
@@ -46,6 +61,7 @@ export const ACCOUNT_SCHEMA: JsonSchema = {
     'suspended_at',
     'databases',
     'ip',
+    'tls',
   ],
   additionalProperties: false,
 };

@@ -4,7 +4,7 @@ import { registerPageHeaders } from '../security-headers.js';
 import { registerAssets } from '../ui/assets.js';
 import { refuseForeignForm, registerErrorPages } from '../ui/error-page.js';
 import { leaveBodyUnread } from '../unread-body.js';
-import { showDashboard } from './dashboard/routes.js';
+import { registerDashboardForms, showDashboard } from './dashboard/routes.js';
 import { registerDatabasePages } from './databases/routes.js';
 import { ANONYMOUS, PANEL_FLASH, type PanelDeps, formUser, ownerActor, sendPanelPage } from './kit.js';
 import { registerPasswordPages } from './password/routes.js';
@@ -88,6 +88,7 @@ export async function registerPanel(scope: FastifyInstance, deps: PanelDeps): Pr
     handler: (req, reply) => home(deps, req, reply),
   });
   registerSignInPages(scope, deps);
+  registerDashboardForms(scope, deps);
   registerDatabasePages(scope, deps);
   registerPasswordPages(scope, deps);
   registerTwoFactorPages(scope, deps);

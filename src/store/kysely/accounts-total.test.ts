@@ -15,6 +15,7 @@ function account(user: string): AccountRecord {
     plan: null,
     status: 'active',
     suspendReason: null,
+    tls: { status: 'none', expiresAt: null },
     createdAt: '2026-05-01T10:00:00.000Z',
     suspendedAt: null,
     databases: [],

@@ -1,11 +1,15 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { AccountTls, CertificateStatus } from '../../domain/certificates.js';
 import type { Account, AccountStatus } from '../../domain/types.js';
 import type { AccountsTable, Database } from '../schema.js';
 import type { AccountFilter, AccountPatch, AccountRecord, Store } from '../store.js';
 import { CommittedCache } from './committed-cache.js';
 
-/** toAccount maps an `accounts` row and the names of its databases to an Account. */
-export function toAccount(row: Selectable<AccountsTable>, databases: string[]): Account {
+/** NO_TLS is the TLS state of an account that never asked for a certificate. */
+const NO_TLS: AccountTls = { status: 'none', expiresAt: null };
+
+/** toAccount maps an `accounts` row, the names of its databases and its TLS state to an Account. */
+export function toAccount(row: Selectable<AccountsTable>, databases: string[], tls: AccountTls = NO_TLS): Account {
   return {
     user: row.user,
     domain: row.domain,
@@ -16,6 +20,7 @@ export function toAccount(row: Selectable<AccountsTable>, databases: string[]): 
     createdAt: row.created_at,
     suspendedAt: row.suspended_at,
     databases,
+    tls,
   };
 }
 
@@ -37,6 +42,19 @@ async function databasesOf(db: Kysely<Database>, users: string[]): Promise<Map<s
   return out;
 }
 
+/** tlsOf returns the certificate state of each account that has one. */
+async function tlsOf(db: Kysely<Database>, users: string[]): Promise<Map<string, AccountTls>> {
+  const out = new Map<string, AccountTls>();
+  if (users.length === 0) return out;
+  const rows = await db
+    .selectFrom('certificates')
+    .select(['account', 'status', 'not_after'])
+    .where('account', 'in', users)
+    .execute();
+  for (const row of rows) out.set(row.account, { status: row.status as CertificateStatus, expiresAt: row.not_after });
+  return out;
+}
+
 /**
  * kyselyAccounts is the `accounts` table; an account's rows in `databases` go with it. With `dataVersion`, the
  * number of accounts matching a listing's filters is counted once per change rather than on every page.
@@ -48,7 +66,8 @@ export function kyselyAccounts(db: Kysely<Database>, dataVersion?: () => number)
       const row = await db.selectFrom('accounts').selectAll().where('user', '=', user).executeTakeFirst();
       if (!row) return undefined;
       const dbs = await databasesOf(db, [user]);
-      return { ...toAccount(row, dbs.get(user) ?? []), passwordHash: row.password_hash };
+      const tls = await tlsOf(db, [user]);
+      return { ...toAccount(row, dbs.get(user) ?? [], tls.get(user)), passwordHash: row.password_hash };
     },
     domainTaken: async (domain) => {
       const row = await db.selectFrom('accounts').select('user').where('domain', '=', domain).executeTakeFirst();
@@ -87,6 +106,7 @@ export function kyselyAccounts(db: Kysely<Database>, dataVersion?: () => number)
     delete: async (user) => {
       await db.transaction().execute(async (tx) => {
         await tx.deleteFrom('databases').where('account', '=', user).execute();
+        await tx.deleteFrom('certificates').where('account', '=', user).execute();
         await tx.deleteFrom('accounts').where('user', '=', user).execute();
       });
       totals.clear();
@@ -117,12 +137,11 @@ export function kyselyAccounts(db: Kysely<Database>, dataVersion?: () => number)
       const rows = await page.execute();
       const more = rows.length > filter.limit;
       const shown = rows.slice(0, filter.limit);
-      const dbs = await databasesOf(
-        db,
-        shown.map((r) => r.user),
-      );
+      const users = shown.map((r) => r.user);
+      const dbs = await databasesOf(db, users);
+      const tls = await tlsOf(db, users);
       return {
-        accounts: shown.map((r) => toAccount(r, dbs.get(r.user) ?? [])),
+        accounts: shown.map((r) => toAccount(r, dbs.get(r.user) ?? [], tls.get(r.user))),
         total: total ?? 0,
         more,
       };

@@ -5,6 +5,7 @@ import { kyselyAccounts } from './accounts.js';
 import { kyselyAdmins } from './admins.js';
 import { kyselyTokens } from './api-tokens.js';
 import { kyselyAudit } from './audit-log.js';
+import { kyselyCertificates } from './certificates.js';
 import { kyselyDatabases } from './databases.js';
 import { kyselyDiskUsage } from './disk-usage.js';
 import { kyselyIdempotency } from './idempotency-keys.js';
@@ -41,6 +42,7 @@ export class KyselyStore implements Store {
   readonly diskUsage: Store['diskUsage'];
   readonly traffic: Store['traffic'];
   readonly idempotency: Store['idempotency'];
+  readonly certificates: Store['certificates'];
 
   private readonly db: Kysely<Database>;
 
@@ -60,6 +62,7 @@ export class KyselyStore implements Store {
     this.diskUsage = kyselyDiskUsage(db);
     this.traffic = kyselyTraffic(db);
     this.idempotency = kyselyIdempotency(db);
+    this.certificates = kyselyCertificates(db);
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,7 @@ function account(user: string): AccountRecord {
     createdAt: AT,
     suspendedAt: null,
     databases: [],
+    tls: { status: 'none', expiresAt: null },
     passwordHash: 'hash',
   };
 }

@@ -28,6 +28,7 @@ describe('the traffic tables', () => {
       plan: null,
       status: 'active',
       suspendReason: null,
+      tls: { status: 'none', expiresAt: null },
       createdAt: AT,
       suspendedAt: null,
       databases: [],

@@ -278,6 +278,34 @@ const traffic: Migration = {
   },
 };
 
+const certificates: Migration = {
+  async up(db: Kysely<unknown>) {
+    // One certificate per account, gone with it. The scheduler's pass reads only the rows due
+    // (`next_attempt_at`), and the dashboard only those failing or near their end (`not_after`).
+    await db.schema
+      .createTable('certificates')
+      .addColumn('account', 'text', (c) => c.primaryKey().references('accounts.user').onDelete('cascade'))
+      .addColumn('domains', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'valid', 'failed', 'expired')`))
+      .addColumn('version', 'text')
+      .addColumn('not_before', 'text')
+      .addColumn('not_after', 'text')
+      .addColumn('serial', 'text')
+      .addColumn('fingerprint', 'text')
+      .addColumn('ari_start', 'text')
+      .addColumn('ari_end', 'text')
+      .addColumn('force_https', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_attempt_at', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('next_attempt_at', 'text')
+      .execute();
+    await db.schema.createIndex('certificates_next_attempt').on('certificates').column('next_attempt_at').execute();
+    await db.schema.createIndex('certificates_not_after').on('certificates').column('not_after').execute();
+    await db.schema.createIndex('certificates_status').on('certificates').column('status').execute();
+  },
+};
+
 /** migrations is every schema version in order; a new one gets the next number and is never edited later. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
@@ -287,6 +315,7 @@ export const migrations: MigrationProvider = {
       '0003_named_steps': namedSteps,
       '0004_owner_panel': ownerPanel,
       '0005_plan_php': planPhp,
+      '0006_certificates': certificates,
       '0007_idempotency': idempotency,
       '0008_traffic': traffic,
     };

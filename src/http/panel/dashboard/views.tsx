@@ -1,4 +1,6 @@
 import type { OwnerSummary } from '../../../app/summarize-owner-account.js';
+import { type CertificateState, shownStatus } from '../../../domain/certificates.js';
+import { Csrf } from '../../ui/form.js';
 import { when } from '../../ui/kit.js';
 import { UsageTable, usageAsOf } from '../../ui/usage.js';
 
@@ -10,9 +12,51 @@ function limitText(limit: number | null, unit: (n: number) => string): string {
   return limit === null ? 'no limit' : unit(limit);
 }
 
-/** DashboardPage is the owner's account at a glance: domain, status, the plan's limits next to use, sign-ins. */
-export function DashboardPage(props: { summary: OwnerSummary }) {
-  const { account, plan, usage, previousSignIn, twoFactorOn } = props.summary;
+/** HttpsCard shows the site's certificate and a button that asks for one now. */
+function HttpsCard(props: { certificate: CertificateState | null; domain: string; csrf: string; now: Date }) {
+  const c = props.certificate;
+  const status = c === null ? 'none' : shownStatus(c, props.now);
+  return (
+    <section class="card" aria-labelledby="h-https">
+      <h2 id="h-https">HTTPS</h2>
+      <dl class="facts">
+        <dt>Certificate</dt>
+        <dd>{status === 'none' ? 'none yet' : status}</dd>
+        {c?.notAfter ? (
+          <>
+            <dt>Valid until</dt>
+            <dd>{when(c.notAfter)}</dd>
+          </>
+        ) : null}
+        {c?.lastError && status !== 'valid' ? (
+          <>
+            <dt>Last error</dt>
+            <dd>{c.lastError}</dd>
+          </>
+        ) : null}
+        {c?.nextAttemptAt && status !== 'valid' ? (
+          <>
+            <dt>Next attempt</dt>
+            <dd>{when(c.nextAttemptAt)}</dd>
+          </>
+        ) : null}
+      </dl>
+      <form method="post" action="/certificate">
+        <Csrf token={props.csrf} />
+        <p class="hint">{`Covers ${props.domain} and www.${props.domain}; renewed on its own before it expires.`}</p>
+        <p>
+          <button type="submit" class="secondary">
+            Issue certificate
+          </button>
+        </p>
+      </form>
+    </section>
+  );
+}
+
+/** DashboardPage is the owner's account at a glance: domain, status, the plan's limits next to use, sign-ins, HTTPS. */
+export function DashboardPage(props: { summary: OwnerSummary; csrf: string; now: Date }) {
+  const { account, plan, usage, previousSignIn, twoFactorOn, certificate } = props.summary;
   return (
     <>
       <h1>
@@ -60,6 +104,9 @@ export function DashboardPage(props: { summary: OwnerSummary }) {
             </a>
           </p>
         </section>
+        {certificate === undefined ? null : (
+          <HttpsCard certificate={certificate} domain={account.domain} csrf={props.csrf} now={props.now} />
+        )}
       </div>
     </>
   );

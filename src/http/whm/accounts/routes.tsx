@@ -4,6 +4,9 @@ import { usageOf } from '../../../app/account-usage.js';
 import { changeAccountDomain } from '../../../app/change-account-domain.js';
 import { createAccount } from '../../../app/create-account.js';
 import { getAccount } from '../../../app/get-account.js';
+import { getCertificate } from '../../../app/get-certificate.js';
+import { requestCertificate } from '../../../app/request-certificate.js';
+import { setForceHttps } from '../../../app/set-force-https.js';
 import { createLoginLink, loginLinkUrl } from '../../../app/owner-login-link.js';
 import { listAccounts } from '../../../app/list-accounts.js';
 import { listPlans } from '../../../app/plans.js';
@@ -141,8 +144,17 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     const account = await getAccount(ctx, user);
     const plans = await listPlans(ctx);
     const usage = await usageOf(ctx, account, plans.find((p) => p.name === account.plan) ?? null);
+    const certificate = ctx.acme === null ? undefined : await getCertificate(ctx, user);
     const content = (
-      <AccountPage account={account} usage={usage} plans={plans} csrf={reply.formToken()} forms={forms} />
+      <AccountPage
+        account={account}
+        usage={usage}
+        plans={plans}
+        csrf={reply.formToken()}
+        forms={forms}
+        certificate={certificate}
+        now={ctx.now()}
+      />
     );
     return sendPage(deps, req, reply, `Account ${user}`, content, status);
   };
@@ -248,6 +260,15 @@ export function registerAccountPages(scope: FastifyInstance, deps: PageDeps): vo
     const url = loginLinkUrl(deps.panelUrl(req), link.secret);
     const content = <LoginLinkPage user={user} url={url} expiresAt={link.expiresAt} />;
     return sendPage(deps, req, reply, `Log in as ${user}`, content);
+  });
+  action('certificate', [], nothing, async (req, _reply, user) => {
+    await change(deps, req, 'certificate.request', user, { user }, () => requestCertificate(ctx, user));
+    return `A certificate for ${user} is being issued in the background.`;
+  });
+  action('https', ['force_https'], nothing, async (req, _reply, user, body) => {
+    const on = text(body, 'force_https') === 'on';
+    await change(deps, req, 'certificate.force_https', user, { user, on }, () => setForceHttps(ctx, user, on));
+    return on ? `${user} now redirects HTTP to HTTPS.` : `${user} no longer redirects HTTP to HTTPS.`;
   });
   action(
     'terminate',

@@ -1,3 +1,4 @@
+import { type CertificateState, shownStatus } from '../../../domain/certificates.js';
 import { ACCOUNT_STATUSES, type Account, type AccountStatus, type Plan } from '../../../domain/types.js';
 import type { UsageFigures } from '../../../domain/usage.js';
 import {
@@ -15,7 +16,16 @@ import { when } from '../../ui/kit.js';
 import { UsageTable, mib, usageAsOf, usedText } from '../../ui/usage.js';
 
 /** AccountAction is one of the forms of the account page. */
-export type AccountAction = 'suspend' | 'unsuspend' | 'password' | 'plan' | 'domain' | 'login' | 'terminate';
+export type AccountAction =
+  | 'suspend'
+  | 'unsuspend'
+  | 'password'
+  | 'plan'
+  | 'domain'
+  | 'login'
+  | 'terminate'
+  | 'certificate'
+  | 'https';
 
 /** AccountForms are the forms of the account page, each re-shown with its own errors. */
 export type AccountForms = Partial<Record<AccountAction, FormState>>;
@@ -229,13 +239,50 @@ export function LoginLinkPage(props: { user: string; url: string; expiresAt: str
   );
 }
 
-/** AccountPage is one account: its details and a card for each action, each form with its own errors. */
+/** HttpsSection shows the account's certificate: status, dates, the CA's last error and the next attempt. */
+function HttpsSection(props: { certificate: CertificateState | null; now: Date }) {
+  const c = props.certificate;
+  return (
+    <section class="card" aria-labelledby="h-https">
+      <h2 id="h-https">HTTPS</h2>
+      {c === null ? (
+        <p>No certificate was asked for yet.</p>
+      ) : (
+        <dl class="facts">
+          <dt>Certificate</dt>
+          <dd>{shownStatus(c, props.now)}</dd>
+          <dt>Names</dt>
+          <dd>{c.domains.join(', ')}</dd>
+          <dt>Expires</dt>
+          <dd>{c.notAfter ? when(c.notAfter) : '—'}</dd>
+          <dt>Redirect HTTP to HTTPS</dt>
+          <dd>{c.forceHttps ? 'on' : 'off'}</dd>
+          <dt>Last attempt</dt>
+          <dd>{c.lastAttemptAt ? when(c.lastAttemptAt) : '—'}</dd>
+          {c.lastError ? (
+            <>
+              <dt>Last error</dt>
+              <dd>{c.lastError}</dd>
+            </>
+          ) : null}
+          <dt>Next attempt</dt>
+          <dd>{c.nextAttemptAt ? when(c.nextAttemptAt) : '—'}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+/** AccountPage is one account: its details, its HTTPS state and a card for each action, each form with its own errors. */
 export function AccountPage(props: {
   account: Account;
   usage: UsageFigures;
   plans: readonly Plan[];
   csrf: string;
   forms: AccountForms;
+  /** certificate is the account's certificate state; undefined when certificates are off. */
+  certificate?: CertificateState | null;
+  now: Date;
 }) {
   const a = props.account;
   const href = accountHref(a.user);
@@ -273,7 +320,30 @@ export function AccountPage(props: {
         <UsageTable usage={props.usage} />
         <p class="hint">{usageAsOf(props.usage)}</p>
       </section>
+      {props.certificate === undefined ? null : <HttpsSection certificate={props.certificate} now={props.now} />}
       <div class="grid">
+        {props.certificate === undefined ? null : (
+          <ActionCard {...card('certificate')} title="Issue a certificate" submit="Issue certificate">
+            <p>
+              Asks the CA for a certificate for {a.domain} and www.{a.domain} now, whatever the schedule says. It is
+              issued in the background; this page shows the outcome.
+            </p>
+          </ActionCard>
+        )}
+        {props.certificate ? (
+          <ActionCard
+            {...card('https')}
+            title="Redirect to HTTPS"
+            submit={props.certificate.forceHttps ? 'Stop redirecting' : 'Redirect to HTTPS'}
+          >
+            <input type="hidden" name="force_https" value={props.certificate.forceHttps ? 'off' : 'on'} />
+            <p>
+              {props.certificate.forceHttps
+                ? 'Plain HTTP requests are redirected to HTTPS while a certificate is installed.'
+                : 'The site answers over plain HTTP and HTTPS alike.'}
+            </p>
+          </ActionCard>
+        ) : null}
         {a.status === 'suspended' ? (
           <ActionCard {...card('unsuspend')} title="Unsuspend" submit="Unsuspend">
             <p>The site and the logins come back at once.</p>

@@ -1,7 +1,30 @@
 import type { DashboardSummary } from '../../../app/summarize-dashboard.js';
 import { ACCOUNT_STATUSES } from '../../../domain/types.js';
+import type { CertificateListing } from '../../../store/store.js';
 import { AuditRows } from '../audit/views.js';
 import { when } from '../../ui/kit.js';
+
+/** CertificatesCard lists the certificates that failed, expired or end soon, with the CA's last error. */
+function CertificatesCard(props: { certificates: CertificateListing[] }) {
+  return (
+    <section class="card" aria-labelledby="h-certificates">
+      <h2 id="h-certificates">Certificates to check</h2>
+      {props.certificates.length === 0 ? (
+        <p>No certificate failed, and none expires within 14 days.</p>
+      ) : (
+        <ul>
+          {props.certificates.map((c) => (
+            <li>
+              <a href={`/accounts/${c.account}`}>{c.domain}</a> {c.status}
+              {c.notAfter ? `, expires ${when(c.notAfter)}` : ''}
+              {c.lastError ? <div class="hint">{c.lastError}</div> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
 
 /** DashboardPage shows accounts by status, plans in use, tokens worth a look and the latest changes. */
 export function DashboardPage(props: { summary: DashboardSummary }) {
@@ -71,6 +94,7 @@ export function DashboardPage(props: { summary: DashboardSummary }) {
             <a href="/tokens/new">Issue a token</a>
           </p>
         </section>
+        {s.certificates === null ? null : <CertificatesCard certificates={s.certificates} />}
       </div>
       <section aria-labelledby="h-recent">
         <h2 id="h-recent">Recent changes</h2>

@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import * as acme from 'acme-client';
+import {
+  type CertificateAuthority,
+  CertificateAuthorityError,
+  type ChallengeAnswers,
+  type IssuedCertificate,
+  type RenewalWindow,
+} from '../../app/ports.js';
+import { readSecretFile } from '../secret-key-file.js';
+import { parseRenewalInfo, renewalCertId } from './renewal-info.js';
+
+/** AcmeOptions say which CA to use, how to reach it and where the panel's ACME account key lives. */
+export interface AcmeOptions {
+  directory: string;
+  email: string | null;
+  /** caFile is an extra CA certificate (PEM) trusted for the CA's own TLS. */
+  caFile: string | null;
+  /** accountKeyFile holds the panel's one ACME account key (0600), made on first use. */
+  accountKeyFile: string;
+  timeoutMs: number;
+}
+
+/**
+ * AcmeCertificateAuthority orders certificates with acme-client over http-01. acme-client keeps its
+ * HTTP settings (trusted CAs, time limit) on one module-wide axios instance: they are set here, once
+ * per process, from the one configuration the process has.
+ */
+export class AcmeCertificateAuthority implements CertificateAuthority {
+  readonly label: string;
+  private accountKey: Promise<string> | null = null;
+  private configured: Promise<void> | null = null;
+  /** accountUrl is the panel's ACME account once looked up or made in this process. */
+  private accountUrl: string | null = null;
+
+  constructor(private readonly opts: AcmeOptions) {
+    this.label = opts.directory;
+  }
+
+  async issue(domains: readonly string[], answers: ChallengeAnswers): Promise<IssuedCertificate> {
+    await this.configure();
+    const client = new acme.Client({
+      directoryUrl: this.opts.directory,
+      accountKey: await this.loadAccountKey(),
+      accountUrl: this.accountUrl ?? undefined,
+      backoffAttempts: 20,
+      backoffMin: 250,
+      backoffMax: 5000,
+    });
+    const [key, csr] = await acme.crypto.createCsr(
+      { commonName: domains[0], altNames: [...domains] },
+      await acme.crypto.createPrivateEcdsaKey('P-256'),
+    );
+    try {
+      await this.account(client);
+      const certPem = await client.auto({
+        csr,
+        email: this.opts.email ?? undefined,
+        termsOfServiceAgreed: true,
+        challengePriority: ['http-01'],
+        // The CA checks the answer itself; acme-client's own pre-check resolves through the
+        // system's DNS, which neither a private CA's names nor an offline sandbox have.
+        skipChallengeVerification: true,
+        challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
+          await answers.put(challenge.token, keyAuthorization);
+        },
+        challengeRemoveFn: async (_authz, challenge) => {
+          await answers.remove(challenge.token);
+        },
+      });
+      return { keyPem: key.toString(), certPem };
+    } catch (err) {
+      throw new CertificateAuthorityError(problemText(err), { cause: err });
+    }
+  }
+
+  /**
+   * account finds the panel's ACME account by its key, or registers it, once per process. An
+   * existing account is looked up with `onlyReturnExisting` (acme-client's own path for it sends an
+   * update some CAs refuse as empty), and its URL is then given to every client, so `auto` skips it.
+   */
+  private async account(client: acme.Client): Promise<void> {
+    if (this.accountUrl !== null) return;
+    try {
+      await client.createAccount({ onlyReturnExisting: true });
+    } catch {
+      await client.createAccount({
+        termsOfServiceAgreed: true,
+        ...(this.opts.email === null ? {} : { contact: [`mailto:${this.opts.email}`] }),
+      });
+    }
+    this.accountUrl = client.getAccountUrl();
+  }
+
+  async renewalWindow(certPem: string): Promise<RenewalWindow | null> {
+    await this.configure();
+    const directory = (await acme.axios.get(this.opts.directory)).data as { renewalInfo?: unknown };
+    if (typeof directory.renewalInfo !== 'string') return null;
+    const id = renewalCertId(certPem);
+    if (id === null) return null;
+    const base = directory.renewalInfo.replace(/\/+$/, '');
+    return parseRenewalInfo((await acme.axios.get(`${base}/${id}`)).data);
+  }
+
+  private configure(): Promise<void> {
+    this.configured ??= (async () => {
+      const ca = this.opts.caFile === null ? [] : [await readFile(this.opts.caFile, 'utf8')];
+      acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, ...ca], keepAlive: false });
+      acme.axios.defaults.timeout = this.opts.timeoutMs;
+    })();
+    return this.configured;
+  }
+
+  private loadAccountKey(): Promise<string> {
+    this.accountKey ??= readSecretFile(this.opts.accountKeyFile, async () =>
+      (await acme.crypto.createPrivateEcdsaKey('P-256')).toString(),
+    ).catch((err: unknown) => {
+      this.accountKey = null;
+      throw err;
+    });
+    return this.accountKey;
+  }
+}
+
+/** problemText is the CA's own problem text when it gave one, else the error's message, on one line. */
+function problemText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/\s+/g, ' ').trim() || 'the ACME server gave no reason';
+}
