@@ -68,6 +68,26 @@ describe('POST /?api=account&action=domain', () => {
     await expectAudit(app, { action: 'account.domain', outcome: 'unknown_field', status: 400 });
   });
 
+  it("refuses www. of another account's domain and the domain of another account's www.: one site answers both names", async () => {
+    for (const domain of ['www.bob.example', 'WWW.bob.example']) {
+      const res = await change('alice', { domain });
+      assert.deepEqual([res.statusCode, res.json().error], [409, 'domain_exists'], domain);
+    }
+    const made = await app.api('POST', 'api=accounts', { token, body: { user: 'wendy', domain: 'www.wendy.example' } });
+    assert.equal(made.statusCode, 201, made.body);
+    const bare = await change('alice', { domain: 'wendy.example' });
+    assert.deepEqual([bare.statusCode, bare.json().error], [409, 'domain_exists']);
+    const create = await app.api('POST', 'api=accounts', { token, body: { user: 'bobby', domain: 'www.bob.example' } });
+    assert.deepEqual([create.statusCode, create.json().error], [409, 'domain_exists']);
+    assert.equal(await app.rt.ctx.store.accounts.get('bobby'), undefined);
+    assert.equal((await app.rt.ctx.store.accounts.get('alice'))?.domain, 'shop.alice.example');
+    // An account may move between its own domain and www. of it.
+    const own = await change('wendy', { domain: 'wendy.example' });
+    assert.deepEqual([own.statusCode, own.json().account.domain], [200, 'wendy.example']);
+    const app2 = await app.api('DELETE', 'api=account&user=wendy', { token });
+    assert.equal(app2.statusCode, 200, app2.body);
+  });
+
   it('answers account_not_found and invalid_user like the other calls', async () => {
     const ghost = await change('ghost', { domain: 'ghost.example' });
     assert.deepEqual([ghost.statusCode, ghost.json().error], [404, 'account_not_found']);

@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { normalizeDomain } from '../domain/validation.js';
+import { collidingDomains, normalizeDomain } from '../domain/validation.js';
 import { withSettledAccount } from './account-lock.js';
 import { accountPhp } from './account-php.js';
 import { publicAccount, requireAccount } from './get-account.js';
@@ -18,8 +18,10 @@ export async function changeAccountDomain(ctx: AppContext, user: string, domainI
   const domain = normalizeDomain(domainInput);
   return withSettledAccount(ctx, user, async (record) => {
     if (record.domain === domain) return { account: publicAccount(record), changed: false };
-    if (await ctx.store.accounts.domainTaken(domain)) {
-      throw new DomainError('domain_exists', `domain ${domain} is already used by an account`, { param: 'domain' });
+    if (await ctx.store.accounts.domainTaken(collidingDomains(domain), user)) {
+      throw new DomainError('domain_exists', `domain ${domain} or www. of it is already used by an account`, {
+        param: 'domain',
+      });
     }
     const php = await accountPhp(ctx, record.plan);
     await runJournalled(ctx, accountDomain, user, { record, domain, previous: record.domain, php });

@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors.js';
 import { phpOf } from '../domain/php.js';
 import { generatePassword } from '../domain/secrets.js';
 import type { Account } from '../domain/types.js';
-import { checkPassword, normalizeDomain, validateEmail, validateUser } from '../domain/validation.js';
+import { checkPassword, collidingDomains, normalizeDomain, validateEmail, validateUser } from '../domain/validation.js';
 import type { AccountRecord } from '../store/store.js';
 import { withAccountLock } from './account-lock.js';
 import { publicAccount } from './get-account.js';
@@ -42,8 +42,10 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
 
   return withAccountLock(ctx, user, async () => {
     if (await ctx.store.accounts.get(user)) throw new DomainError('account_exists', `account ${user} already exists`);
-    if (await ctx.store.accounts.domainTaken(domain)) {
-      throw new DomainError('domain_exists', `domain ${domain} is already used by an account`, { param: 'domain' });
+    if (await ctx.store.accounts.domainTaken(collidingDomains(domain))) {
+      throw new DomainError('domain_exists', `domain ${domain} or www. of it is already used by an account`, {
+        param: 'domain',
+      });
     }
     if (await ctx.host.systemUsers.exists(user)) {
       throw new DomainError('invalid_user', `"${user}" already exists on this server`, { param: 'user' });

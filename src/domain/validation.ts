@@ -241,3 +241,14 @@ export function validateReason(value: string): string {
   }
   return value;
 }
+
+/**
+ * collidingDomains lists the primary domains whose site would answer a name this domain's site
+ * answers: a site serves its domain and `www.` of it, so `example.com` and `www.example.com` cannot
+ * belong to two accounts.
+ */
+export function collidingDomains(domain: string): string[] {
+  const names = [domain, `www.${domain}`];
+  if (domain.startsWith('www.')) names.push(domain.slice(4));
+  return names;
+}

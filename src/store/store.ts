@@ -160,7 +160,8 @@ export interface CertificateListing extends CertificateState {
 export interface Store {
   accounts: {
     get(user: string): Promise<AccountRecord | undefined>;
-    domainTaken(domain: string): Promise<boolean>;
+    /** domainTaken tells whether an account other than `exceptUser` has one of `domains` as its primary domain. */
+    domainTaken(domains: string | readonly string[], exceptUser?: string): Promise<boolean>;
     insert(account: AccountRecord): Promise<void>;
     update(user: string, patch: AccountPatch): Promise<void>;
     delete(user: string): Promise<void>;

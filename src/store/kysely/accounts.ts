@@ -69,9 +69,12 @@ export function kyselyAccounts(db: Kysely<Database>, dataVersion?: () => number)
       const tls = await tlsOf(db, [user]);
       return { ...toAccount(row, dbs.get(user) ?? [], tls.get(user)), passwordHash: row.password_hash };
     },
-    domainTaken: async (domain) => {
-      const row = await db.selectFrom('accounts').select('user').where('domain', '=', domain).executeTakeFirst();
-      return row !== undefined;
+    domainTaken: async (domains, exceptUser) => {
+      const names = typeof domains === 'string' ? [domains] : [...domains];
+      if (names.length === 0) return false;
+      let query = db.selectFrom('accounts').select('user').where('domain', 'in', names);
+      if (exceptUser !== undefined) query = query.where('user', '!=', exceptUser);
+      return (await query.executeTakeFirst()) !== undefined;
     },
     insert: async (a: AccountRecord) => {
       await db
