@@ -84,3 +84,18 @@ it("ACME settings default to Let's Encrypt production, keep certificates by mode
   ] as const)
     assert.throws(() => loadConfig({ [key]: value }), { name: 'ConfigError', message }, `${key}=${value}`);
 });
+
+it('VANTA_NGINX_LISTEN and VANTA_NGINX_TLS_LISTEN are refused at start when no server block could use them', () => {
+  assert.equal(loadConfig({}).nginxListen, '80');
+  assert.equal(loadConfig({ VANTA_NGINX_LISTEN: ' 127.0.0.1:8080 ' }).nginxListen, '127.0.0.1:8080');
+  assert.equal(loadConfig({ VANTA_NGINX_TLS_LISTEN: '[::1]:8443' }).nginxTlsListen, '[::1]:8443');
+  for (const key of ['VANTA_NGINX_LISTEN', 'VANTA_NGINX_TLS_LISTEN']) {
+    for (const bad of ['80; ssl', 'localhost:80', '0', '70000', '[::1]', ':443', '443 ssl']) {
+      assert.throws(
+        () => loadConfig({ [key]: bad }),
+        { name: 'ConfigError', message: new RegExp(`${key} must be`) },
+        bad,
+      );
+    }
+  }
+});

@@ -118,6 +118,19 @@ function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   return n;
 }
 
+// As the server-block renderer accepts it: a port, or an IPv4 address or a bracketed IPv6 address and a port.
+const NGINX_LISTEN_RE = /^(?:\[[0-9a-f:.]+\]:|[0-9.]+:)?[0-9]{1,5}$/i;
+
+/** nginxListen reads a `listen` value for the server blocks, refused at start rather than at the first block written. */
+function nginxListen(env: NodeJS.ProcessEnv, key: string, fallback: string): string {
+  const value = (env[key] ?? '').trim() || fallback;
+  const portText = /([0-9]+)$/.exec(value)?.[1] ?? '';
+  if (!NGINX_LISTEN_RE.test(value) || Number(portText) < 1 || Number(portText) > 65535) {
+    throw new ConfigError(`${key} must be a port or address:port (IPv6 in brackets), got "${value}"`);
+  }
+  return value;
+}
+
 function positive(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -248,7 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.VANTA_LOG_LEVEL || 'info',
     authFailLimit: positive(env, 'VANTA_AUTH_FAIL_LIMIT', 20),
     authFailWindowMs: positive(env, 'VANTA_AUTH_FAIL_WINDOW', 300) * 1000,
-    nginxListen: env.VANTA_NGINX_LISTEN || '80',
+    nginxListen: nginxListen(env, 'VANTA_NGINX_LISTEN', '80'),
     suspendedDir: resolve(env.VANTA_SUSPENDED_DIR || resolve(dataDir, 'suspended')),
     homeBase: absolute(env, 'VANTA_HOME_BASE', '/home'),
     nginxSitesDir: absolute(env, 'VANTA_NGINX_SITES_DIR', '/etc/nginx/conf.d/vanta'),
@@ -267,6 +280,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicIp: publicIp(env),
     php: phpConfig(env),
     acme: acmeConfig(env, dataDir, mode),
-    nginxTlsListen: env.VANTA_NGINX_TLS_LISTEN || '443',
+    nginxTlsListen: nginxListen(env, 'VANTA_NGINX_TLS_LISTEN', '443'),
   };
 }
