@@ -76,6 +76,20 @@ export function createCertificateAuthority(config: Config, directory: string): C
   });
 }
 
+/** LOG_BUFFER_BYTES is how much log text is gathered before one write to a file descriptor. */
+export const LOG_BUFFER_BYTES = 4096;
+/** LOG_FLUSH_MS bounds how long a gathered line waits when the panel is quiet. */
+export const LOG_FLUSH_MS = 1000;
+
+/**
+ * logDestination writes to a file descriptor in the background, a few KiB at a time, instead of one blocking write
+ * per line (one per request): pino flushes what is gathered when the process exits, an uncaught error included, and
+ * a timer flushes a quiet panel's lines within LOG_FLUSH_MS. Only a SIGKILL can lose the last lines.
+ */
+export function logDestination(fd: number): ReturnType<typeof pino.destination> {
+  return pino.destination({ dest: fd, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
+}
+
 /** createLogger builds the panel's logger; secrets are redacted by path as a second line of defence. */
 export function createLogger(level: string, destination: number | pino.DestinationStream = 1): Logger {
   return pino(
@@ -87,7 +101,7 @@ export function createLogger(level: string, destination: number | pino.Destinati
         censor: '[redacted]',
       },
     },
-    typeof destination === 'number' ? pino.destination(destination) : destination,
+    typeof destination === 'number' ? logDestination(destination) : destination,
   );
 }
 
