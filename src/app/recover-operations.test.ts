@@ -279,6 +279,7 @@ const CASES: Case[] = [
       ['store', 'finished', [...site, ...reload], MOVED],
       ['web_server', 'finished', [...site, ...reload], MOVED],
       ['reload', 'finished', reload, MOVED],
+      ['certificate', 'finished', [], MOVED],
     ],
   },
   {
