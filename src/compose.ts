@@ -17,7 +17,6 @@ import { Argon2PasswordHasher } from './host/argon2-password-hasher.js';
 import { AcmeCertificateAuthority } from './host/acme/acme-certificate-authority.js';
 import { DiskUsageMeter } from './host/disk/disk-usage-meter.js';
 import { writeFileAtomic } from './host/files.js';
-import { MariaDbDatabaseServer } from './host/mariadb/mariadb-database-server.js';
 import { parseMysqlUrl } from './host/mariadb/mysql-url.js';
 import { NoDatabaseServer } from './host/no-database-server.js';
 import { renderSuspendedPage } from './host/pages.js';
@@ -76,6 +75,20 @@ export function createCertificateAuthority(config: Config, directory: string): C
   });
 }
 
+/** LOG_BUFFER_BYTES is how much log text is gathered before one write to a file descriptor. */
+export const LOG_BUFFER_BYTES = 4096;
+/** LOG_FLUSH_MS bounds how long a gathered line waits when the panel is quiet. */
+export const LOG_FLUSH_MS = 1000;
+
+/**
+ * logDestination writes to a file descriptor in the background, a few KiB at a time, instead of one blocking write
+ * per line (one per request): pino flushes what is gathered when the process exits, an uncaught error included, and
+ * a timer flushes a quiet panel's lines within LOG_FLUSH_MS. Only a SIGKILL can lose the last lines.
+ */
+export function logDestination(fd: number): ReturnType<typeof pino.destination> {
+  return pino.destination({ dest: fd, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
+}
+
 /** createLogger builds the panel's logger; secrets are redacted by path as a second line of defence. */
 export function createLogger(level: string, destination: number | pino.DestinationStream = 1): Logger {
   return pino(
@@ -87,25 +100,31 @@ export function createLogger(level: string, destination: number | pino.Destinati
         censor: '[redacted]',
       },
     },
-    typeof destination === 'number' ? pino.destination(destination) : destination,
+    typeof destination === 'number' ? logDestination(destination) : destination,
   );
 }
 
-/** createDatabaseServer picks the database driver: MariaDB when VANTA_MYSQL_URL is set, in every mode. */
-export function createDatabaseServer(config: Config): DatabaseServer {
+/**
+ * createDatabaseServer picks the database driver: MariaDB when VANTA_MYSQL_URL is set, in every mode. The MariaDB
+ * driver (mysql2, about 20 MiB resident) is loaded only then.
+ */
+export async function createDatabaseServer(config: Config): Promise<DatabaseServer> {
   if (config.mysqlUrl === null) return new NoDatabaseServer();
+  let target: ReturnType<typeof parseMysqlUrl>;
   try {
-    return new MariaDbDatabaseServer(parseMysqlUrl(config.mysqlUrl));
+    target = parseMysqlUrl(config.mysqlUrl);
   } catch (err) {
     throw new ConfigError(`VANTA_MYSQL_URL ${err instanceof Error ? err.message : String(err)}`);
   }
+  const { MariaDbDatabaseServer } = await import('./host/mariadb/mariadb-database-server.js');
+  return new MariaDbDatabaseServer(target);
 }
 
 /** createRuntime is the composition root: config in, a wired application out. */
 export async function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   // Built first so that a bad VANTA_MYSQL_URL stops start-up before anything is opened; the pool
   // connects only when a database call needs it.
-  const databases = createDatabaseServer(config);
+  const databases = await createDatabaseServer(config);
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? (() => new Date());
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });

@@ -9,7 +9,7 @@ import { publicAccount } from './get-account.js';
 import type { AppContext } from './ports.js';
 import { requirePlan } from './require-plan.js';
 import { runJournalled } from './journal.js';
-import { accountCreate } from './operations/account-create.js';
+import { UNSET_PASSWORD_HASH, accountCreate } from './operations/account-create.js';
 import { requestCertificateFor } from './request-certificate.js';
 
 /** CreateAccountInput is what a caller gives to create an account. */
@@ -38,7 +38,9 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
   const shell = plan?.shell ?? false;
   const diskMb = plan?.diskMb ?? null;
   const php = phpOf(plan);
-  const passwordHash = await ctx.hasher.hash(password);
+  // The hash (tens of ms of argon2id) runs while the system steps do; the last step stores it.
+  const passwordHash = ctx.hasher.hash(password);
+  passwordHash.catch(() => undefined);
 
   return withAccountLock(ctx, user, async () => {
     if (await ctx.store.accounts.get(user)) throw new DomainError('account_exists', `account ${user} already exists`);
@@ -61,9 +63,18 @@ export async function createAccount(ctx: AppContext, input: CreateAccountInput):
       suspendedAt: null,
       databases: [],
       tls: { status: 'none', expiresAt: null },
-      passwordHash,
+      passwordHash: UNSET_PASSWORD_HASH,
     };
-    await runJournalled(ctx, accountCreate, user, { user, domain, shell, diskMb, php, record, password });
+    await runJournalled(ctx, accountCreate, user, {
+      user,
+      domain,
+      shell,
+      diskMb,
+      php,
+      record,
+      password,
+      passwordHash,
+    });
     // In the background: the create does not wait for the CA, and a request that cannot be
     // recorded now is made by the next `vanta cert issue` or button.
     const requested = await requestCertificateFor(ctx, user, domain).catch((err: unknown) => {

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import type { Keyring } from '../domain/keyring.js';
 import {
   generateRecoveryCodes,
@@ -55,7 +54,9 @@ function totpContext(user: string): string {
 }
 
 /** renderQrSvg draws a QR code of `text` as SVG, with medium error correction and the standard quiet zone. */
-export function renderQrSvg(text: string): Promise<string> {
+export async function renderQrSvg(text: string): Promise<string> {
+  // Loaded on first use: only owners turning two-factor on need it.
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
 }
 

@@ -16,11 +16,20 @@ export interface CreateAccountStepsInput {
   /** record is the row the first step inserts. */
   record?: AccountRecord;
   password?: string;
+  /** passwordHash is the owner password's hash, worked out while the steps before `store` run. */
+  passwordHash?: Promise<string>;
 }
 
 /**
- * accountCreate makes the row (`provisioning`), the system user, its password, the PHP pool (in
- * service before the site points at it), the site and the quota, then marks the row `active`.
+ * UNSET_PASSWORD_HASH is the hash a row holds while its account is provisioning: no password verifies against it,
+ * and the `store` step replaces it with the real one as it makes the account active.
+ */
+export const UNSET_PASSWORD_HASH = '';
+
+/**
+ * accountCreate makes the row (`provisioning`, with no password hash yet), the system user, its password, the PHP
+ * pool (in service before the site points at it), the site and the quota, then marks the row `active` with the
+ * owner password's hash.
  * Recovery undoes a create cut short: its password was never kept, so it cannot be finished.
  */
 export const accountCreate = defineOperation({
@@ -85,7 +94,14 @@ export const accountCreate = defineOperation({
       },
       { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
       { name: 'quota', run: () => quota.apply(user, input.diskMb) },
-      { name: 'store', run: () => ctx.store.accounts.update(user, { status: 'active' }) },
+      {
+        name: 'store',
+        run: async () => {
+          if (input.passwordHash === undefined)
+            throw new Error('the password is not kept, so a create cannot be resumed');
+          await ctx.store.accounts.update(user, { status: 'active', passwordHash: await input.passwordHash });
+        },
+      },
     ];
   },
   resume: async (ctx, user, params) => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import * as acme from 'acme-client';
+import type * as Acme from 'acme-client';
 import {
   type CertificateAuthority,
   CertificateAuthorityError,
@@ -31,7 +31,7 @@ export interface AcmeOptions {
 export class AcmeCertificateAuthority implements CertificateAuthority {
   readonly label: string;
   private accountKey: Promise<string> | null = null;
-  private configured: Promise<void> | null = null;
+  private configured: Promise<typeof Acme> | null = null;
   /** accountUrl is the panel's ACME account once looked up or made in this process. */
   private accountUrl: string | null = null;
 
@@ -40,10 +40,10 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   }
 
   async issue(domains: readonly string[], answers: ChallengeAnswers): Promise<IssuedCertificate> {
-    await this.configure();
+    const acme = await this.configure();
     const client = new acme.Client({
       directoryUrl: this.opts.directory,
-      accountKey: await this.loadAccountKey(),
+      accountKey: await this.loadAccountKey(acme),
       accountUrl: this.accountUrl ?? undefined,
       backoffAttempts: 20,
       backoffMin: 250,
@@ -81,7 +81,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
    * existing account is looked up with `onlyReturnExisting` (acme-client's own path for it sends an
    * update some CAs refuse as empty), and its URL is then given to every client, so `auto` skips it.
    */
-  private async account(client: acme.Client): Promise<void> {
+  private async account(client: Acme.Client): Promise<void> {
     if (this.accountUrl !== null) return;
     try {
       await client.createAccount({ onlyReturnExisting: true });
@@ -95,7 +95,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   }
 
   async renewalWindow(certPem: string): Promise<RenewalWindow | null> {
-    await this.configure();
+    const acme = await this.configure();
     const directory = (await acme.axios.get(this.opts.directory)).data as { renewalInfo?: unknown };
     if (typeof directory.renewalInfo !== 'string') return null;
     const id = renewalCertId(certPem);
@@ -104,16 +104,22 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     return parseRenewalInfo((await acme.axios.get(`${base}/${id}`)).data);
   }
 
-  private configure(): Promise<void> {
+  /** configure loads acme-client (about 30 MiB resident, so only once a certificate is asked for) and sets its HTTP settings. */
+  private configure(): Promise<typeof Acme> {
     this.configured ??= (async () => {
+      const acme = await import('acme-client');
       const ca = this.opts.caFile === null ? [] : [await readFile(this.opts.caFile, 'utf8')];
       acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, ...ca], keepAlive: false });
       acme.axios.defaults.timeout = this.opts.timeoutMs;
-    })();
+      return acme;
+    })().catch((err: unknown) => {
+      this.configured = null;
+      throw err;
+    });
     return this.configured;
   }
 
-  private loadAccountKey(): Promise<string> {
+  private loadAccountKey(acme: typeof Acme): Promise<string> {
     this.accountKey ??= readSecretFile(this.opts.accountKeyFile, async () =>
       (await acme.crypto.createPrivateEcdsaKey('P-256')).toString(),
     ).catch((err: unknown) => {

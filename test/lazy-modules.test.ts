@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+// Regression test of issue 15 (memory): an idle panel held acme-client (~30 MiB), mysql2 (~20 MiB) and qrcode in
+// memory although it had no certificate to order, no MariaDB configured and no owner setting up two-factor.
+
+const SRC = resolve(import.meta.dirname, '../src');
+
+/** loadedAfter builds a runtime and both servers in a child Node, runs `then`, and lists the packages it loaded. */
+async function loadedAfter(dir: string, env: Record<string, string>, then = ''): Promise<string[]> {
+  const script = `
+    const { createRequire } = await import('node:module');
+    const { loadConfig } = await import(${JSON.stringify(`${SRC}/config.ts`)});
+    const { createRuntime } = await import(${JSON.stringify(`${SRC}/compose.ts`)});
+    const { buildServers } = await import(${JSON.stringify(`${SRC}/http/server.ts`)});
+    const pino = (await import('pino')).default;
+    const rt = await createRuntime(loadConfig(${JSON.stringify({ VANTA_DATA_DIR: dir, ...env })}), { logger: pino({ level: 'silent' }) });
+    const servers = buildServers(rt);
+    await servers.panel.ready();
+    await servers.whm.ready();
+    ${then}
+    const names = new Set();
+    for (const key of Object.keys(createRequire(import.meta.url).cache)) {
+      const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(key.slice(key.lastIndexOf('node_modules/')));
+      if (m) names.add(m[1]);
+    }
+    process.stdout.write(JSON.stringify([...names]));
+    await rt.close();
+    process.exit(0);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  return JSON.parse(out) as string[];
+}
+
+describe('15.5: modules only some work needs are loaded when that work comes', () => {
+  const dirs: string[] = [];
+  const dir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'vanta-lazy-'));
+    dirs.push(d);
+    return d;
+  };
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a started panel with ACME on and no MariaDB has not loaded acme-client, mysql2 or qrcode', async () => {
+    const loaded = await loadedAfter(dir(), { VANTA_ACME_DIRECTORY: 'https://127.0.0.1:9/directory' });
+    assert.ok(loaded.includes('better-sqlite3'), `the probe sees loaded packages: ${loaded.join(' ')}`);
+    for (const name of ['acme-client', 'mysql2', 'qrcode']) assert.ok(!loaded.includes(name), `${name} was loaded`);
+  });
+
+  it('each is loaded when its work comes: MariaDB configured, a QR code drawn', async () => {
+    const loaded = await loadedAfter(
+      dir(),
+      { VANTA_ACME_DIRECTORY: 'off', VANTA_MYSQL_URL: 'mysql://root@127.0.0.1:3306' },
+      `const { renderQrSvg } = await import(${JSON.stringify(`${SRC}/app/two-factor.ts`)});
+       if (!(await renderQrSvg('otpauth://totp/x')).includes('<svg')) process.exit(5);`,
+    );
+    assert.ok(loaded.includes('mysql2'));
+    assert.ok(loaded.includes('qrcode'));
+  });
+});
