@@ -28,34 +28,9 @@ export interface NginxOptions {
   logs: SiteLogs;
 }
 
-/** PendingSite is a server block waiting for the next batch's `nginx -t`. */
-interface PendingSite {
-  user: string;
-  text: string;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-/** StagedSite is a block put in place, with the text it replaced (null: there was none). */
-interface StagedSite {
-  write: PendingSite;
-  path: string;
-  previous: string | null;
-}
-
-function refusedBlock(user: string, err: unknown): Error {
-  return new Error(`nginx -t refused the server block of ${user}`, { cause: err });
-}
-
-/**
- * NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads. The blocks
- * written while a check runs are put in place together and share the next check, as PHP-FPM's pools are.
- */
+/** NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads. */
 export class NginxWebServer implements WebServer {
   private writing: Promise<unknown> = Promise.resolve();
-  private batch: PendingSite[] = [];
-  /** checks counts the `nginx -t` runs, for tests of the coalescing. */
-  checks = 0;
   private readonly reloading: Coalesced;
   private readonly reopening: Coalesced;
 
@@ -90,68 +65,23 @@ export class NginxWebServer implements WebServer {
     });
     // Made by the panel (0600) before nginx, which would make it world-readable, opens it.
     await this.opts.logs.prepare(site.user);
-    return new Promise((resolve, reject) => {
-      this.batch.push({ user: site.user, text, resolve, reject });
-      // The first write of a batch queues its flush; the writes that arrive before it runs share its `nginx -t`.
-      if (this.batch.length === 1) void this.exclusive(() => this.flushWrites());
-    });
-  }
-
-  /**
-   * flushWrites puts every block of the batch in place and checks them with one `nginx -t`. When nginx refuses the
-   * batch, every file is restored and each block is tried again alone, so that only the blocks nginx refuses are
-   * refused (each naming its account) and nothing nginx refuses is left in the sites directory.
-   */
-  private async flushWrites(): Promise<void> {
-    const writes = this.batch;
-    this.batch = [];
-    const staged: StagedSite[] = [];
-    for (const write of writes) {
+    await this.exclusive(async () => {
+      const path = this.sitePath(site.user);
+      const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+      await mkdir(this.opts.sitesDir, { recursive: true });
+      await writeFileAtomic(path, text);
       try {
-        staged.push(await this.stage(write));
+        await this.nginx(['-t']);
       } catch (err) {
-        write.reject(err);
+        // Never leave a block nginx refuses: the next reload (anyone's) would fail on it.
+        if (previous === null) await rm(path, { force: true });
+        else await writeFileAtomic(path, previous);
+        throw new Error(`nginx -t refused the server block of ${site.user}`, { cause: err });
       }
-    }
-    if (staged.length === 0) return;
-    try {
-      await this.check();
-      for (const s of staged) s.write.resolve();
-      return;
-    } catch (err) {
-      for (const s of [...staged].reverse()) await this.restore(s);
-      if (staged.length === 1 && staged[0]) {
-        staged[0].write.reject(refusedBlock(staged[0].write.user, err));
-        return;
-      }
-    }
-    for (const s of staged) {
-      try {
-        await writeFileAtomic(s.path, s.write.text);
-        await this.check();
-        s.write.resolve();
-      } catch (err) {
-        await this.restore(s).catch(() => {});
-        s.write.reject(refusedBlock(s.write.user, err));
-      }
-    }
-  }
-
-  private async stage(write: PendingSite): Promise<StagedSite> {
-    const path = this.sitePath(write.user);
-    const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null;
-      throw err;
     });
-    await mkdir(this.opts.sitesDir, { recursive: true });
-    await writeFileAtomic(path, write.text);
-    return { write, path, previous };
-  }
-
-  /** restore puts a block's previous text back; never leave a block nginx refuses, the next reload (anyone's) would fail on it. */
-  private async restore(s: StagedSite): Promise<void> {
-    if (s.previous === null) await rm(s.path, { force: true });
-    else await writeFileAtomic(s.path, s.previous);
   }
 
   async removeSite(user: string): Promise<void> {
@@ -174,7 +104,6 @@ export class NginxWebServer implements WebServer {
 
   /** check runs `nginx -t` on the whole configuration. */
   async check(): Promise<void> {
-    this.checks++;
     await this.nginx(['-t']);
   }
 
