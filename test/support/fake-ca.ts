@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   type CertificateAuthority,
   CertificateAuthorityError,
@@ -10,8 +8,7 @@ import {
   type IssuedCertificate,
   type RenewalWindow,
 } from '../../src/app/ports.js';
-
-const run = promisify(execFile);
+import { selfSignedCert } from './self-signed.js';
 
 /**
  * FakeCa stands in for the ACME CA in unit tests of the surrounding code (the scheduler, the
@@ -33,25 +30,13 @@ export class FakeCa implements CertificateAuthority {
     if (this.failWith !== null) throw new CertificateAuthorityError(this.failWith);
     const dir = await mkdtemp(join(tmpdir(), 'vanta-fake-ca-'));
     try {
-      await run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        String(this.days),
-        '-subj',
-        `/CN=${domains[0]}`,
-        '-addext',
-        `subjectAltName=${domains.map((d) => `DNS:${d}`).join(',')}`,
-      ]);
+      await selfSignedCert({
+        keyFile: join(dir, 'key.pem'),
+        certFile: join(dir, 'cert.pem'),
+        days: this.days,
+        commonName: domains[0] ?? 'localhost',
+        altNames: domains.map((d) => `DNS:${d}`),
+      });
       return {
         keyPem: await readFile(join(dir, 'key.pem'), 'utf8'),
         certPem: await readFile(join(dir, 'cert.pem'), 'utf8'),

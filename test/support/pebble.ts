@@ -1,13 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from './nginx.js';
-
-const run = promisify(execFile);
+import { selfSignedCert } from './self-signed.js';
 
 /** PEBBLE_BIN and CHALLTESTSRV_BIN are Debian's pebble package (scripts/test-deps.sh installs it). */
 export const PEBBLE_BIN = '/usr/bin/pebble';
@@ -63,25 +61,13 @@ export class Pebble {
   }
 
   private async boot(): Promise<void> {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(this.dir, 'key.pem'),
-      '-out',
-      this.caFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]);
+    await selfSignedCert({
+      keyFile: join(this.dir, 'key.pem'),
+      certFile: this.caFile,
+      days: 2,
+      commonName: 'localhost',
+      altNames: ['DNS:localhost', 'IP:127.0.0.1'],
+    });
     this.dnsPort = await freePort();
     this.challtestPort = await freePort();
     this.acmePort = await freePort();

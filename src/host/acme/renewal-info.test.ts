@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseRenewalInfo, renewalCertId } from './renewal-info.js';
+import { selfSignedCert } from '../../../test/support/self-signed.js';
 
 const run = promisify(execFile);
 
@@ -14,25 +15,13 @@ test('the ARI certificate id is the base64url authority key id, a dot, and the D
   const dir = await mkdtemp(join(tmpdir(), 'vanta-ari-'));
   try {
     const cert = join(dir, 'cert.pem');
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=ari.example',
-      '-set_serial',
-      '0x87654321',
-    ]);
+    await selfSignedCert({
+      keyFile: join(dir, 'key.pem'),
+      certFile: cert,
+      days: 1,
+      commonName: 'ari.example',
+      serial: '0x87654321',
+    });
     const shown = (await run('openssl', ['x509', '-in', cert, '-noout', '-ext', 'authorityKeyIdentifier'])).stdout;
     const hex = /([0-9A-F]{2}(?::[0-9A-F]{2})+)/.exec(shown)?.[1] ?? '';
     assert.ok(hex, shown);
