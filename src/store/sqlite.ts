@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { KyselyStore } from './kysely/kysely-store.js';
 import { migrations } from './migrations/index.js';
+import { oncePerTurn } from './once-per-turn.js';
 import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 
@@ -15,7 +16,11 @@ export async function openSqliteStore(file: string): Promise<KyselyStore> {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  let writes = 0;
+  const database = withStatementCache(sqlite, undefined, () => {
+    writes++;
+  });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const { error, results } = await new Migrator({ db, provider: migrations }).migrateToLatest();
   if (error) {
     await db.destroy();
@@ -23,5 +28,5 @@ export async function openSqliteStore(file: string): Promise<KyselyStore> {
     throw new Error(`store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const dataVersion = sqlite.prepare('pragma data_version').pluck();
-  return new KyselyStore(db, { dataVersion: () => dataVersion.get() as number });
+  return new KyselyStore(db, { dataVersion: oncePerTurn(() => dataVersion.get() as number), writes: () => writes });
 }

@@ -12,6 +12,8 @@ import { kyselyTokens } from './api-tokens.js';
 
 const AT = '2026-05-01T10:00:00.000Z';
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function newToken(name: string, hash: string): NewToken {
   return {
     name,
@@ -47,6 +49,8 @@ describe('token lookups answered from memory', () => {
     assert.equal((await store.tokens.findByHash('a'.repeat(64)))?.revokedAt, null);
     assert.equal((await store.tokens.findByHash('a'.repeat(64)))?.revokedAt, null);
     other.prepare('update api_tokens set revoked_at = ? where id = ?').run(AT, token.id);
+    // A request sent after the commit is read in a later turn of the event loop than the one that ran it.
+    await nextTurn();
     assert.equal((await store.tokens.findByHash('a'.repeat(64)))?.revokedAt, AT);
   });
 
@@ -54,6 +58,7 @@ describe('token lookups answered from memory', () => {
     await store.tokens.insert(newToken('gone', 'b'.repeat(64)));
     assert.ok(await store.tokens.findByHash('b'.repeat(64)));
     other.prepare('delete from api_tokens where token_hash = ?').run('b'.repeat(64));
+    await nextTurn();
     assert.equal(await store.tokens.findByHash('b'.repeat(64)), undefined);
   });
 
