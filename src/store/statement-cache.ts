@@ -3,16 +3,46 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 /** PreparingDatabase is the part of better-sqlite3 that withStatementCache wraps. */
 export interface PreparingDatabase {
   close(): void;
-  prepare(sql: string): SqliteStatement;
+  prepare(sql: string): SqliteStatement & { readonly readonly?: boolean };
+}
+
+/** counted runs `onWrite` after each run of a statement that may write (better-sqlite3's `readonly` is false). */
+function counted(statement: SqliteStatement, onWrite: () => void): SqliteStatement {
+  return {
+    reader: statement.reader,
+    all(parameters) {
+      try {
+        return statement.all(parameters);
+      } finally {
+        onWrite();
+      }
+    },
+    run(parameters) {
+      try {
+        return statement.run(parameters);
+      } finally {
+        onWrite();
+      }
+    },
+    iterate(parameters) {
+      onWrite();
+      return statement.iterate(parameters);
+    },
+  };
 }
 
 /**
  * withStatementCache gives Kysely's SQLite dialect a database whose `prepare` hands back one compiled statement
  * per SQL text, kept in a bounded least-recently-used map: Kysely's driver prepares every query afresh, and
  * compiling is most of the cost of a small read. Reuse is safe because the dialect runs one query at a time
- * on its single connection and never leaves a statement mid-iteration between queries.
+ * on its single connection and never leaves a statement mid-iteration between queries. With `onWrite`, every run
+ * of a statement that may write is reported after it ran.
  */
-export function withStatementCache(db: PreparingDatabase, max = 256): SqliteDatabase & { readonly size: number } {
+export function withStatementCache(
+  db: PreparingDatabase,
+  max = 256,
+  onWrite?: () => void,
+): SqliteDatabase & { readonly size: number } {
   const cache = new Map<string, SqliteStatement>();
   return {
     close: () => {
@@ -27,7 +57,9 @@ export function withStatementCache(db: PreparingDatabase, max = 256): SqliteData
         cache.set(sql, hit);
         return hit;
       }
-      const statement = db.prepare(sql);
+      const prepared = db.prepare(sql);
+      // A statement that may write (INSERT ... RETURNING reads too) reports each run, for the store's version.
+      const statement = onWrite !== undefined && prepared.readonly !== true ? counted(prepared, onWrite) : prepared;
       cache.set(sql, statement);
       if (cache.size > max) {
         const oldest = cache.keys().next().value;

@@ -348,5 +348,11 @@ export interface Store {
     list(): Promise<CertificateListing[]>;
     delete(account: string): Promise<void>;
   };
+  /**
+   * version names the state of everything stored, as this process sees it: it changes with each write of this
+   * store and with each commit of another process. Answers read at one version are exact for as long as it is
+   * current. Absent where the store cannot tell.
+   */
+  version?: () => string;
   close(): Promise<void>;
 }

@@ -69,6 +69,11 @@ export interface Endpoint {
   /** errors are the codes the call itself may answer, besides those every call shares. */
   errors: readonly ErrorCode[];
   run(input: CallInput): Promise<CallResult>;
+  /**
+   * cacheKey, on a read call whose answer depends only on the stored state and these query values (not on the
+   * token, the time or the host), names the answer so that it can be kept until the store changes.
+   */
+  cacheKey?: (query: Query) => string;
 }
 
 /** Method is an HTTP method some call accepts (HEAD is answered as GET). */
@@ -111,6 +116,9 @@ const ping: Endpoint = {
     ok({ token: { name: token.name, scopes: token.scopes, expires_at: token.expiresAt }, version: VERSION }),
 };
 
+/** LISTING_PARAMS are the query values the account listing reads. */
+const LISTING_PARAMS = ['status', 'plan', 'q', 'limit', 'after'] as const;
+
 const listAccountsEndpoint: Endpoint = {
   operationId: 'listAccounts',
   summary: 'List accounts',
@@ -130,9 +138,10 @@ const listAccountsEndpoint: Endpoint = {
     next: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last page.' },
   },
   errors: [],
+  cacheKey: (query) => JSON.stringify(LISTING_PARAMS.map((key) => query[key] ?? null)),
   run: async ({ ctx, query }) => {
     const input: AccountQueryInput = {};
-    for (const key of ['status', 'plan', 'q', 'limit', 'after'] as const) input[key] = queryValue(query, key);
+    for (const key of LISTING_PARAMS) input[key] = queryValue(query, key);
     const page = await listAccounts(ctx, parseAccountQuery(input));
     const accounts = page.accounts.map((a) => accountJson(a, ctx.publicIp));
     return ok({ accounts, total: page.total, next: page.next });

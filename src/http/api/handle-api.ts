@@ -15,6 +15,7 @@ import type { ApiToken } from '../../domain/types.js';
 import { toErrorReply } from '../errors.js';
 import { requestOrigin } from '../origin.js';
 import { headerValues } from '../raw-headers.js';
+import type { ResponseCache } from './response-cache.js';
 import { type CallResult, auditAction, auditTarget, isDocumentCall, resolveEndpoint } from './endpoints.js';
 import {
   type JsonBody,
@@ -36,7 +37,12 @@ export interface ApiDeps {
   panelUrl: string | null;
   /** openapi is the OpenAPI document, answered to `GET ?api=openapi` without a token. */
   openapi: Record<string, unknown>;
+  /** responses keeps the answers of read calls that name them (`Endpoint.cacheKey`) until the store changes. */
+  responses: ResponseCache;
 }
+
+/** JSON_TYPE is the media type Fastify gives an object answer, given here to a kept answer's text. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function firstString(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -101,6 +107,17 @@ export async function handleApi(
         required_scope: endpoint.scope,
       });
     }
+    // A read whose answer is kept at the store's current version is answered from memory, after the token and
+    // scope checks like any other call.
+    const version = endpoint.cacheKey === undefined ? undefined : ctx.store.version?.();
+    const kept = version === undefined ? null : { key: endpoint.cacheKey?.(query) ?? '', version };
+    if (kept !== null) {
+      const text = deps.responses.get(kept.key, kept.version);
+      if (text !== undefined) {
+        reply.header('cache-control', 'no-store').code(200).type(JSON_TYPE).send(text);
+        return;
+      }
+    }
     // Only a POST takes a key (as with Stripe): GET and DELETE change nothing twice anyway.
     const key = req.method === 'POST' ? idempotencyKeyOf(req.raw.rawHeaders) : null;
     let body: JsonBody = {};
@@ -120,6 +137,13 @@ export async function handleApi(
           );
     status = result.status;
     payload = result.body;
+    // Kept only when nothing was written while it was read (the version is the same after).
+    if (kept !== null && status === 200 && ctx.store.version?.() === kept.version) {
+      const text = JSON.stringify(payload);
+      deps.responses.set(kept.key, kept.version, text);
+      reply.header('cache-control', 'no-store').code(200).type(JSON_TYPE).send(text);
+      return;
+    }
     if (result.replayed) {
       outcome = 'replayed';
       reply.header('idempotent-replayed', 'true');

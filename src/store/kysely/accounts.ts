@@ -8,8 +8,23 @@ import { CommittedCache } from './committed-cache.js';
 /** NO_TLS is the TLS state of an account that never asked for a certificate. */
 const NO_TLS: AccountTls = { status: 'none', expiresAt: null };
 
+/** ACCOUNT_COLUMNS are the columns of `accounts` an Account is made of (not the password hash or sign-ins). */
+const ACCOUNT_COLUMNS = [
+  'user',
+  'domain',
+  'email',
+  'plan',
+  'status',
+  'suspend_reason',
+  'created_at',
+  'suspended_at',
+] as const satisfies readonly (keyof AccountsTable)[];
+
+/** AccountRow is what toAccount reads of an `accounts` row. */
+type AccountRow = Pick<Selectable<AccountsTable>, (typeof ACCOUNT_COLUMNS)[number]>;
+
 /** toAccount maps an `accounts` row, the names of its databases and its TLS state to an Account. */
-export function toAccount(row: Selectable<AccountsTable>, databases: string[], tls: AccountTls = NO_TLS): Account {
+export function toAccount(row: AccountRow, databases: string[], tls: AccountTls = NO_TLS): Account {
   return {
     user: row.user,
     domain: row.domain,
@@ -133,7 +148,7 @@ export function kyselyAccounts(db: Kysely<Database>, dataVersion?: () => number)
         return Number(row.n);
       });
       let page = query
-        .selectAll()
+        .select(ACCOUNT_COLUMNS)
         .orderBy('user')
         .limit(filter.limit + 1);
       if (filter.after !== undefined) page = page.where('user', '>', filter.after);

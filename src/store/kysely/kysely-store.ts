@@ -24,6 +24,8 @@ export interface KyselyStoreOptions {
    * connection (the CLI, another server) commits, which lets reads that are cached in memory stay exact.
    */
   dataVersion?: () => number;
+  /** writes counts the statements that may have written, run on the store's own connection. */
+  writes?: () => number;
 }
 
 /** KyselyStore implements the Store over any Kysely dialect whose SQL it speaks (SQLite today), one file a table. */
@@ -43,6 +45,7 @@ export class KyselyStore implements Store {
   readonly traffic: Store['traffic'];
   readonly idempotency: Store['idempotency'];
   readonly certificates: Store['certificates'];
+  readonly version: Store['version'];
 
   private readonly db: Kysely<Database>;
 
@@ -63,6 +66,8 @@ export class KyselyStore implements Store {
     this.traffic = kyselyTraffic(db);
     this.idempotency = kyselyIdempotency(db);
     this.certificates = kyselyCertificates(db);
+    const { dataVersion, writes } = options;
+    if (dataVersion !== undefined && writes !== undefined) this.version = () => `${dataVersion()}.${writes()}`;
   }
 
   async close(): Promise<void> {
