@@ -36,6 +36,8 @@ export interface HostFigures {
   raw: { total: number[]; commands: Record<string, number[]> };
   bulkCreate: CreateRun;
   bulkTerminateSeconds: number;
+  /** steps holds, per phase and operation, each step's milliseconds as the panel logged them. */
+  steps: Record<string, Record<string, number[]>>;
 }
 
 const job = JSON.parse(process.env.VANTA_BENCH_HOST ?? '{}') as HostJob;
@@ -156,13 +158,39 @@ async function rawSequence(user: string, times: Record<string, number[]>): Promi
   return total;
 }
 
+/**
+ * stepTimes reads the panel's `step done` lines (debug level) into the milliseconds of each step of each operation,
+ * by phase: `phases` maps a user-name prefix to the phase its accounts belong to; other accounts are left out.
+ */
+export function stepTimes(log: string, phases: Record<string, string>): HostFigures['steps'] {
+  const out: HostFigures['steps'] = {};
+  for (const line of log.split('\n')) {
+    if (!line.includes('"step done"')) continue;
+    const entry = JSON.parse(line) as { op?: string; user?: string; step?: string; ms?: number };
+    const phase = Object.entries(phases).find(([prefix]) => entry.user?.startsWith(prefix))?.[1];
+    if (phase === undefined || entry.op === undefined || entry.step === undefined || entry.ms === undefined) continue;
+    const op = `${phase}: ${entry.op}`;
+    out[op] ??= {};
+    const steps = out[op];
+    steps[entry.step] ??= [];
+    steps[entry.step]?.push(entry.ms);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       (e): e is [string, string] => e[0].startsWith('VANTA_') && !e[0].startsWith('VANTA_BENCH') && e[1] !== undefined,
     ),
   );
-  const panel = await PanelProcess.start({ dataDir: config.dataDir, logFile: job.logFile, env });
+  // At debug level the panel logs each step's time, for the breakdown of the operations.
+  let figures: HostFigures;
+  const panel = await PanelProcess.start({
+    dataDir: config.dataDir,
+    logFile: job.logFile,
+    env: { ...env, VANTA_LOG_LEVEL: 'debug' },
+  });
   try {
     const auth = { authorization: `Bearer ${job.token}` };
     const call = async (method: string, path: string, body?: unknown) => {
@@ -174,11 +202,12 @@ async function main(): Promise<void> {
       suspend: await timed(() => call('POST', `/?api=account&action=suspend&user=${user}`, { reason: 'benchmark' })),
       terminate: await timed(() => call('DELETE', `/?api=account&user=${user}`)),
     });
-    const figures: HostFigures = {
+    figures = {
       panel: { create: [], suspend: [], terminate: [] },
       raw: { total: [], commands: {} },
       bulkCreate: { count: 0, concurrency: 0, seconds: 0, panelCpuMs: 0, failures: [] },
       bulkTerminateSeconds: 0,
+      steps: {},
     };
     await lifecycle(`w${tag}`);
     for (let i = 0; i < job.lifecycles; i++) {
@@ -200,10 +229,11 @@ async function main(): Promise<void> {
       }),
     );
     figures.bulkTerminateSeconds = (performance.now() - t0) / 1000;
-    await writeFile(job.out, JSON.stringify(figures));
   } finally {
     await panel.stop();
   }
+  figures.steps = stepTimes(await readFile(job.logFile, 'utf8'), { [`l${tag}`]: 'one at a time', [`b${tag}`]: 'bulk' });
+  await writeFile(job.out, JSON.stringify(figures));
 }
 
 await main();

@@ -91,6 +91,10 @@ export const host: Row = {
       `host bulk: ${f.bulkCreate.count} creates in ${f.bulkCreate.seconds.toFixed(2)} s, then ${f.bulkCreate.count} ` +
         `terminates ${CREATE_CONCURRENCY} at a time in ${f.bulkTerminateSeconds.toFixed(2)} s`,
     ];
+    for (const [op, steps] of Object.entries(f.steps)) {
+      const parts = Object.entries(steps).map(([step, times]) => `${step} ${median(times).toFixed(0)}`);
+      notes.push(`host steps, ${op} (median ms of each step as the panel timed it): ${parts.join(', ')}`);
+    }
     if (f.bulkCreate.failures.length > 0)
       notes.push(`host bulk creates failed: ${f.bulkCreate.failures.slice(0, 3).join('; ')}`);
     return {

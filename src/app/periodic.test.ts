@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { Periodic } from './periodic.js';
 
 const logged: object[] = [];
-const logger = { info() {}, warn() {}, error: (obj: object) => void logged.push(obj) };
+const logger = { debug() {}, info() {}, warn() {}, error: (obj: object) => void logged.push(obj) };
 
 it('a run in progress is shared, a failed run is logged and the task runs again, stop waits for the run', async () => {
   let runs = 0;

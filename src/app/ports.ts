@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 
 /** Logger is the subset of pino the use cases need. */
 export interface Logger {
+  debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;

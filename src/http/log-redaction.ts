@@ -5,6 +5,7 @@ import { isSecretName } from '../domain/secrets.js';
 export const REDACTED = '[redacted]';
 
 function decodedName(raw: string): string {
+  if (!raw.includes('%') && !raw.includes('+')) return raw;
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {

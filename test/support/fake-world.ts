@@ -11,7 +11,7 @@ export interface FakeWorld {
   store: Store;
 }
 
-const silent = { info() {}, warn() {}, error() {} };
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
 let seq = 0;
 
 /** fakeWorld opens a fresh store in `dir` over an empty fake host; `lockOwner` names the process. */

@@ -19,7 +19,7 @@ export interface OwnerWorld {
   limiter: SignInLimiter;
 }
 
-const silent = { info() {}, warn() {}, error() {} };
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * ownerWorlds registers hooks making a temporary directory and returns a function that builds a

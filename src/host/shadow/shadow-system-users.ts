@@ -25,9 +25,11 @@ export class ShadowSystemUsers implements SystemUsers {
   ) {}
 
   async exists(user: string): Promise<boolean> {
-    if ((await this.lookup(user)) !== null) return true;
-    const group = await runCommand('getent', ['group', user], { okCodes: [2], timeoutMs: this.timeoutMs });
-    return group.code === 0;
+    // Any source the system knows names from (NSS: files, LDAP, ...) counts; both asked at once.
+    const [passwd, group] = await Promise.all(
+      ['passwd', 'group'].map((db) => runCommand('getent', [db, user], { okCodes: [2], timeoutMs: this.timeoutMs })),
+    );
+    return passwd?.code === 0 || group?.code === 0;
   }
 
   async create(spec: SystemUserSpec): Promise<void> {
@@ -91,15 +93,18 @@ export class ShadowSystemUsers implements SystemUsers {
     }
     // A step cut short (a crash mid-create) can leave a home or group without its user.
     if (real !== null) await rm(real, { recursive: true, force: true });
-    const group = await runCommand('getent', ['group', user], { okCodes: [2], timeoutMs: this.timeoutMs });
-    if (group.code === 0) await runCommand('groupdel', [user], { okCodes: [6], timeoutMs: this.timeoutMs });
+    if ((await localLine(GROUP_FILE, user)) !== null) {
+      await runCommand('groupdel', [user], { okCodes: [6], timeoutMs: this.timeoutMs });
+    }
   }
 
-  /** lookup reads the user's passwd entry, or null when there is no such user. */
+  /**
+   * lookup reads the user's entry in the local passwd file, or null when there is none. The panel's users are
+   * made by useradd, which writes that file, so it is read directly rather than through getent (a process each).
+   */
   async lookup(user: string): Promise<PasswdEntry | null> {
-    const r = await runCommand('getent', ['passwd', user], { okCodes: [2], timeoutMs: this.timeoutMs });
-    if (r.code !== 0) return null;
-    return parsePasswdLine(r.stdout.split('\n')[0] ?? '');
+    const line = await localLine(PASSWD_FILE, user);
+    return line === null ? null : parsePasswdLine(line);
   }
 
   private async require(user: string): Promise<PasswdEntry> {
@@ -109,27 +114,41 @@ export class ShadowSystemUsers implements SystemUsers {
   }
 }
 
+/** PASSWD_FILE and GROUP_FILE are the local user and group files the shadow tools write. */
+const PASSWD_FILE = '/etc/passwd';
+const GROUP_FILE = '/etc/group';
+
+/** localLine finds the line of `name` in a colon-separated file such as /etc/passwd, or null. */
+export async function localLine(file: string, name: string): Promise<string | null> {
+  const text = await readFile(file, 'utf8');
+  const prefix = `${name}:`;
+  for (const line of text.split('\n')) if (line.startsWith(prefix)) return line;
+  return null;
+}
+
 /** killProcesses ends every process whose real or effective uid is `uid`, read from /proc. */
 export async function killProcesses(uid: number): Promise<number> {
   if (uid < MIN_ACCOUNT_UID) throw new Error(`refusing to kill processes of system uid ${uid}`);
   let killed = 0;
   for (let round = 0; round < 3; round++) {
     let found = 0;
-    for (const name of await readdir('/proc')) {
-      if (!/^[0-9]+$/.test(name)) continue;
-      const pid = Number(name);
-      if (pid === process.pid) continue;
-      const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
-      const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
-      if (!uids || (Number(uids[1]) !== uid && Number(uids[2]) !== uid)) continue;
-      found++;
-      try {
-        process.kill(pid, 'SIGKILL');
-        killed++;
-      } catch {
-        // Already gone.
-      }
-    }
+    const pids = (await readdir('/proc')).filter((name) => /^[0-9]+$/.test(name) && Number(name) !== process.pid);
+    // All read at once rather than one after another (a server runs hundreds of processes); each is killed as soon
+    // as its own status is read, as before, so a pid is never signalled long after it was looked at.
+    await Promise.all(
+      pids.map(async (name) => {
+        const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
+        const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
+        if (!uids || (Number(uids[1]) !== uid && Number(uids[2]) !== uid)) return;
+        found++;
+        try {
+          process.kill(Number(name), 'SIGKILL');
+          killed++;
+        } catch {
+          // Already gone.
+        }
+      }),
+    );
     if (found === 0) break;
     await new Promise((r) => setTimeout(r, 50));
   }
