@@ -23,6 +23,7 @@ export class Bench {
   private readonly cleanups: (() => Promise<void>)[] = [];
   private sandboxOnce: Promise<Sandbox> | null = null;
   private bareOnce: Promise<BareServer> | null = null;
+  private frameworkOnce: Promise<BareServer> | null = null;
 
   private constructor(
     readonly options: Options,
@@ -82,6 +83,16 @@ export class Bench {
       return b;
     })();
     return this.bareOnce;
+  }
+
+  /** framework is a bare Fastify app answering the recorded bytes: the floor the panel's framework sets. */
+  framework(): Promise<BareServer> {
+    this.frameworkOnce ??= (async () => {
+      const b = await BareServer.start(true);
+      this.onClose(() => b.stop());
+      return b;
+    })();
+    return this.frameworkOnce;
   }
 
   /** onClose registers teardown work; it runs in reverse order of registration. */

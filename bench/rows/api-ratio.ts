@@ -26,6 +26,10 @@ export function apiRatioRow(id: string, path: string, target: number): Row {
         throw new Error('the bare server does not answer the bytes the panel answered');
       }
       const c = await compare(bench.pairing(sandbox.panel.port, bare.port, path, sandbox.token));
+      // The same bytes through a bare Fastify app, against the same bare server: what the framework alone allows.
+      const framework = await bench.framework();
+      await framework.answer(path, reply);
+      const floor = await compare(bench.pairing(framework.port, bare.port, path, sandbox.token));
       const failures = c.panel.failures + c.bare.failures;
       const headerBytes = replayHeaders(reply.rawHeaders).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
       const notes = [
@@ -33,6 +37,11 @@ export function apiRatioRow(id: string, path: string, target: number): Row {
           `${CONNECTIONS} connections, ${ACCOUNTS} accounts; panel ${c.panel.requests} answers in ${c.panel.seconds.toFixed(1)} s, ` +
           `bare ${c.bare.requests} in ${c.bare.seconds.toFixed(1)} s`,
       ];
+      notes.push(
+        `${path}: a bare Fastify app answering the same bytes (one route, no hook, no log) reaches ` +
+          `${floor.ratio.toFixed(2)} of bare (${perSecond(floor.panel.perSecond)} vs ${perSecond(floor.bare.perSecond)} req/s): ` +
+          `the panel is at ${(c.ratio / floor.ratio).toFixed(2)} of its own framework's floor`,
+      );
       if (failures > 0)
         notes.push(`${path}: ${c.panel.failures} failed answers from the panel, ${c.bare.failures} from bare`);
       return {

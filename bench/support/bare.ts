@@ -25,8 +25,10 @@ export class BareServer {
     readonly port: number,
   ) {}
 
-  static async start(): Promise<BareServer> {
-    const child = spawn(PANEL_NODE, ['--import', 'tsx', fileURLToPath(new URL('../bare-server.ts', import.meta.url))], {
+  /** start starts the bare node:http server, or with `fastify` the same answers through a bare Fastify app. */
+  static async start(fastify = false): Promise<BareServer> {
+    const script = fileURLToPath(new URL('../bare-server.ts', import.meta.url));
+    const child = spawn(PANEL_NODE, ['--import', 'tsx', script, ...(fastify ? ['--fastify'] : [])], {
       cwd: ROOT,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
