@@ -23,6 +23,7 @@ import { ResponseCache } from './api/response-cache.js';
 import { originWithPort } from './origin.js';
 import { PANEL_PAGE_CONSTRAINT, registerPanel } from './panel/index.js';
 import { type UiAssets, loadUiAssets } from './ui/assets.js';
+import { lazyChildLogger } from './lazy-child-logger.js';
 import { leaveBodyUnread } from './unread-body.js';
 import { registerWhm } from './whm/index.js';
 
@@ -56,6 +57,7 @@ function baseServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: () => randomUUID(),
+    childLoggerFactory: (logger, bindings, options) => lazyChildLogger(() => logger.child(bindings, options)),
     // One line per request, written when it is answered (see the onResponse hook), instead of two.
     disableRequestLogging: true,
     trustProxy: deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
