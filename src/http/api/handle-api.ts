@@ -41,7 +41,7 @@ export interface ApiDeps {
   responses: ResponseCache;
 }
 
-/** JSON_TYPE is the media type Fastify gives an object answer, given here to a kept answer's text. */
+/** JSON_TYPE is the media type Fastify gives an object answer, given here to a kept answer's bytes. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 function firstString(value: string | string[] | undefined): string | undefined {
@@ -112,9 +112,9 @@ export async function handleApi(
     const version = endpoint.cacheKey === undefined ? undefined : ctx.store.version?.();
     const kept = version === undefined ? null : { key: endpoint.cacheKey?.(query) ?? '', version };
     if (kept !== null) {
-      const text = deps.responses.get(kept.key, kept.version);
-      if (text !== undefined) {
-        reply.header('cache-control', 'no-store').code(200).type(JSON_TYPE).send(text);
+      const bytes = deps.responses.get(kept.key, kept.version);
+      if (bytes !== undefined) {
+        reply.header('cache-control', 'no-store').code(200).type(JSON_TYPE).send(bytes);
         return;
       }
     }
@@ -139,9 +139,8 @@ export async function handleApi(
     payload = result.body;
     // Kept only when nothing was written while it was read (the version is the same after).
     if (kept !== null && status === 200 && ctx.store.version?.() === kept.version) {
-      const text = JSON.stringify(payload);
-      deps.responses.set(kept.key, kept.version, text);
-      reply.header('cache-control', 'no-store').code(200).type(JSON_TYPE).send(text);
+      const bytes = deps.responses.set(kept.key, kept.version, JSON.stringify(payload));
+      reply.header('cache-control', 'no-store').code(200).type(JSON_TYPE).send(bytes);
       return;
     }
     if (result.replayed) {
