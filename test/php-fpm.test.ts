@@ -350,7 +350,8 @@ describe('php-fpm pools: a private master and nginx, real accounts in a private 
   });
 
   test('a burst of writes shares one php-fpm -t, a burst of reloads costs two, each checked; a reload command works too', async () => {
-    const burst = new PhpFpmPools(opts);
+    // No check stands for a reload here (checkReuseMs 0): the writes' check is not reused.
+    const burst = new PhpFpmPools({ ...opts, checkReuseMs: 0 });
     await Promise.all([
       burst.writePool(spec(a)),
       burst.writePool(spec(b)),
@@ -367,6 +368,42 @@ describe('php-fpm pools: a private master and nginx, real accounts in a private 
     await byCommand.reload();
     assert.notEqual((await stat(fpm.pidFile, { bigint: true })).mtimeNs, before, 'the master re-read its files');
     assert.equal((await probe(a)).euid, a.uid);
+  });
+
+  test("a new pool's own php-fpm -t gates the reload that follows it: one check, and the master serves the pool", async () => {
+    const fresh = await makeAccount(fpm, etc, join(dir, 'homes'), `pk${randomTag()}`);
+    const once = new PhpFpmPools({ ...opts, checkReuseMs: 60_000 });
+    const before = (await stat(fpm.pidFile, { bigint: true })).mtimeNs;
+    await once.writePool(spec(fresh));
+    await once.reload();
+    assert.equal(once.checks, 1);
+    assert.notEqual((await stat(fpm.pidFile, { bigint: true })).mtimeNs, before, 'the master re-read its files');
+    assert.ok((await lstat(poolSocketPath(fpm.runDir, fresh.user))).isSocket(), 'the new pool listens');
+    await once.removePool(fresh.user);
+    await once.reload();
+    assert.equal(once.checks, 2, 'a removal is checked before its reload');
+    await once.endWorkers(fresh.user, fresh.home);
+  });
+
+  test('a pool file broken behind the panel after its pass still stops the reload, and the master keeps serving', async () => {
+    const fresh = await makeAccount(fpm, etc, join(dir, 'homes'), `pj${randomTag()}`);
+    const once = new PhpFpmPools({ ...opts, checkReuseMs: 60_000 });
+    await once.writePool(spec(fresh));
+    // Directory times move in clock ticks: a file written within the tick of the panel's own write would not show.
+    await new Promise((res) => setTimeout(res, 50));
+    const stray = join(fpm.poolDir, 'zz-stray.conf');
+    await writeFile(stray, '[stray]\nlisten = \nthis is not a directive\n');
+    try {
+      const master = await fpm.masterPid();
+      await assert.rejects(once.reload(), { code: 'php_reload_failed' });
+      assert.equal(once.checks, 2);
+      assert.equal(await processTitle(master), `php-fpm: master process (${fpm.conf})`, 'the master still runs');
+      assert.equal((await probe(b)).euid, b.uid);
+    } finally {
+      await rm(stray, { force: true });
+    }
+    await once.removePool(fresh.user);
+    await once.reload();
   });
 
   test('with PHP off a .php file is never sent as its source; with PHP on, no odd path sends it either', async () => {

@@ -157,3 +157,103 @@ test('a reload waits until the pid file holds a pid again, not only until it cha
   await pools(pidFile, ['bash', '-c', script, 'reload', pidFile]).reload();
   assert.equal(await readFile(pidFile, 'utf8'), '4321\n');
 });
+
+/**
+ * gated is a pools driver whose `php-fpm -t` is a stand-in that refuses while `<dir>/refuse` exists,
+ * and whose reload command appends a line to `<dir>/reloads` (no pid file, so no wait).
+ */
+async function gated(name: string, checkReuseMs = 3_600_000) {
+  const root = join(dir, name);
+  await mkdir(join(root, 'pool.d'), { recursive: true });
+  const conf = join(root, 'php-fpm.conf');
+  await writeFile(conf, `[global]\ninclude = ${join(root, 'pool.d')}/*.conf\n`);
+  const refuse = join(root, 'refuse');
+  const reloads = join(root, 'reloads');
+  const p = new PhpFpmPools({
+    poolDir: join(root, 'pool.d'),
+    runDir: join(root, 'run'),
+    // bash -c SCRIPT $0 $1 -y CONF -t: the arguments after the flag are php-fpm's, as the panel passes them.
+    bin: 'bash',
+    args: ['-c', '[ ! -e "$1" ] || { echo "ERROR: refused by the test" >&2; exit 78; }', 'check', refuse, '-y', conf],
+    reloadCommand: ['bash', '-c', 'echo reload >> "$0"', reloads],
+    pidFile: join(root, 'no.pid'),
+    webGroup: 'www-data',
+    timeoutMs: 10_000,
+    reloadWaitMs: 10_000,
+    checkReuseMs,
+  });
+  const home = await accountHome(`home-${name}`);
+  const spec = { user: name, home, maxChildren: 2, memoryMb: 64 };
+  const reloadCount = async () => (await readFile(reloads, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+  return { p, root, conf, refuse, spec, reloadCount };
+}
+
+test('a reload right after a passing php-fpm -t of the very same files is gated by it, not by a second run', async () => {
+  const g = await gated('zzreuse');
+  await g.p.writePool(g.spec);
+  assert.equal(g.p.checks, 1);
+  await g.p.reload();
+  await g.p.reload();
+  assert.equal(g.p.checks, 1, 'the pool was checked once, for its write and both reloads');
+  assert.equal(await g.reloadCount(), 2);
+});
+
+test('any change of the panel to the pool directory since the pass makes the reload run php-fpm -t again', async () => {
+  const g = await gated('zzchange');
+  await g.p.writePool(g.spec);
+  await g.p.disablePool(g.spec.user);
+  await g.p.reload();
+  assert.equal(g.p.checks, 2, 'disable');
+  await g.p.enablePool(g.spec.user);
+  assert.equal(g.p.checks, 3, 'enable checks the pool it puts back');
+  await g.p.reload();
+  assert.equal(g.p.checks, 3, 'and that check gates the reload');
+  await g.p.removePool(g.spec.user);
+  await g.p.reload();
+  assert.equal(g.p.checks, 4, 'remove');
+});
+
+test('a reload whose pass is older than checkReuseMs runs php-fpm -t again', async () => {
+  const g = await gated('zzstale', 0);
+  await g.p.writePool(g.spec);
+  await setTimeout(5);
+  await g.p.reload();
+  assert.equal(g.p.checks, 2);
+});
+
+test('a pool file written behind the panel after its pass is checked before the reload, and a refusal stops the reload', async () => {
+  const g = await gated('zzbehind');
+  await g.p.writePool(g.spec);
+  // Directory times move in clock ticks: a file written within the same tick as the panel's own would not show.
+  await setTimeout(50);
+  await writeFile(join(g.root, 'pool.d', 'zz-stray.conf'), '[stray]\nnot a directive\n');
+  await writeFile(g.refuse, '');
+  await assert.rejects(g.p.reload(), { code: 'php_reload_failed' });
+  assert.equal(g.p.checks, 2);
+  assert.equal(await g.reloadCount(), 0, 'php-fpm was not reloaded');
+});
+
+test('a change of the main configuration after the pass is checked before the reload', async () => {
+  const g = await gated('zzmain');
+  await g.p.writePool(g.spec);
+  await setTimeout(50);
+  await writeFile(g.conf, `${await readFile(g.conf, 'utf8')}; edited\n`);
+  await writeFile(g.refuse, '');
+  await assert.rejects(g.p.reload(), { code: 'php_reload_failed' });
+  assert.equal(await g.reloadCount(), 0, 'php-fpm was not reloaded');
+  await rm(g.refuse);
+  await g.p.reload();
+  assert.equal(g.p.checks, 3);
+  assert.equal(await g.reloadCount(), 1);
+});
+
+test('a refused write leaves no pass behind: the next reload checks on its own', async () => {
+  const g = await gated('zzrefused');
+  await g.p.writePool(g.spec);
+  await writeFile(g.refuse, '');
+  await assert.rejects(g.p.writePool({ ...g.spec, maxChildren: 3 }), { code: 'php_check_failed' });
+  await rm(g.refuse);
+  await g.p.reload();
+  assert.equal(g.p.checks, 3);
+  assert.equal(await g.reloadCount(), 1);
+});

@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, runCommand } from '../exec.js';
 import { ensureAccountTmp, homeOwner } from './account-tmp.js';
 import { Coalesced, Serial } from './coalesce.js';
 import { PhpFpmError } from './errors.js';
+import { type FileWake, wakeOnChange } from './file-wake.js';
+import { mainConfigPath } from './fpm-checks.js';
 import { DISABLED_POOL_SUFFIX, poolFileName, poolSocketPath, renderPool } from './pool-config.js';
 import type { PhpPoolSpec, PhpPools } from '../ports.js';
 
@@ -29,6 +32,30 @@ export interface PhpFpmOptions {
   timeoutMs: number;
   /** reloadWaitMs bounds the wait for the master to re-read its configuration (its process_control_timeout and more). */
   reloadWaitMs: number;
+  /** checkReuseMs is how long a passing `php-fpm -t` may gate a reload in place of its own (0: never); CHECK_REUSE_MS when omitted. */
+  checkReuseMs?: number;
+}
+
+/**
+ * CHECK_REUSE_MS is how long a passing `php-fpm -t` stands for the reload that follows it, when the
+ * panel has changed nothing since and the pool directory and main configuration look the same: a
+ * create checks its new pool, then reloads, a few milliseconds apart. A reload's own check has never
+ * been the moment the master reads its files: it re-reads them once its workers have finished their
+ * requests, up to process_control_timeout later (10 s as the README sets it up), so a check half a
+ * second older opens no window that was not open already. What another process changes meanwhile is
+ * seen only as far as the directory's and the main configuration's times show it (they move in clock
+ * ticks); php.ini and the users are not looked at.
+ */
+export const CHECK_REUSE_MS = 500;
+
+/** PassedCheck is a `php-fpm -t` that passed, and what it read. */
+interface PassedCheck {
+  /** generation is the panel's count of its changes to the pool directory when the check started. */
+  generation: number;
+  /** seen is what the panel saw of the configuration when the check started (see `seen()`). */
+  seen: string;
+  /** at is when the check ended, in performance.now() milliseconds. */
+  at: number;
 }
 
 interface PendingWrite {
@@ -169,6 +196,10 @@ export class PhpFpmPools implements PhpPools {
   private readonly serial = new Serial();
   private readonly reloader = new Coalesced(() => this.serial.run(() => this.reloadNow()));
   private batch: PendingWrite[] = [];
+  /** generation moves on with every change the panel makes to the pool directory. */
+  private generation = 0;
+  /** passed is the last `php-fpm -t` that passed, while nothing the panel knows of has changed since it started. */
+  private passed: PassedCheck | null = null;
   /** checks counts the `php-fpm -t` runs, for tests of the coalescing. */
   checks = 0;
 
@@ -202,6 +233,7 @@ export class PhpFpmPools implements PhpPools {
     // The socket stays: the master still listens on it, and unlinking it now would leave a pool
     // written again before the reload on a socket no one can reach. The reload removes it.
     return this.serial.run(async () => {
+      this.changing();
       const found = (await exists(live)) || (await exists(live + DISABLED_POOL_SUFFIX));
       await rm(live, { force: true });
       await rm(live + DISABLED_POOL_SUFFIX, { force: true });
@@ -216,6 +248,7 @@ export class PhpFpmPools implements PhpPools {
   async disablePool(user: string): Promise<void> {
     const live = this.poolPath(user);
     await this.serial.run(async () => {
+      this.changing();
       if (await exists(live)) await rename(live, live + DISABLED_POOL_SUFFIX);
     });
   }
@@ -228,10 +261,12 @@ export class PhpFpmPools implements PhpPools {
         if (await exists(live)) return;
         throw new PhpFpmError('pool_not_found', `there is no pool of ${user} to put back into service`);
       }
+      this.changing();
       await rename(disabled, live);
       try {
         await this.check();
       } catch (err) {
+        this.changing();
         await rename(live, disabled);
         throw this.refused(user, err);
       }
@@ -275,10 +310,49 @@ export class PhpFpmPools implements PhpPools {
     });
   }
 
-  /** check runs `php-fpm -t` on the whole configuration. */
+  /** check runs `php-fpm -t` on the whole configuration; a pass is kept for the reload that may follow. */
   async check(): Promise<void> {
     this.checks++;
+    this.passed = null;
+    const generation = this.generation;
+    const seen = await this.seen();
     await runCommand(this.opts.bin, [...this.opts.args, '-t'], { timeoutMs: this.opts.timeoutMs });
+    if (seen !== null && generation === this.generation) this.passed = { generation, seen, at: performance.now() };
+  }
+
+  /** changing marks a change of the panel's to the pool directory: no check made before it gates a reload. */
+  private changing(): void {
+    this.generation++;
+    this.passed = null;
+  }
+
+  /**
+   * seen is what the panel can see of the configuration cheaply: the pool directory (a file written,
+   * renamed or removed there, by this process or another, moves its mtime) and the main configuration
+   * file; null when either cannot be read, so that no check is reused.
+   */
+  private async seen(): Promise<string | null> {
+    const ids = async (path: string) => {
+      const st = await stat(path, { bigint: true });
+      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    };
+    try {
+      return `${await ids(this.opts.poolDir)}|${await ids(mainConfigPath(this.opts.args))}`;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * reusablePass tells whether the last passing check may gate a reload now: younger than
+   * checkReuseMs, with no change of the panel's since it started, and the pool directory and the main
+   * configuration still as it saw them.
+   */
+  private async reusablePass(): Promise<boolean> {
+    const pass = this.passed;
+    if (pass === null || pass.generation !== this.generation) return false;
+    if (performance.now() - pass.at >= (this.opts.checkReuseMs ?? CHECK_REUSE_MS)) return false;
+    return (await this.seen()) === pass.seen && this.passed === pass;
   }
 
   private async flushWrites(): Promise<void> {
@@ -301,6 +375,7 @@ export class PhpFpmPools implements PhpPools {
       for (const s of staged) s.write.resolve();
       return;
     } catch (err) {
+      this.changing();
       for (const s of [...staged].reverse()) await restoreFile(s.path, s.previous);
       if (staged.length === 1 && staged[0]) {
         staged[0].write.reject(this.refused(staged[0].write.spec.user, err));
@@ -310,10 +385,12 @@ export class PhpFpmPools implements PhpPools {
     // The batch was refused as a whole: find which pools php-fpm refuses, one check each.
     for (const s of staged) {
       try {
+        this.changing();
         await writeRootFile(s.path, s.write.text);
         if (s.live) await this.check();
         s.write.resolve();
       } catch (err) {
+        this.changing();
         await restoreFile(s.path, s.previous).catch(() => {});
         s.write.reject(this.refused(s.write.spec.user, err));
       }
@@ -329,29 +406,37 @@ export class PhpFpmPools implements PhpPools {
     const resting = !(await exists(live)) && (await exists(disabled));
     const path = resting ? disabled : live;
     const previous = await readOptional(path);
+    this.changing();
     await writeRootFile(path, write.text);
     return { write, path, previous, live: !resting };
   }
 
   private async reloadNow(): Promise<void> {
-    // Always, even just after a write's own check: php-fpm -t also reads what the panel does not
-    // write (the main configuration, php.ini, the users and groups), and a master reloaded on a
-    // configuration it refuses exits, taking every PHP site down.
-    await this.check().catch((err) => {
-      const why = `php-fpm -t refuses the configuration, so the master was not reloaded: ${checkReason(err)}`;
-      throw new PhpFpmError('php_reload_failed', why, { cause: err });
-    });
+    // A master reloaded on a configuration it refuses exits, taking every PHP site down, and php-fpm -t
+    // also reads what the panel does not write (php.ini, the users and groups): so a check of the
+    // whole configuration, the reload's own unless one has just passed on the very same files.
+    if (!(await this.reusablePass()))
+      await this.check().catch((err) => {
+        const why = `php-fpm -t refuses the configuration, so the master was not reloaded: ${checkReason(err)}`;
+        throw new PhpFpmError('php_reload_failed', why, { cause: err });
+      });
     const before = (await this.pidFileState())?.mtimeNs ?? null;
-    let pid: number | null = null;
-    if (this.opts.reloadCommand) {
-      const [file, ...args] = this.opts.reloadCommand;
-      if (file) await runCommand(file, args, { timeoutMs: this.opts.timeoutMs });
-      if (before === null) return;
-    } else {
-      pid = await this.masterPid();
-      process.kill(pid, 'SIGUSR2');
+    // Watched from before the signal, so the master's rewrite of its pid file cannot slip past.
+    const wake = wakeOnChange(this.opts.pidFile);
+    try {
+      let pid: number | null = null;
+      if (this.opts.reloadCommand) {
+        const [file, ...args] = this.opts.reloadCommand;
+        if (file) await runCommand(file, args, { timeoutMs: this.opts.timeoutMs });
+        if (before === null) return;
+      } else {
+        pid = await this.masterPid();
+        process.kill(pid, 'SIGUSR2');
+      }
+      await this.waitForReread(before, pid, wake);
+    } finally {
+      wake.close();
     }
-    await this.waitForReread(before, pid);
   }
 
   /**
@@ -359,14 +444,15 @@ export class PhpFpmPools implements PhpPools {
    * configuration is read. The rewrite is a truncate then a write, so a changed mtime alone may show
    * an empty file: the pid must be back in it (the master's own, when the panel signalled it).
    */
-  private async waitForReread(before: bigint | null, pid: number | null): Promise<void> {
+  private async waitForReread(before: bigint | null, pid: number | null, wake: FileWake): Promise<void> {
     const deadline = Date.now() + this.opts.reloadWaitMs;
     while (Date.now() < deadline) {
       const now = await this.pidFileState();
       if (now !== null && now.mtimeNs !== before && now.pid !== null && (pid === null || now.pid === pid)) return;
       if (pid !== null && !(await isLiveFpm(pid)))
         throw new PhpFpmError('php_reload_failed', `the php-fpm master (pid ${pid}) ended during the reload`);
-      await sleep(POLL_MS);
+      // The pid file's change ends the sleep at once; the poll stays for a master that dies without one.
+      await wake.sleep(POLL_MS);
     }
     throw new PhpFpmError('php_reload_failed', `the php-fpm master did not reload within ${this.opts.reloadWaitMs} ms`);
   }
