@@ -50,6 +50,9 @@ declare module 'fastify' {
  */
 export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
   app.addHook('onRequest', async (req, reply) => {
+    // Decided after the bytes already read have all been parsed: a request the parser refuses further on (a
+    // malformed chunk in the same packet) is answered 400 bad_request, not 401.
+    await null;
     // Sent twice, Basic credentials are none: which of the two would be meant is not known.
     const sent = headerValues(req.raw.rawHeaders, 'authorization');
     const credentials = sent.length === 1 ? parseBasic(sent[0]) : null;
