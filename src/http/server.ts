@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { METHODS } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyBaseLogger,
@@ -15,6 +14,7 @@ import type { AppContext } from '../app/ports.js';
 import type { Config, ListenerLimits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { registerClientIp } from './client-ip.js';
+import { LAZY_SCHEMA_COMPILERS } from './schema-compilers.js';
 import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
 import { type ApiDeps, handleApi } from './api/handle-api.js';
 import { buildOpenApi } from './api/openapi.js';
@@ -24,6 +24,9 @@ import { PANEL_PAGE_CONSTRAINT, registerPanel } from './panel/index.js';
 import { type UiAssets, loadUiAssets } from './ui/assets.js';
 import { leaveBodyUnread } from './unread-body.js';
 import { registerWhm } from './whm/index.js';
+
+// Read through getBuiltinModule, not imported: see errors.ts.
+const { METHODS } = process.getBuiltinModule('node:http');
 
 /** ServerDeps are what both listeners need besides the use cases' context. */
 export interface ServerDeps {
@@ -55,6 +58,7 @@ function baseServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: () => randomUUID(),
+    schemaController: LAZY_SCHEMA_COMPILERS,
     // One line per request, written when it is answered (see the onResponse hook), instead of two.
     disableRequestLogging: true,
     trustProxy: deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
