@@ -18,7 +18,7 @@ const ARGON2ID = 2;
 /**
  * Argon2PasswordHasher hashes passwords with argon2id. Its native library is loaded by the first hash
  * or check, not at start: a panel that starts with its admins made hashes nothing until a sign-in
- * (about 2.5 MiB resident saved meanwhile).
+ * (1.5 to 2.5 MiB resident saved meanwhile).
  */
 export class Argon2PasswordHasher implements PasswordHasher {
   private library: Promise<Argon2> | null = null;

@@ -1,7 +1,7 @@
 import { DomainError, type ErrorCode, isDomainError } from '../domain/errors.js';
 
 // Not `import … from 'node:http'`: an ES import of node:http reads every export, and its lazy
-// WebSocket export compiles Node's bundled fetch library (undici), about 10 MiB kept for nothing.
+// WebSocket export compiles Node's bundled fetch library (undici), about 3 MiB resident kept for nothing.
 const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 /** STATUS_BY_CODE is the one table from error code to HTTP status. */
