@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyBaseLogger,
@@ -25,8 +26,8 @@ import { type UiAssets, loadUiAssets } from './ui/assets.js';
 import { leaveBodyUnread } from './unread-body.js';
 import { registerWhm } from './whm/index.js';
 
-// Read through getBuiltinModule, not imported: see errors.ts.
-const { METHODS } = process.getBuiltinModule('node:http');
+// Required, not imported: see errors.ts.
+const { METHODS } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /** ServerDeps are what both listeners need besides the use cases' context. */
 export interface ServerDeps {
