@@ -63,6 +63,28 @@ it('tallies requests per month, oldest month first', () => {
   assert.deepEqual(new TrafficTally().totals(), []);
 });
 
+it('15.5: orders the months as locale collation does, without ICU (localeCompare mapped its collation data)', () => {
+  // The months the 12-digit `$msec` of a log line can name, years past 9999 included ("+010000").
+  const times = [0, 1_795_844_673_871, 253_402_300_799_999, 253_402_300_800_000, 999_999_999_999_999, 86_400_000 * 31];
+  const months = times.map(monthOf);
+  const collated = [...months].sort((a, b) => a.localeCompare(b));
+  const tally = new TrafficTally();
+  const compare = String.prototype.localeCompare;
+  String.prototype.localeCompare = () => {
+    throw new Error('localeCompare called');
+  };
+  try {
+    // Lines come in time order within a log; the tally sorts what it saw, whatever the order.
+    for (const atMs of [...times].reverse()) tally.add({ atMs, bytesSent: 1, requestBytes: 1 });
+    assert.deepEqual(
+      tally.totals().map((t) => t.month),
+      collated,
+    );
+  } finally {
+    String.prototype.localeCompare = compare;
+  }
+});
+
 it('rotates a log that is big or old, never an empty one and never twice in ten minutes', () => {
   const now = new Date('2026-11-28T12:00:00.000Z');
   const base: RotationFacts = { size: 100, since: '2026-11-28T11:00:00.000Z', lastRotatedAt: null, now };

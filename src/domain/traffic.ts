@@ -102,9 +102,13 @@ export class TrafficTally {
     t.requests += 1;
   }
 
-  /** totals lists the months seen, oldest first. */
+  /**
+   * totals lists the months seen, oldest first. Month names hold only digits, `-` and `+`, which
+   * compare the same by code unit as by any locale's collation; localeCompare would map ICU's
+   * collation data (about 2.5 MiB resident) into the process at the first metering pass.
+   */
   totals(): MonthTraffic[] {
-    return [...this.months.values()].sort((a, b) => a.month.localeCompare(b.month));
+    return [...this.months.values()].sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
   }
 }
 

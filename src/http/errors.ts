@@ -1,5 +1,10 @@
-import { STATUS_CODES } from 'node:http';
+import { createRequire } from 'node:module';
 import { DomainError, type ErrorCode, isDomainError } from '../domain/errors.js';
+
+// Required, not `import … from 'node:http'`: an ES import of node:http reads every export, and its lazy
+// WebSocket export compiles Node's bundled fetch library (undici), about 3 MiB resident kept for nothing.
+// (process.getBuiltinModule would do too, from Node 22.3 on.)
+const { STATUS_CODES } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /** STATUS_BY_CODE is the one table from error code to HTTP status. */
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { METHODS } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyBaseLogger,
@@ -15,6 +15,7 @@ import type { AppContext } from '../app/ports.js';
 import type { Config, ListenerLimits } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { registerClientIp } from './client-ip.js';
+import { LAZY_SCHEMA_COMPILERS } from './schema-compilers.js';
 import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
 import { type ApiDeps, handleApi } from './api/handle-api.js';
 import { buildOpenApi } from './api/openapi.js';
@@ -26,6 +27,9 @@ import { type UiAssets, loadUiAssets } from './ui/assets.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
 import { leaveBodyUnread } from './unread-body.js';
 import { registerWhm } from './whm/index.js';
+
+// Required, not imported: see errors.ts.
+const { METHODS } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /** ServerDeps are what both listeners need besides the use cases' context. */
 export interface ServerDeps {
@@ -58,6 +62,7 @@ function baseServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: deps.logger,
     genReqId: () => randomUUID(),
     childLoggerFactory: (logger, bindings, options) => lazyChildLogger(() => logger.child(bindings, options)),
+    schemaController: LAZY_SCHEMA_COMPILERS,
     // One line per request, written when it is answered (see the onResponse hook), instead of two.
     disableRequestLogging: true,
     trustProxy: deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,

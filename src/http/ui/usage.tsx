@@ -1,9 +1,10 @@
 import type { UsageFigures } from '../../domain/usage.js';
 import { when } from './kit.js';
+import { numberText } from './number-text.js';
 
 /** mib renders a figure in MiB as the pages show it. */
 export function mib(n: number): string {
-  return `${n.toLocaleString('en-US', { maximumFractionDigits: 2 })} MiB`;
+  return `${numberText(n, 2)} MiB`;
 }
 
 /** usedText is a used figure next to its limit: "3 MiB of 100 MiB", "3 MiB, no limit", or "not measured yet". */
