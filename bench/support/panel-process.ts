@@ -20,6 +20,9 @@ export function panelNodeVersion(): string {
   return execFileSync(PANEL_NODE, ['--version'], { encoding: 'utf8' }).trim();
 }
 
+/** PANEL_NODE_ARGS are the Node options `npm start` and the README's systemd unit give `vanta serve`. */
+export const PANEL_NODE_ARGS: readonly string[] = ['--max-semi-space-size=8'];
+
 // Linux reports process CPU times in clock ticks; 100 a second on every architecture Node runs on.
 const CLOCK_TICKS = 100;
 
@@ -87,7 +90,7 @@ export class PanelProcess {
       VANTA_ACME_DIRECTORY: 'off',
       VANTA_PANEL_PORT: String(port),
     };
-    const child = spawn(PANEL_NODE, [...(opts.nodeArgs ?? []), VANTA_BIN, 'serve'], {
+    const child = spawn(PANEL_NODE, [...PANEL_NODE_ARGS, ...(opts.nodeArgs ?? []), VANTA_BIN, 'serve'], {
       env,
       stdio: ['ignore', fd, fd],
     });
