@@ -109,7 +109,8 @@ export async function handleApi(
     }
     // A read whose answer is kept at the store's current version is answered from memory, after the token and
     // scope checks like any other call.
-    const version = endpoint.cacheKey === undefined ? undefined : ctx.store.version?.();
+    // Only reads are kept: a change is audited and run every time.
+    const version = endpoint.cacheKey === undefined || mutating ? undefined : ctx.store.version?.();
     const kept = version === undefined ? null : { key: endpoint.cacheKey?.(query) ?? '', version };
     if (kept !== null) {
       const bytes = deps.responses.get(kept.key, kept.version);
