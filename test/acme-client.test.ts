@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
+import { type AddressInfo, type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -82,5 +83,55 @@ describe('the ACME adapter against Pebble', { skip: skip ?? false }, () => {
     }
     const issued = await ca('ops@example.test').issue(['up.example.test'], responder);
     assert.equal(await ca(null).renewalWindow(issued.certPem), null);
+  });
+});
+
+// The finding: with the CA out of reach, acme-client retried each request for over a minute and
+// then failed with a TypeError of its own ("Cannot read properties of undefined (reading
+// 'config')"), which is what the panel showed as the reason; an attempt took 150 s.
+describe('the ACME adapter with the CA out of reach', () => {
+  let dir: string;
+  let silent: NetServer;
+  const held: Socket[] = [];
+  const nobody: ChallengeAnswers = { put: async () => {}, remove: async () => {} };
+  const adapter = (directory: string, timeoutMs = 10_000) =>
+    new AcmeCertificateAuthority({
+      directory,
+      email: null,
+      caFile: null,
+      accountKeyFile: join(dir, 'acme-account.key'),
+      timeoutMs,
+    });
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vanta-acme-away-'));
+    // Takes connections and never says a word, not even TLS's first.
+    silent = createNetServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    for (const socket of held) socket.destroy();
+    await new Promise((resolve) => silent?.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a refused connection fails the attempt at once, saying so', async () => {
+    const port = await freePort();
+    await assert.rejects(adapter(`https://127.0.0.1:${port}/dir`).issue(['away.example.test'], nobody), (err) => {
+      assert.ok(err instanceof CertificateAuthorityError);
+      assert.match(
+        err.message,
+        new RegExp(`^the ACME server 127\\.0\\.0\\.1:${port} could not be reached \\(ECONNREFUSED\\)$`),
+      );
+      return true;
+    });
+  });
+
+  test('a CA that never answers fails the attempt after the time limit, saying so', async () => {
+    const { port } = silent.address() as AddressInfo;
+    await assert.rejects(adapter(`https://127.0.0.1:${port}/dir`, 300).issue(['away.example.test'], nobody), (err) => {
+      assert.ok(err instanceof CertificateAuthorityError);
+      assert.match(err.message, /could not be reached \(ETIMEDOUT\)$/);
+      return true;
+    });
   });
 });

@@ -362,3 +362,47 @@ describe('HTTPS: certificates off', () => {
     assert.doesNotMatch(page.body, /h-https/);
   });
 });
+
+// The finding: stop waited for the whole pass in progress, up to 100 attempts one after the other,
+// each of which can take minutes when the CA does not answer (acme-client retries on its own), so
+// `vanta serve` did not stop on SIGTERM until its service manager killed it.
+describe('HTTPS: stopping during a pass', () => {
+  let app: TestApp;
+  const ca = new FakeCa();
+  before(async () => {
+    app = await makeApp({ VANTA_ACME_DIRECTORY: 'https://ca.invalid/directory' }, { ca });
+  });
+  after(() => app?.close());
+
+  test('stop waits for the attempt in progress only; the rest of the pass stays due', async () => {
+    const token = await app.token(ALL_SCOPES);
+    for (const user of ['stopa', 'stopb', 'stopc']) {
+      const made = await app.api('POST', 'api=accounts', { token, body: { user, domain: `${user}.example` } });
+      assert.equal(made.statusCode, 201);
+    }
+    const scheduler = app.rt.certificates;
+    assert.ok(scheduler, 'certificates are on');
+    const issue = ca.issue.bind(ca);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = () => {};
+    const firstStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    ca.issue = async (domains, answers) => {
+      started();
+      await released;
+      return issue(domains, answers);
+    };
+    scheduler.start();
+    await firstStarted;
+    const stopped = scheduler.stop();
+    release();
+    await stopped;
+    assert.equal(ca.orders.length, 1, 'one attempt was made, the one under way when stop came');
+    const due = await app.rt.ctx.store.certificates.due(new Date().toISOString(), 10);
+    assert.equal(due.length, 2, 'the two the pass had left are still due');
+  });
+});

@@ -15,13 +15,19 @@ export interface CertificatePass {
  * runCertificatePass marks certificates past their end `expired`, then issues or renews each one
  * due now, earliest first, one at a time. It reads only the store's rows that are due (one indexed
  * query), never the certificate files: a pass over thousands of certificates with none due is one
- * query and one update.
+ * query and one update. `stopped` is asked before each attempt: once it says yes, the pass ends
+ * and leaves the rest due for the next one.
  */
-export async function runCertificatePass(ctx: AppContext, limit = PASS_LIMIT): Promise<CertificatePass> {
+export async function runCertificatePass(
+  ctx: AppContext,
+  limit = PASS_LIMIT,
+  stopped: () => boolean = () => false,
+): Promise<CertificatePass> {
   const now = ctx.now().toISOString();
   const expired = await ctx.store.certificates.markExpired(now);
   const attempts: CertificateAttempt[] = [];
   for (const user of await ctx.store.certificates.due(now, limit)) {
+    if (stopped()) break;
     attempts.push(await issueCertificate(ctx, user, { audit: true, throwOnFailure: false }));
   }
   return { expired, attempts };
@@ -36,6 +42,7 @@ export class CertificateScheduler {
   private periodic: Periodic | null = null;
   private passing = false;
   private again = false;
+  private stopping = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -53,10 +60,10 @@ export class CertificateScheduler {
         try {
           do {
             this.again = false;
-            const pass = await runCertificatePass(this.ctx);
+            const pass = await runCertificatePass(this.ctx, PASS_LIMIT, () => this.stopping);
             const failed = pass.attempts.filter((a) => a.outcome === 'failed');
             if (failed.length > 0) this.logger.warn({ failed }, 'certificates: some could not be issued or renewed');
-          } while (this.again);
+          } while (this.again && !this.stopping);
         } finally {
           this.passing = false;
         }
@@ -72,8 +79,14 @@ export class CertificateScheduler {
     else void this.periodic?.runNow();
   }
 
-  /** stop cancels the next pass and waits for the one in progress. */
+  /**
+   * stop cancels the next pass and waits for the attempt in progress, not for the rest of its
+   * pass: each attempt can take minutes when the CA does not answer, and a pass makes up to
+   * PASS_LIMIT of them, which would keep `vanta serve` from stopping until its service manager
+   * killed it. What the pass had left stays due.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.periodic?.stop();
   }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Agent } from 'node:https';
+import { Agent, request } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type * as Acme from 'acme-client';
 import {
@@ -32,6 +32,8 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   readonly label: string;
   private accountKey: Promise<string> | null = null;
   private configured: Promise<typeof Acme> | null = null;
+  /** agent carries the CAs the CA's own TLS is checked against, for acme-client and the reach check alike. */
+  private agent: Agent | null = null;
   /** accountUrl is the panel's ACME account once looked up or made in this process. */
   private accountUrl: string | null = null;
 
@@ -41,6 +43,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
 
   async issue(domains: readonly string[], answers: ChallengeAnswers): Promise<IssuedCertificate> {
     const acme = await this.configure();
+    await this.reach();
     const client = new acme.Client({
       directoryUrl: this.opts.directory,
       accountKey: await this.loadAccountKey(acme),
@@ -109,7 +112,8 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     this.configured ??= (async () => {
       const acme = await import('acme-client');
       const ca = this.opts.caFile === null ? [] : [await readFile(this.opts.caFile, 'utf8')];
-      acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, ...ca], keepAlive: false });
+      this.agent = new Agent({ ca: [...rootCertificates, ...ca], keepAlive: false });
+      acme.axios.defaults.httpsAgent = this.agent;
       acme.axios.defaults.timeout = this.opts.timeoutMs;
       return acme;
     })().catch((err: unknown) => {
@@ -117,6 +121,30 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
       throw err;
     });
     return this.configured;
+  }
+
+  /**
+   * reach asks the CA for its directory once, with no retry, before an order: a CA that cannot be
+   * reached fails the attempt at once and says why. acme-client retries a request that got no
+   * answer for over a minute and then fails with a TypeError of its own that names no cause.
+   */
+  private reach(): Promise<void> {
+    const url = new URL(this.opts.directory);
+    return new Promise((resolve, reject) => {
+      const req = request(url, { agent: this.agent ?? undefined, timeout: this.opts.timeoutMs }, (res) => {
+        res.resume();
+        res.once('end', resolve);
+        res.once('error', resolve);
+      });
+      req.once('timeout', () => req.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
+      req.once('error', (err: NodeJS.ErrnoException) => {
+        const why = err.code ?? err.message;
+        reject(
+          new CertificateAuthorityError(`the ACME server ${url.host} could not be reached (${why})`, { cause: err }),
+        );
+      });
+      req.end();
+    });
   }
 
   private loadAccountKey(acme: typeof Acme): Promise<string> {
@@ -132,6 +160,9 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
 
 /** problemText is the CA's own problem text when it gave one, else the error's message, on one line. */
 function problemText(err: unknown): string {
+  // acme-client ends its retries of a request that got no answer with a TypeError of its own.
+  if (err instanceof TypeError && /\bacme-client\b/.test(err.stack ?? ''))
+    return 'the ACME server stopped answering (no answer after acme-client retried)';
   const message = err instanceof Error ? err.message : String(err);
   return message.replace(/\s+/g, ' ').trim() || 'the ACME server gave no reason';
 }
