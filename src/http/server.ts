@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
@@ -64,7 +65,7 @@ function baseServer(deps: ServerDeps): FastifyInstance {
     childLoggerFactory: (logger, bindings, options) => lazyChildLogger(() => logger.child(bindings, options)),
     schemaController: LAZY_SCHEMA_COMPILERS,
     // One line per request, written when it is answered (see the onResponse hook), instead of two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
     bodyLimit: HARD_BODY_LIMIT,
     // Slow clients are closed: headers within one limit, the whole request within another,
