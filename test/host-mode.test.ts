@@ -9,6 +9,19 @@ import { MYSQL_URL, MariaDbFixture } from './support/mariadb.js';
 
 const skip = hostModeSkip();
 
+/** asNobody runs a command as `nobody` (no group of the account's, not nginx's) and returns how it ended. */
+function asNobody(file: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
+
 function randomUser(prefix: string): string {
   return prefix + Math.random().toString(36).slice(2, 8).replace(/[0-9]/g, 'x');
 }
@@ -41,6 +54,17 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     assert.ok(await host.rig.settled(domain, (r) => r.body === index), 'the domain serves public_html/index.html');
     assert.ok(await host.rig.settled(`www.${domain}`, (r) => r.body === index), 'and so does www.');
     assert.deepEqual(await host.rig.siteFiles(), [`${user}.conf`]);
+    // Finding: public_html was 0755, so any other local user could read a site's files (its
+    // wp-config.php with the database password). nginx, running as www-data, served it above.
+    const web = join(host.rig.homes, user, 'public_html');
+    for (const args of [
+      ['ls', web],
+      ['cat', join(web, 'index.html')],
+    ] as const) {
+      const other = await asNobody(args[0], [args[1]]);
+      assert.notEqual(other.code, 0, `${args.join(' ')} as another local user`);
+      assert.match(other.stderr, /Permission denied/);
+    }
 
     // A process of the account (a customer's cron job, say) must end with the suspend.
     const uid = Number(pw[2]);

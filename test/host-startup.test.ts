@@ -114,6 +114,12 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
       fpm: () => fpmConf(undefined, 'no_such_directive = on\n'),
       want: /php-fpm configuration is not valid \(php-fpm -t\): .*no_such_directive/,
     },
+    {
+      name: "nginx's worker group does not exist (public_html and the sockets are given to it)",
+      conf: 'include SITES/*.conf;',
+      env: { VANTA_PHP_WEB_GROUP: 'no-such-web-group' },
+      want: /nginx's worker group no-such-web-group does not exist: set VANTA_PHP_WEB_GROUP/,
+    },
   ];
   for (const row of table) {
     test(row.name, async () => {

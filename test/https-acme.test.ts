@@ -129,6 +129,13 @@ describe('HTTPS: certificates from a real ACME server (Pebble), served by a priv
     }
   };
 
+  /** installedSerial is the serial of the certificate the account's server block names. */
+  const installedSerial = async (user: string) => {
+    const text = await readFile(join(rig.sites, `${user}.conf`), 'utf8');
+    const cert = /ssl_certificate "([^"]+)";/.exec(text)?.[1] ?? '';
+    return new X509Certificate(await readFile(cert, 'utf8')).serialNumber;
+  };
+
   const users: string[] = [];
 
   test('create: the certificate is issued in the background and served for domain and www; HTTP redirects', async () => {
@@ -200,7 +207,10 @@ describe('HTTPS: certificates from a real ACME server (Pebble), served by a priv
   test('challenge failure: failed with the CA text, next attempt scheduled, previous certificate kept', async () => {
     const user = users[0] ?? '';
     const domain = `${user}.example.test`;
-    const before = await served(domain);
+    // Until the workers of the renewal's reload are all gone, an old one may still answer with the
+    // old certificate: wait for the one installed.
+    const installed = await installedSerial(user);
+    const before = await served(domain, (a) => a.serial === installed);
     // Nothing listens on 127.0.0.2 at nginx's port: the CA cannot fetch the answer.
     await pebble.resolveTo(domain, '127.0.0.2');
     await pebble.resolveTo(`www.${domain}`, '127.0.0.2');

@@ -8,6 +8,8 @@ import { AccountDir, makeWebRoot } from './account-files.js';
 const AS_ROOT = process.getuid?.() === 0;
 // An owner other than the test's own, so that a chown that went through a link would show.
 const OWNER = AS_ROOT ? { uid: 43210, gid: 43210 } : null;
+// nginx's worker group, as host mode passes it.
+const WEB_GID = 43211;
 
 describe('account files are written without following links', () => {
   let dir: string;
@@ -34,20 +36,34 @@ describe('account files are written without following links', () => {
   it('makeWebRoot makes public_html and the default page, owned by the account', async () => {
     const home = join(dir, 'fresh');
     await mkdir(home);
-    await makeWebRoot({ home, domain: 'fresh.example', homeMode: 0o711, owner: OWNER });
+    await makeWebRoot({ home, domain: 'fresh.example', homeMode: 0o750, owner: null, webGid: null });
+    assert.equal((await stat(home)).mode & 0o777, 0o750);
+    const web = await stat(join(home, 'public_html'));
+    const page = await stat(join(home, 'public_html', 'index.html'));
+    assert.equal(web.mode & 0o777, 0o755, 'with no web group (the sandbox) public_html stays open');
+    assert.equal(page.mode & 0o777, 0o644);
+    assert.match(await readFile(join(home, 'public_html', 'index.html'), 'utf8'), /fresh\.example/);
+  });
+
+  // Finding: public_html was 0755, so any local user (another account's shell or PHP run outside
+  // nginx) could read a site's files, wp-config.php with its database password among them.
+  it("public_html is closed to other local users: the account owns it, nginx's group alone enters", async (t) => {
+    if (!OWNER) return t.skip('needs root to give files away');
+    const home = join(dir, 'closed');
+    await mkdir(home);
+    await makeWebRoot({ home, domain: 'closed.example', homeMode: 0o711, owner: OWNER, webGid: WEB_GID });
     assert.equal((await stat(home)).mode & 0o777, 0o711);
     const web = await stat(join(home, 'public_html'));
     const page = await stat(join(home, 'public_html', 'index.html'));
-    assert.equal(web.mode & 0o777, 0o755);
-    assert.equal(page.mode & 0o777, 0o644);
-    if (OWNER) assert.deepEqual([web.uid, page.uid, page.gid], [OWNER.uid, OWNER.uid, OWNER.gid]);
-    assert.match(await readFile(join(home, 'public_html', 'index.html'), 'utf8'), /fresh\.example/);
+    assert.equal(web.mode & 0o777, 0o750);
+    assert.deepEqual([web.uid, web.gid], [OWNER.uid, WEB_GID]);
+    assert.deepEqual([page.uid, page.gid, page.mode & 0o777], [OWNER.uid, OWNER.gid, 0o644]);
   });
 
   it('a home that is a link is refused', async () => {
     const home = join(dir, 'home-link');
     await symlink(outside, home);
-    await assert.rejects(makeWebRoot({ home, domain: 'x.example', homeMode: 0o711, owner: OWNER }));
+    await assert.rejects(makeWebRoot({ home, domain: 'x.example', homeMode: 0o711, owner: OWNER, webGid: WEB_GID }));
     await untouched();
   });
 
@@ -55,7 +71,10 @@ describe('account files are written without following links', () => {
     const home = join(dir, 'planted-web');
     await mkdir(home);
     await symlink(outside, join(home, 'public_html'));
-    await assert.rejects(makeWebRoot({ home, domain: 'x.example', homeMode: 0o711, owner: OWNER }), /EEXIST/);
+    await assert.rejects(
+      makeWebRoot({ home, domain: 'x.example', homeMode: 0o711, owner: OWNER, webGid: WEB_GID }),
+      /EEXIST/,
+    );
     await untouched();
   });
 

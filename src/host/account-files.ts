@@ -72,18 +72,26 @@ export interface WebRootSpec {
   domain: string;
   homeMode: number;
   owner: FileOwner;
+  /**
+   * webGid is nginx's worker group: given `public_html` (0750) so that nginx serves it and no other
+   * local user lists or reads it. null (the sandbox, with no users of its own) leaves it 0755.
+   */
+  webGid: number | null;
 }
 
 /**
- * makeWebRoot gives a freshly made home its mode, a `public_html` and the default page, owned by
- * the account, without following any link (see AccountDir): the one way the panel writes into a
+ * makeWebRoot gives a freshly made home its mode, a `public_html` (the account's, in nginx's group)
+ * and the default page, owned by the account, without following any link (see AccountDir): the one way the panel writes into a
  * home, in host mode as root and in the sandbox alike.
  */
 export async function makeWebRoot(spec: WebRootSpec): Promise<void> {
   const home = await AccountDir.open(spec.home);
   try {
     await home.set(spec.homeMode, null);
-    const web = await home.makeDir('public_html', 0o755, spec.owner);
+    const web =
+      spec.owner && spec.webGid !== null
+        ? await home.makeDir('public_html', 0o750, { uid: spec.owner.uid, gid: spec.webGid })
+        : await home.makeDir('public_html', 0o755, spec.owner);
     try {
       await web.writeNewFile('index.html', renderDefaultPage(spec.domain), 0o644, spec.owner);
     } finally {

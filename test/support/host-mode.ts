@@ -80,7 +80,8 @@ export class HostRig {
     await chmod(dir, 0o711);
     const etc = await makePrivateEtc(dir);
     for (const d of ['homes', 'sites', 'data']) await mkdir(join(dir, d), { recursive: true });
-    const nginx = new PrivateNginx(join(dir, 'nginx'), await freePort(), join(dir, 'sites'));
+    // Workers run as www-data, as a provider's do: what the panel makes must be readable by them alone.
+    const nginx = new PrivateNginx(join(dir, 'nginx'), await freePort(), join(dir, 'sites'), 'www-data');
     await nginx.start();
     const fpm = new PrivatePhpFpm(join(dir, 'fpm'), etc);
     try {

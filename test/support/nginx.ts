@@ -27,16 +27,21 @@ export class PrivateNginx {
   private child: ChildProcess | null = null;
   readonly args: string[];
 
+  /**
+   * workerUser is who the workers run as when the test runs as root: root by default, so that they
+   * read the test's temporary files; host-mode rigs pass the system's own (www-data), as a provider's nginx runs.
+   */
   constructor(
     readonly prefix: string,
     readonly port: number,
     sitesDir: string,
+    workerUser = 'root',
   ) {
     for (const d of ['logs', 'tmp']) mkdirSync(join(prefix, d), { recursive: true });
-    const runAsRoot = process.getuid?.() === 0 ? 'user root;\n' : '';
+    const user = process.getuid?.() === 0 ? `user ${workerUser};\n` : '';
     writeFileSync(
       join(prefix, 'nginx.conf'),
-      `${runAsRoot}worker_processes 1;
+      `${user}worker_processes 1;
 daemon off;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/logs/error.log warn;

@@ -4,6 +4,7 @@ import { HOST_TOOLS, findProgram, includesSitesDir } from './host-checks.js';
 import { NginxWebServer } from '../nginx/nginx-web-server.js';
 import { type PhpFpmSetup, PhpSetupError, setUpPhpFpm } from '../php/php-fpm-setup.js';
 import type { DatabaseServer, HostDrivers } from '../ports.js';
+import { runCommand } from '../exec.js';
 import { detectQuota } from '../quota/setquota-quota.js';
 import { ShadowSystemUsers } from '../shadow/shadow-system-users.js';
 import { NginxTrafficLogs } from '../traffic/nginx-traffic-logs.js';
@@ -102,10 +103,16 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
   const php = await setUpPhpFpm(opts.php, opts.phpRequired).catch((err) => {
     throw err instanceof PhpSetupError ? new HostSetupError(err.message) : err;
   });
+  const webGid = await groupId(opts.php.webGroup, opts.timeoutMs);
+  if (webGid === null) {
+    throw new HostSetupError(
+      `nginx's worker group ${opts.php.webGroup} does not exist: set VANTA_PHP_WEB_GROUP to the group nginx's workers run as`,
+    );
+  }
   const quota = await detectQuota(opts.homeBase, opts.timeoutMs);
   return {
     mode: 'host',
-    systemUsers: new ShadowSystemUsers(opts.homeBase, opts.timeoutMs),
+    systemUsers: new ShadowSystemUsers(opts.homeBase, opts.timeoutMs, webGid),
     webServer,
     databases,
     quota,
@@ -117,4 +124,12 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     certificates: new CertificateDir(opts.certDir, opts.challengeDir),
     homeOf: (user) => join(opts.homeBase, user),
   };
+}
+
+/** groupId looks a group up the way the shadow tools do (any NSS source); null when there is none. */
+async function groupId(group: string, timeoutMs: number): Promise<number | null> {
+  const out = await runCommand('getent', ['group', group], { okCodes: [2], timeoutMs });
+  if (out.code !== 0) return null;
+  const gid = Number(out.stdout.split(':')[2]);
+  return Number.isInteger(gid) ? gid : null;
 }

@@ -33,7 +33,7 @@ export class SandboxSystemUsers implements SystemUsers {
     await mkdir(this.homeBase, { recursive: true });
     // Not recursive: a leftover home must fail the step instead of being adopted.
     await mkdir(spec.home, { mode: 0o750 });
-    await makeWebRoot({ home: spec.home, domain: spec.domain, homeMode: 0o750, owner: null });
+    await makeWebRoot({ home: spec.home, domain: spec.domain, homeMode: 0o750, owner: null, webGid: null });
     await this.write({
       user: spec.user,
       home: spec.home,

@@ -22,6 +22,8 @@ export class ShadowSystemUsers implements SystemUsers {
   constructor(
     private readonly homeBase: string,
     private readonly timeoutMs: number,
+    /** webGid is nginx's worker group, given each account's public_html (see makeWebRoot). */
+    private readonly webGid: number,
   ) {}
 
   async exists(user: string): Promise<boolean> {
@@ -38,13 +40,15 @@ export class ShadowSystemUsers implements SystemUsers {
     await runCommand('useradd', useraddArgs(spec), { timeoutMs: this.timeoutMs });
     try {
       const entry = await this.require(spec.user);
-      // Others may pass through the home (nginx serves public_html) but not list or read it. The
+      // Others may pass through the home but not list or read it, and only nginx's group enters
+      // public_html: another local user must not read a site's files (wp-config.php is 0644). The
       // home belongs to the account from here on: nothing in it is followed (see makeWebRoot).
       await makeWebRoot({
         home: spec.home,
         domain: spec.domain,
         homeMode: 0o711,
         owner: { uid: entry.uid, gid: entry.gid },
+        webGid: this.webGid,
       });
     } catch (err) {
       // The step failed after useradd succeeded: take the user back so nothing is left half-made.
