@@ -2,9 +2,11 @@
 // bound over /etc (bench/rows/host.ts starts it so), starts the real `vanta serve` in host mode
 // there against a private nginx, and times through the API what the panel does next to the raw
 // commands those operations run. It writes its figures as JSON to the file the parent names.
+import { spawnSync } from 'node:child_process';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { PHP_DEFAULTS } from '../src/domain/php.js';
 import { generatePassword } from '../src/domain/secrets.js';
@@ -32,6 +34,8 @@ export interface HostJob {
 /** HostFigures are the milliseconds of each timed operation, and the bulk runs. */
 export interface HostFigures {
   panel: { create: number[]; suspend: number[]; terminate: number[] };
+  /** createNoPhp holds the creates of accounts whose plan has PHP off, made between those of `panel`. */
+  createNoPhp: number[];
   /** raw holds, for each command of the raw sequence, its time in each repetition; total the sum. */
   raw: { total: number[]; commands: Record<string, number[]> };
   bulkCreate: CreateRun;
@@ -182,7 +186,13 @@ export function stepTimes(log: string, phases: Record<string, string>): HostFigu
   return out;
 }
 
+/** NO_PHP_PLAN is a plan with PHP off: creates on it, next to creates with PHP, give what a pool adds to a create. */
+const NO_PHP_PLAN = 'bench-no-php';
+
 async function main(): Promise<void> {
+  const vanta = fileURLToPath(new URL('../bin/vanta.js', import.meta.url));
+  const added = spawnSync(process.execPath, [vanta, 'plan', 'add', NO_PHP_PLAN, '--no-php'], { encoding: 'utf8' });
+  if (added.status !== 0) throw new Error(`vanta plan add failed: ${added.stderr}`);
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       (e): e is [string, string] => e[0].startsWith('VANTA_') && !e[0].startsWith('VANTA_BENCH') && e[1] !== undefined,
@@ -208,6 +218,7 @@ async function main(): Promise<void> {
     });
     figures = {
       panel: { create: [], suspend: [], terminate: [] },
+      createNoPhp: [],
       raw: { total: [], commands: {} },
       bulkCreate: { count: 0, concurrency: 0, seconds: 0, panelCpuMs: 0, failures: [] },
       bulkTerminateSeconds: 0,
@@ -219,6 +230,13 @@ async function main(): Promise<void> {
       figures.panel.create.push(t.create);
       figures.panel.suspend.push(t.suspend);
       figures.panel.terminate.push(t.terminate);
+      const bare = benchUser(`n${tag}`, i);
+      figures.createNoPhp.push(
+        await timed(() =>
+          call('POST', '/?api=accounts', { user: bare, domain: `${bare}.bench.test`, plan: NO_PHP_PLAN }),
+        ),
+      );
+      await call('DELETE', `/?api=account&user=${bare}`);
     }
     await rawSequence(`r${tag}w`, {});
     for (let i = 0; i < job.lifecycles; i++) {
@@ -236,7 +254,11 @@ async function main(): Promise<void> {
   } finally {
     await panel.stop();
   }
-  figures.steps = stepTimes(await readFile(job.logFile, 'utf8'), { [`l${tag}`]: 'one at a time', [`b${tag}`]: 'bulk' });
+  figures.steps = stepTimes(await readFile(job.logFile, 'utf8'), {
+    [`l${tag}`]: 'one at a time',
+    [`n${tag}`]: 'one at a time, PHP off',
+    [`b${tag}`]: 'bulk',
+  });
   await writeFile(job.out, JSON.stringify(figures));
 }
 

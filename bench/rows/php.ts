@@ -56,8 +56,9 @@ function serverBlock(user: string, port: number, root: string, socket: string): 
  * php compares, in one run and on one private php-fpm master and nginx, a PHP page in an account's
  * public_html served through its own pool (as the panel renders it: ondemand, open_basedir, its
  * socket) with the very same file served through a stock `www` pool (Debian's settings: dynamic);
- * then times what a pool adds to an account's create: the pool write with its tmp dir and
- * `php-fpm -t`, and the reload until the master has re-read its files.
+ * then times a pool's own steps one after another: the pool write with its tmp dir and `php-fpm -t`,
+ * and the reload until the master has re-read its files (what the pool adds to a create, whose
+ * steps overlap these with others, is the host row's figure).
  */
 export const php: Row = {
   id: 'php',
@@ -66,7 +67,8 @@ export const php: Row = {
       measure: `PHP ${p.label}: req/s through the account's pool ÷ a stock pool`,
       target: '≥ 0.95×',
     })),
-    { measure: 'time a PHP pool adds to create (pool write + php-fpm -t + reload)', target: '≤ 50 ms median' },
+    // What a pool adds to a create is the host row's figure: a create overlaps these steps with others.
+    { measure: 'a PHP pool on its own: pool write + php-fpm -t + reload, in sequence', target: '— (see host)' },
   ],
   skip: () => phpFpmSkip() ?? (existsSync(NGINX_BIN) ? null : 'the PHP row needs nginx'),
   async run(bench: Bench) {
@@ -156,7 +158,7 @@ export const php: Row = {
     for (let i = 0; i < 5; i++) wrapped.push(await timed(() => runCommand(nsenter ?? 'true', [...nsArgs, 'true'])));
     const wrapper = median(wrapped);
     const total = median(write.map((w, i) => w + (reload[i] ?? 0)));
-    measured.push({ now: `${total.toFixed(0)} ms`, meets: total <= 50 });
+    measured.push({ now: `${total.toFixed(0)} ms`, meets: null });
     const reran = reloadChecks.filter((n) => n > 0).length;
     notes.push(
       `php create cost, medians of ${count} fresh accounts: pool write (tmp dir, file, its php-fpm -t) ${median(write).toFixed(0)} ms, ` +

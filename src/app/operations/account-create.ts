@@ -27,9 +27,9 @@ export interface CreateAccountStepsInput {
 export const UNSET_PASSWORD_HASH = '';
 
 /**
- * accountCreate makes the row (`provisioning`, with no password hash yet), the system user, its password, the PHP
- * pool (in service before the site points at it), the site and the quota, then marks the row `active` with the
- * owner password's hash.
+ * accountCreate makes the row (`provisioning`, with no password hash yet), the system user, its password and
+ * meanwhile the PHP pool, the site while php-fpm takes the pool into service, and the quota, then marks the row
+ * `active` with the owner password's hash.
  * Recovery undoes a create cut short: its password was never kept, so it cannot be finished.
  */
 export const accountCreate = defineOperation({
@@ -67,7 +67,9 @@ export const accountCreate = defineOperation({
         undo: () => systemUsers.remove(user, home),
       },
       {
+        // chpasswd changes only the shadow file: the pool (whose check needs the user) is written meanwhile.
         name: 'password',
+        alongsideUntil: 'php_pool',
         run: () => {
           if (input.password === undefined) throw new Error('the password is not kept, so a create cannot be resumed');
           return systemUsers.setPassword(user, input.password);
@@ -82,7 +84,9 @@ export const accountCreate = defineOperation({
         undo: () => dropPool(ctx, user, php.enabled),
       },
       {
+        // php-fpm re-reads its pools while nginx is changed; both are done before the create answers.
         name: 'php_reload',
+        alongsideUntil: 'reload',
         run: async () => {
           if (php.enabled) await ctx.host.php.reload();
         },
