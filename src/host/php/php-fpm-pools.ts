@@ -133,17 +133,19 @@ async function restoreFile(path: string, previous: string | null): Promise<void>
  */
 export async function poolWorkerPids(user: string, uid: number | null): Promise<number[]> {
   const title = `php-fpm: pool ${user}`;
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    if ((cmdline.split('\0')[0] ?? '').trimEnd() !== title) continue;
-    const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
-    const real = /^Uid:\s+(\d+)/m.exec(status)?.[1];
-    if (real === undefined || real === '0' || (uid !== null && Number(real) !== uid)) continue;
-    pids.push(Number(name));
-  }
-  return pids;
+  const names = (await readdir('/proc')).filter((name) => /^[0-9]+$/.test(name));
+  // All read at once: one after another took 6 to 23 ms here with only 110 processes (4 to 10 at once).
+  const found = await Promise.all(
+    names.map(async (name) => {
+      const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+      if ((cmdline.split('\0')[0] ?? '').trimEnd() !== title) return null;
+      const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
+      const real = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+      if (real === undefined || real === '0' || (uid !== null && Number(real) !== uid)) return null;
+      return Number(name);
+    }),
+  );
+  return found.filter((pid) => pid !== null);
 }
 
 /**
@@ -288,7 +290,9 @@ export class PhpFpmPools implements PhpPools {
       (ids) => ids.uid,
       () => null,
     );
-    for (let round = 0; round < 5; round++) {
+    // A killed worker is gone from the list once it has died (a zombie has no title): look again
+    // soon, for up to about 250 ms in all.
+    for (let round = 0; round < 25; round++) {
       const pids = await poolWorkerPids(user, uid);
       if (pids.length === 0) break;
       for (const pid of pids) {
@@ -298,7 +302,7 @@ export class PhpFpmPools implements PhpPools {
           // Gone already.
         }
       }
-      await sleep(50);
+      await sleep(10);
     }
     const left = await poolWorkerPids(user, uid);
     if (left.length > 0)
