@@ -80,13 +80,35 @@ export const LOG_BUFFER_BYTES = 4096;
 /** LOG_FLUSH_MS bounds how long a gathered line waits when the panel is quiet. */
 export const LOG_FLUSH_MS = 1000;
 
+/** gathered holds the log destinations that may hold lines not yet written; one exit hook writes them all out. */
+const gathered = new Set<ReturnType<typeof pino.destination>>();
+let exitHooked = false;
+
+function writeGatheredLines(): void {
+  for (const dest of gathered) {
+    try {
+      dest.flushSync();
+    } catch {
+      // Closed meanwhile, or its file is gone: nothing more can be done at exit.
+    }
+  }
+}
+
 /**
- * logDestination writes to a file descriptor in the background, a few KiB at a time, instead of one blocking write
- * per line (one per request): pino flushes what is gathered when the process exits, an uncaught error included, and
- * a timer flushes a quiet panel's lines within LOG_FLUSH_MS. Only a SIGKILL can lose the last lines.
+ * logDestination gathers lines and writes them a few KiB at a time, instead of one write per line (one per request);
+ * the lines gathered are written when the process exits, an uncaught error included, and a timer writes a quiet
+ * panel's lines within LOG_FLUSH_MS. Only a SIGKILL can lose the last lines. The writes block: an asynchronous write
+ * still in flight at exit is neither waited for nor written again by the exit's flush, so its lines were lost or
+ * landed after later ones.
  */
 export function logDestination(fd: number): ReturnType<typeof pino.destination> {
-  return pino.destination({ dest: fd, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
+  const dest = pino.destination({ dest: fd, sync: true, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
+  // pino flushes at exit only the destinations it writes asynchronously.
+  if (!exitHooked) process.once('exit', writeGatheredLines);
+  exitHooked = true;
+  gathered.add(dest);
+  dest.once('close', () => gathered.delete(dest));
+  return dest;
 }
 
 /** createLogger builds the panel's logger; secrets are redacted by path as a second line of defence. */
