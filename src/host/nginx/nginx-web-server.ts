@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from '../exec.js';
+import { type ExecOptions, type ExecResult, runCommand } from '../exec.js';
 import { writeFileAtomic } from '../files.js';
 import { Coalesced } from '../php/coalesce.js';
 import type { SiteSpec, WebServer } from '../ports.js';
@@ -26,9 +26,20 @@ export interface NginxOptions {
   reopenCommand: readonly string[] | null;
   /** logs give each server block its traffic log. */
   logs: SiteLogs;
+  /** run starts the nginx commands; runCommand when omitted (tests record the commands through it). */
+  run?: CommandRunner;
 }
 
-/** NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads. */
+/** CommandRunner is the shape of runCommand, the way the web server starts nginx. */
+export type CommandRunner = (file: string, args: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
+
+/**
+ * NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads.
+ * Every nginx command reads the whole configuration, sites directory included (`-s reload` and
+ * `-s reopen` too, before they signal), so each takes its turn with the writes and removals of
+ * blocks: a block removed between nginx's listing of the directory and its opening of the file
+ * fails the command.
+ */
 export class NginxWebServer implements WebServer {
   private writing: Promise<unknown> = Promise.resolve();
   private readonly reloading: Coalesced;
@@ -36,10 +47,10 @@ export class NginxWebServer implements WebServer {
 
   constructor(private readonly opts: NginxOptions) {
     this.reloading = new Coalesced(() =>
-      this.signal(this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload']),
+      this.exclusive(() => this.signal(this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload'])),
     );
     this.reopening = new Coalesced(() =>
-      this.signal(this.opts.reopenCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reopen']),
+      this.exclusive(() => this.signal(this.opts.reopenCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reopen'])),
     );
   }
 
@@ -104,24 +115,31 @@ export class NginxWebServer implements WebServer {
 
   /** check runs `nginx -t` on the whole configuration. */
   async check(): Promise<void> {
-    await this.nginx(['-t']);
+    await this.exclusive(() => this.nginx(['-t']));
   }
 
   /** dump returns `nginx -T`: the whole configuration as nginx reads it. */
   async dump(): Promise<string> {
-    return (await this.nginx(['-T'])).stdout;
+    return (await this.exclusive(() => this.nginx(['-T']))).stdout;
   }
 
   private async signal(argv: readonly string[]): Promise<void> {
     const [file, ...args] = argv;
-    await runCommand(file ?? this.opts.bin, args, { timeoutMs: this.opts.timeoutMs });
+    await this.run(file ?? this.opts.bin, args, { timeoutMs: this.opts.timeoutMs });
   }
 
   private nginx(args: string[]) {
-    return runCommand(this.opts.bin, [...this.opts.args, ...args], { timeoutMs: this.opts.timeoutMs });
+    return this.run(this.opts.bin, [...this.opts.args, ...args], { timeoutMs: this.opts.timeoutMs });
   }
 
-  /** exclusive serialises writes and checks: one account's `nginx -t` must not see another's half-made block. */
+  private run(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+    return (this.opts.run ?? runCommand)(file, args, opts);
+  }
+
+  /**
+   * exclusive serialises writes, removals and every nginx command: one account's `nginx -t` must not
+   * see another's half-made block, and no command may read the directory while a block goes.
+   */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.writing.then(fn, fn);
     this.writing = next.catch(() => {});
