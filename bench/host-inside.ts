@@ -29,6 +29,19 @@ export interface HostJob {
   bulk: number;
   out: string;
   logFile: string;
+  /** nginxCalls and phpCalls are where the panel's nginx and php-fpm (wrapped) log their arguments. */
+  nginxCalls: string;
+  phpCalls: string;
+  /** fpmLog is the php-fpm master's error log, which notes each reload. */
+  fpmLog: string;
+}
+
+/** CommandCounts is how many checks and reloads of nginx and php-fpm the panel ran in a phase. */
+export interface CommandCounts {
+  nginxChecks: number;
+  nginxReloads: number;
+  phpChecks: number;
+  phpReloads: number;
 }
 
 /** HostFigures are the milliseconds of each timed operation, and the bulk runs. */
@@ -42,6 +55,8 @@ export interface HostFigures {
   bulkTerminateSeconds: number;
   /** steps holds, per phase and operation, each step's milliseconds as the panel logged them. */
   steps: Record<string, Record<string, number[]>>;
+  /** commandCounts holds, per bulk phase (creates, terminates), the checks and reloads it ran. */
+  commandCounts: Record<string, CommandCounts>;
 }
 
 const job = JSON.parse(process.env.VANTA_BENCH_HOST ?? '{}') as HostJob;
@@ -189,6 +204,29 @@ export function stepTimes(log: string, phases: Record<string, string>): HostFigu
 /** NO_PHP_PLAN is a plan with PHP off: creates on it, next to creates with PHP, give what a pool adds to a create. */
 const NO_PHP_PLAN = 'bench-no-php';
 
+/** countCommands counts the lines logged so far by the wrapped nginx and php-fpm and by the php-fpm master. */
+async function countCommands(): Promise<CommandCounts> {
+  const lines = async (path: string) => (await readFile(path, 'utf8').catch(() => '')).split('\n');
+  const nginx = await lines(job.nginxCalls);
+  const php = await lines(job.phpCalls);
+  return {
+    nginxChecks: nginx.filter((l) => / -t$/.test(l)).length,
+    nginxReloads: nginx.filter((l) => / -s reload$/.test(l)).length,
+    phpChecks: php.filter((l) => / -t$/.test(l)).length,
+    phpReloads: (await lines(job.fpmLog)).filter((l) => l.includes('Reloading in progress')).length,
+  };
+}
+
+/** since is what was counted between two counts. */
+function since(a: CommandCounts, b: CommandCounts): CommandCounts {
+  return {
+    nginxChecks: b.nginxChecks - a.nginxChecks,
+    nginxReloads: b.nginxReloads - a.nginxReloads,
+    phpChecks: b.phpChecks - a.phpChecks,
+    phpReloads: b.phpReloads - a.phpReloads,
+  };
+}
+
 async function main(): Promise<void> {
   const vanta = fileURLToPath(new URL('../bin/vanta.js', import.meta.url));
   const added = spawnSync(process.execPath, [vanta, 'plan', 'add', NO_PHP_PLAN, '--no-php'], { encoding: 'utf8' });
@@ -223,6 +261,7 @@ async function main(): Promise<void> {
       bulkCreate: { count: 0, concurrency: 0, seconds: 0, panelCpuMs: 0, failures: [] },
       bulkTerminateSeconds: 0,
       steps: {},
+      commandCounts: {},
     };
     await lifecycle(`w${tag}`);
     for (let i = 0; i < job.lifecycles; i++) {
@@ -242,7 +281,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < job.lifecycles; i++) {
       figures.raw.total.push(await rawSequence(benchUser(`r${tag}`, i), figures.raw.commands));
     }
+    const c0 = await countCommands();
     figures.bulkCreate = await createThroughApi(panel, job.token, `b${tag}`, 0, job.bulk, CREATE_CONCURRENCY);
+    const c1 = await countCommands();
     let next = 0;
     const t0 = performance.now();
     await Promise.all(
@@ -251,6 +292,7 @@ async function main(): Promise<void> {
       }),
     );
     figures.bulkTerminateSeconds = (performance.now() - t0) / 1000;
+    figures.commandCounts = { creates: since(c0, c1), terminates: since(c1, await countCommands()) };
   } finally {
     await panel.stop();
   }

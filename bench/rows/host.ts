@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostRig, hostModeSkip } from '../../test/support/host-mode.js';
+import { NGINX_BIN } from '../../test/support/nginx.js';
+import { PHPFPM_BIN } from '../../test/support/php-fpm.js';
 import type { Bench } from '../context.js';
 import { type Row, median, perSecond } from '../harness.js';
 import type { HostFigures, HostJob } from '../host-inside.js';
@@ -11,6 +13,17 @@ import { CREATE_CONCURRENCY } from '../support/sandbox.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXEC_HELPER = fileURLToPath(new URL('../../test/support/private-etc-exec.mjs', import.meta.url));
+
+/**
+ * countingWrapper writes a script that appends its arguments to `log` and runs `bin` with them, so
+ * the bench can count the `nginx -t` and reload runs of a phase (a few ms of sh per call).
+ */
+async function countingWrapper(path: string, bin: string, log: string): Promise<string> {
+  const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  await writeFile(path, `#!/bin/sh\necho "$*" >> ${q(log)}\nexec ${q(bin)} "$@"\n`);
+  await chmod(path, 0o755);
+  return path;
+}
 
 /** measureHost runs bench/host-inside.ts in a private mount namespace on a throwaway host and reads its figures. */
 async function measureHost(bench: Bench): Promise<HostFigures> {
@@ -22,6 +35,13 @@ async function measureHost(bench: Bench): Promise<HostFigures> {
       bulk: bench.options.quick ? 16 : 40,
       out: join(rig.dir, 'figures.json'),
       logFile: join(rig.dir, 'panel.log'),
+      nginxCalls: join(rig.dir, 'nginx-calls'),
+      phpCalls: join(rig.dir, 'php-fpm-calls'),
+      fpmLog: rig.fpm.errorLog,
+    };
+    const wrappers = {
+      VANTA_NGINX_BIN: await countingWrapper(join(rig.dir, 'nginx-counted'), NGINX_BIN, job.nginxCalls),
+      VANTA_PHPFPM_BIN: await countingWrapper(join(rig.dir, 'php-fpm-counted'), PHPFPM_BIN, job.phpCalls),
     };
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(
@@ -39,7 +59,11 @@ async function measureHost(bench: Bench): Promise<HostFigures> {
           'tsx',
           fileURLToPath(new URL('../host-inside.ts', import.meta.url)),
         ],
-        { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: rig.env({ VANTA_BENCH_HOST: JSON.stringify(job) }) },
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'inherit', 'inherit'],
+          env: rig.env({ VANTA_BENCH_HOST: JSON.stringify(job), ...wrappers }),
+        },
       );
       child.once('error', reject);
       child.once('exit', (c) => resolve(c ?? 1));
@@ -102,6 +126,11 @@ export const host: Row = {
       const parts = Object.entries(steps).map(([step, times]) => `${step} ${median(times).toFixed(0)}`);
       notes.push(`host steps, ${op} (median ms of each step as the panel timed it): ${parts.join(', ')}`);
     }
+    for (const [phase, c] of Object.entries(f.commandCounts))
+      notes.push(
+        `host bulk ${phase} of ${f.bulkCreate.count}: nginx -t ${c.nginxChecks}, nginx reloads ${c.nginxReloads}, ` +
+          `php-fpm -t ${c.phpChecks}, php-fpm reloads ${c.phpReloads}`,
+      );
     if (f.bulkCreate.failures.length > 0)
       notes.push(`host bulk creates failed: ${f.bulkCreate.failures.slice(0, 3).join('; ')}`);
     return {
