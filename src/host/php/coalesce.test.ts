@@ -74,3 +74,27 @@ test('serial sections run one after another, and a failing one does not stop the
   assert.equal(await three, 3);
   assert.deepEqual(log, ['one starts', 'one ends', 'two', 'three']);
 });
+
+test('with a turn, the calls made while a run waits for its turn share it, and it begins after the sections queued before it', async () => {
+  const s = new Serial();
+  const log: string[] = [];
+  const g = gate();
+  const c = new Coalesced(
+    async () => {
+      log.push('run');
+    },
+    (fn) => s.run(fn),
+  );
+  const write = s.run(async () => {
+    log.push('write starts');
+    await g.job();
+    log.push('write ends');
+  });
+  const calls = Array.from({ length: 5 }, () => c.run());
+  await new Promise((r) => setImmediate(r));
+  assert.equal(c.runs, 0, 'the run waits for the write');
+  g.releaseAll();
+  await Promise.all([write, ...calls]);
+  assert.equal(c.runs, 1);
+  assert.deepEqual(log, ['write starts', 'write ends', 'run']);
+});

@@ -1,35 +1,40 @@
 /**
  * Coalesced runs one async job at a time and folds the calls that arrive meanwhile into a single
  * follow-up run: a burst of N calls costs two runs, not N, and every caller still waits for a run
- * that started after its call (so what it wrote before calling is seen).
+ * that began after its call (so what it wrote before calling is seen). With a `turn` (a Serial's
+ * run), a run waits for its turn before it begins, and the calls made while it waits share it too.
  */
 export class Coalesced {
-  private running: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
+  /** latest is the last run asked for, begun or not. */
+  private latest: Promise<void> | null = null;
+  /** waiting is a run asked for that has not begun: calls made now share it. */
+  private waiting: Promise<void> | null = null;
   /** runs counts the runs actually made (not requested). */
   runs = 0;
 
-  constructor(private readonly job: () => Promise<void>) {}
+  constructor(
+    private readonly job: () => Promise<void>,
+    private readonly turn: ((fn: () => Promise<void>) => Promise<void>) | null = null,
+  ) {}
 
-  /** run starts the job at once when idle; otherwise it shares the one follow-up run. */
+  /** run starts the job at once when idle (or queues it for its turn); otherwise it shares the one follow-up run. */
   run(): Promise<void> {
-    if (this.queued) return this.queued;
-    if (!this.running) return this.start();
-    this.queued = this.running
-      .catch(() => {})
-      .then(() => {
-        this.queued = null;
-        return this.start();
-      });
-    return this.queued;
-  }
-
-  private start(): Promise<void> {
-    this.runs++;
-    const tracked: Promise<void> = this.job().finally(() => {
-      if (this.running === tracked) this.running = null;
+    if (this.waiting) return this.waiting;
+    let begun = false;
+    const begin = (): Promise<void> => {
+      begun = true;
+      // Only one run waits at a time, and it is this one.
+      this.waiting = null;
+      this.runs++;
+      return this.job();
+    };
+    const start = () => (this.turn ? this.turn(begin) : begin());
+    const previous = this.latest;
+    const tracked: Promise<void> = (previous ? previous.catch(() => {}).then(start) : start()).finally(() => {
+      if (this.latest === tracked) this.latest = null;
     });
-    this.running = tracked;
+    this.latest = tracked;
+    if (!begun) this.waiting = tracked;
     return tracked;
   }
 }

@@ -196,7 +196,11 @@ async function isLiveFpm(pid: number): Promise<boolean> {
  */
 export class PhpFpmPools implements PhpPools {
   private readonly serial = new Serial();
-  private readonly reloader = new Coalesced(() => this.serial.run(() => this.reloadNow()));
+  // A reload waits for its turn after the writes queued before it; the calls made meanwhile share it.
+  private readonly reloader = new Coalesced(
+    () => this.reloadNow(),
+    (fn) => this.serial.run(fn),
+  );
   private batch: PendingWrite[] = [];
   /** generation moves on with every change the panel makes to the pool directory. */
   private generation = 0;
@@ -277,7 +281,7 @@ export class PhpFpmPools implements PhpPools {
 
   /**
    * reload checks the whole configuration, signals the master and waits until it has re-read its
-   * files. With no reload running it starts one at once; calls made meanwhile share one follow-up.
+   * files. Calls made before a reload begins share it; calls made while one runs share one follow-up.
    */
   reload(): Promise<void> {
     return this.reloader.run();
