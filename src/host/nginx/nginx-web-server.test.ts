@@ -26,36 +26,11 @@ function server(reloadCommand: string[], reopenCommand: string[] | null = null):
   return new NginxWebServer(options(reloadCommand, reopenCommand));
 }
 
-test('a burst of reload requests costs one reload plus one follow-up, and each caller waits for a reload after its call', async () => {
-  // A slow stand-in for `nginx -s reload`: the coalescing is what is under test here.
-  const web = server(['sleep', '0.3']);
-  const first = web.reload();
-  const burst = Array.from({ length: 10 }, () => web.reload());
-  await Promise.all([first, ...burst]);
-  assert.equal(web.reloads, 2);
-  await web.reload();
-  assert.equal(web.reloads, 3, 'an idle server reloads at once');
-});
-
 test('a failed reload is reported to every caller that shared it, and the next one runs again', async () => {
   const web = server(['false']);
   const results = await Promise.allSettled([web.reload(), web.reload(), web.reload()]);
   assert.ok(results.every((r) => r.status === 'rejected'));
   await assert.rejects(web.reload());
-});
-
-test('reopens after rotations are coalesced like reloads, and are no reload', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vanta-reopen-'));
-  try {
-    const count = join(dir, 'reopens');
-    // A slow stand-in for `nginx -s reopen` that counts its runs.
-    const web = server(['false'], ['sh', '-c', `sleep 0.2; echo >> ${count}`]);
-    await Promise.all(Array.from({ length: 5 }, () => web.reopenLogs()));
-    assert.equal(readFileSync(count, 'utf8'), '\n\n', 'one reopen plus one follow-up');
-    assert.equal(web.reloads, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 /** Recorded is one nginx command the recording runner was asked to run, and what the sites directory held meanwhile. */
@@ -80,15 +55,64 @@ function recordingRunner(sitesDir: string) {
     const entry: Recorded = { argv: [file, ...args], busy: running, before: list(), after: null };
     recorded.push(entry);
     running++;
-    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    // Like nginx -t, the check refuses a configuration that holds a bad block.
+    const refuses = args.includes('-t') && entry.before.includes('bad.conf');
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
       waiting.push(() => {
         entry.after = list();
         running--;
-        resolve({ code: 0, stdout: '', stderr: '' });
+        if (refuses) reject(new Error('nginx: [emerg] the bad block'));
+        else resolve({ code: 0, stdout: '', stderr: '' });
       });
     });
   };
   return { run, recorded, waiting };
+}
+
+/** recordedServer is a web server over a fresh sites directory whose nginx commands go to a recording runner. */
+function recordedServer(dir: string) {
+  const sitesDir = join(dir, 'sites');
+  mkdirSync(sitesDir);
+  const runner = recordingRunner(sitesDir);
+  const web = new NginxWebServer({
+    ...options(['nginx', '-s', 'reload'], ['nginx', '-s', 'reopen']),
+    sitesDir,
+    logs: new NginxTrafficLogs({ dir: join(dir, 'traffic'), buffer: null, reopen: async () => {} }),
+    run: runner.run,
+  });
+  /** drive releases the commands one at a time, in the order they started, until every operation has settled. */
+  const drive = async <T>(ops: Promise<T>[]): Promise<PromiseSettledResult<T>[]> => {
+    let settled = false;
+    const all = Promise.allSettled(ops).finally(() => {
+      settled = true;
+    });
+    while (!settled) {
+      await until(() => settled || runner.waiting.length > 0);
+      runner.waiting.shift()?.();
+    }
+    return all;
+  };
+  const commands = () => runner.recorded.map((r) => r.argv.slice(1).join(' '));
+  return { sitesDir, runner, web, drive, commands };
+}
+
+const siteOf = (user: string) => ({
+  user,
+  domain: `${user}.example`,
+  root: `/srv/${user}`,
+  suspended: false,
+  phpSocket: null,
+  tls: null,
+});
+
+/** withDir runs a test body with a temporary directory it removes afterwards. */
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vanta-nginx-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** until lets the event loop turn (I/O included) until `done` holds. */
@@ -97,21 +121,11 @@ async function until(done: () => boolean): Promise<void> {
   assert.ok(done(), 'the awaited state never came');
 }
 
-test('a reload failed when a concurrent removal took a block while nginx read the sites directory: every nginx command now takes its turn with block writes, checks and removals', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vanta-nginx-turns-'));
-  try {
-    const sitesDir = join(dir, 'sites');
-    mkdirSync(sitesDir);
+test('a reload failed when a concurrent removal took a block while nginx read the sites directory: every nginx command now takes its turn with block writes, checks and removals', () =>
+  withDir(async (dir) => {
+    const { sitesDir, runner, web, drive, commands } = recordedServer(dir);
     writeFileSync(join(sitesDir, 'old.conf'), '# an account about to be terminated\n');
-    const runner = recordingRunner(sitesDir);
-    const web = new NginxWebServer({
-      ...options(['nginx', '-s', 'reload']),
-      sitesDir,
-      logs: new NginxTrafficLogs({ dir: join(dir, 'traffic'), buffer: null, reopen: async () => {} }),
-      run: runner.run,
-    });
-    const site = { user: 'new', domain: 'new.example', root: '/srv/new', suspended: false, phpSocket: null, tls: null };
-    const ops: Promise<void>[] = [web.writeSite(site)];
+    const ops: Promise<void>[] = [web.writeSite(siteOf('new'))];
     await until(() => runner.recorded.length === 1);
     // While the new block's `nginx -t` runs: a reload, a terminate's removal and its reload, a reopen.
     ops.push(
@@ -119,17 +133,12 @@ test('a reload failed when a concurrent removal took a block while nginx read th
       web.removeSite('old').then(() => web.reload()),
       web.reopenLogs(),
     );
-    let settled = false;
-    const all = Promise.all(ops).finally(() => {
-      settled = true;
-    });
-    while (!settled) {
-      await until(() => settled || runner.waiting.length > 0);
-      runner.waiting.shift()?.();
-    }
-    await all;
     assert.deepEqual(
-      runner.recorded.map((r) => r.argv.slice(1).join(' ')),
+      (await drive(ops)).map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+    );
+    assert.deepEqual(
+      commands(),
       ['-t', '-s reload', '-s reopen', '-s reload'],
       "the write's check, the reload asked meanwhile, the reopen (after the removal), then the terminate's own reload",
     );
@@ -138,7 +147,77 @@ test('a reload failed when a concurrent removal took a block while nginx read th
       assert.deepEqual(r.after, r.before, `the sites directory changed while ${r.argv.join(' ')} read it`);
     }
     assert.deepEqual(runner.recorded.at(-1)?.before, ['new.conf'], 'the last reload reads the removal');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
+
+test('reload calls made before the reload begins share it, calls made while it runs share one follow-up', () =>
+  withDir(async (dir) => {
+    const { runner, web, drive, commands } = recordedServer(dir);
+    const early = Array.from({ length: 5 }, () => web.reload());
+    await until(() => runner.recorded.length === 1);
+    const late = Array.from({ length: 5 }, () => web.reload());
+    const results = await drive([...early, ...late]);
+    assert.ok(results.every((r) => r.status === 'fulfilled'));
+    assert.deepEqual(commands(), ['-s reload', '-s reload']);
+    assert.equal(web.reloads, 2);
+    await drive([web.reload()]);
+    assert.equal(web.reloads, 3, 'an idle server reloads again');
+  }));
+
+test('reopens after rotations are coalesced like reloads, and are no reload', () =>
+  withDir(async (dir) => {
+    const { web, drive, commands } = recordedServer(dir);
+    await drive(Array.from({ length: 5 }, () => web.reopenLogs()));
+    assert.deepEqual(commands(), ['-s reopen']);
+    assert.equal(web.reloads, 0);
+  }));
+
+test('blocks written while a check runs are written together and share the next nginx -t', () =>
+  withDir(async (dir) => {
+    const { sitesDir, runner, web, drive, commands } = recordedServer(dir);
+    const first = web.writeSite(siteOf('first'));
+    await until(() => runner.recorded.length === 1);
+    const group = ['a', 'b', 'c', 'd'].map((user) => web.writeSite(siteOf(user)));
+    const results = await drive([first, ...group]);
+    assert.ok(results.every((r) => r.status === 'fulfilled'));
+    assert.deepEqual(commands(), ['-t', '-t'], "the first block's check, then one for the group");
+    assert.equal(web.checks, 2);
+    assert.deepEqual(runner.recorded[1]?.before, ['a.conf', 'b.conf', 'c.conf', 'd.conf', 'first.conf']);
+    assert.deepEqual(readdirSync(sitesDir).sort(), ['a.conf', 'b.conf', 'c.conf', 'd.conf', 'first.conf']);
+  }));
+
+test('a group nginx -t refuses is put back whole, then each block is checked alone: only the bad one fails and nothing of it is left', () =>
+  withDir(async (dir) => {
+    const { sitesDir, runner, web, drive, commands } = recordedServer(dir);
+    writeFileSync(join(sitesDir, 'c.conf'), '# c before\n');
+    writeFileSync(join(sitesDir, 'bad.conf.keep'), '');
+    const first = web.writeSite(siteOf('first'));
+    await until(() => runner.recorded.length === 1);
+    const [a, bad, c] = await drive([first, ...['a', 'bad', 'c'].map((user) => web.writeSite(siteOf(user)))]).then(
+      (r) => r.slice(1),
+    );
+    assert.equal(a?.status, 'fulfilled');
+    assert.equal(c?.status, 'fulfilled');
+    assert.equal(bad?.status, 'rejected');
+    const reason = bad?.status === 'rejected' ? (bad.reason as Error) : null;
+    assert.equal(reason?.message, 'nginx -t refused the server block of bad', "the error is today's");
+    assert.match(
+      String((reason?.cause as Error | undefined)?.message),
+      /the bad block/,
+      "with nginx's complaint as cause",
+    );
+    assert.deepEqual(commands(), ['-t', '-t', '-t', '-t', '-t'], 'the first, the group, then a, bad and c alone');
+    const before = runner.recorded.map((r) => r.before);
+    assert.deepEqual(before[2], ['a.conf', 'bad.conf.keep', 'c.conf', 'first.conf'], 'the group was put back first');
+    assert.equal(readFileSync(join(sitesDir, 'c.conf'), 'utf8').includes('c.example'), true, 'c is written');
+    assert.deepEqual(readdirSync(sitesDir).sort(), ['a.conf', 'bad.conf.keep', 'c.conf', 'first.conf']);
+  }));
+
+test('a single refused block is put back as it was, with one check', () =>
+  withDir(async (dir) => {
+    const { sitesDir, web, drive, commands } = recordedServer(dir);
+    writeFileSync(join(sitesDir, 'bad.conf'), '# bad before\n');
+    const [r] = await drive([web.writeSite(siteOf('bad'))]);
+    assert.equal(r?.status, 'rejected');
+    assert.deepEqual(commands(), ['-t']);
+    assert.equal(readFileSync(join(sitesDir, 'bad.conf'), 'utf8'), '# bad before\n');
+  }));

@@ -30,8 +30,36 @@ export interface NginxOptions {
   run?: CommandRunner;
 }
 
+/** PendingBlock is a server block waiting for the next group write, and its writer's promise. */
+interface PendingBlock {
+  user: string;
+  text: string;
+  /** prepared is the block's traffic log being made, which the block must not be written before. */
+  prepared: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** StagedBlock is a block written for a check, and what its file held before. */
+interface StagedBlock {
+  block: PendingBlock;
+  path: string;
+  previous: string | null;
+}
+
 /** CommandRunner is the shape of runCommand, the way the web server starts nginx. */
 export type CommandRunner = (file: string, args: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
+
+/** restore puts back what a block's file held before it was staged: the old text, or nothing. */
+async function restore(s: StagedBlock): Promise<void> {
+  if (s.previous === null) await rm(s.path, { force: true });
+  else await writeFileAtomic(s.path, s.previous);
+}
+
+/** refused is the error of a block `nginx -t` refused. */
+function refused(user: string, cause: unknown): Error {
+  return new Error(`nginx -t refused the server block of ${user}`, { cause });
+}
 
 /**
  * NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads.
@@ -44,13 +72,19 @@ export class NginxWebServer implements WebServer {
   private writing: Promise<unknown> = Promise.resolve();
   private readonly reloading: Coalesced;
   private readonly reopening: Coalesced;
+  private batch: PendingBlock[] = [];
+  /** checks counts the `nginx -t` runs, for tests of the group writes. */
+  checks = 0;
 
   constructor(private readonly opts: NginxOptions) {
-    this.reloading = new Coalesced(() =>
-      this.exclusive(() => this.signal(this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload'])),
+    const turn = (fn: () => Promise<void>) => this.exclusive(fn);
+    this.reloading = new Coalesced(
+      () => this.signal(this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload']),
+      turn,
     );
-    this.reopening = new Coalesced(() =>
-      this.exclusive(() => this.signal(this.opts.reopenCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reopen'])),
+    this.reopening = new Coalesced(
+      () => this.signal(this.opts.reopenCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reopen']),
+      turn,
     );
   }
 
@@ -65,6 +99,10 @@ export class NginxWebServer implements WebServer {
     await this.opts.logs.writeLogFormat(this.opts.sitesDir);
   }
 
+  /**
+   * writeSite writes the account's block and has nginx check it. The blocks written while a check
+   * or another nginx command runs are written together and share the next `nginx -t`.
+   */
   async writeSite(site: SiteSpec): Promise<void> {
     const text = renderServerBlock({
       ...site,
@@ -75,23 +113,13 @@ export class NginxWebServer implements WebServer {
       accessLog: this.opts.logs.accessLog(site.user),
     });
     // Made by the panel (0600) before nginx, which would make it world-readable, opens it.
-    await this.opts.logs.prepare(site.user);
-    await this.exclusive(async () => {
-      const path = this.sitePath(site.user);
-      const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return null;
-        throw err;
-      });
-      await mkdir(this.opts.sitesDir, { recursive: true });
-      await writeFileAtomic(path, text);
-      try {
-        await this.nginx(['-t']);
-      } catch (err) {
-        // Never leave a block nginx refuses: the next reload (anyone's) would fail on it.
-        if (previous === null) await rm(path, { force: true });
-        else await writeFileAtomic(path, previous);
-        throw new Error(`nginx -t refused the server block of ${site.user}`, { cause: err });
-      }
+    const prepared = this.opts.logs.prepare(site.user);
+    // A failure is the block's own, reported when its group is written.
+    prepared.catch(() => {});
+    await new Promise<void>((resolve, reject) => {
+      this.batch.push({ user: site.user, text, prepared, resolve, reject });
+      // The first block of a group queues its write; the blocks that arrive before it runs join it.
+      if (this.batch.length === 1) void this.exclusive(() => this.writeGroup());
     });
   }
 
@@ -101,8 +129,9 @@ export class NginxWebServer implements WebServer {
   }
 
   /**
-   * reload signals nginx. With no reload running it starts one at once; calls made while one runs
-   * share a single follow-up reload, so a burst of operations costs two reloads, not one each.
+   * reload signals nginx in its turn with the block writes. Calls made before a reload begins share
+   * it; calls made while one runs share a single follow-up, so a burst of operations costs at most
+   * two reloads, not one each.
    */
   reload(): Promise<void> {
     return this.reloading.run();
@@ -115,7 +144,7 @@ export class NginxWebServer implements WebServer {
 
   /** check runs `nginx -t` on the whole configuration. */
   async check(): Promise<void> {
-    await this.exclusive(() => this.nginx(['-t']));
+    await this.exclusive(() => this.nginxCheck());
   }
 
   /** dump returns `nginx -T`: the whole configuration as nginx reads it. */
@@ -144,6 +173,78 @@ export class NginxWebServer implements WebServer {
     const next = this.writing.then(fn, fn);
     this.writing = next.catch(() => {});
     return next;
+  }
+
+  /**
+   * writeGroup writes the waiting blocks and checks them with one `nginx -t`. When nginx refuses the
+   * group, every block of it is put back and each is written and checked alone, so that only a block
+   * nginx refuses fails; a refused block is never left behind, or the next reload (anyone's) would fail on it.
+   */
+  private async writeGroup(): Promise<void> {
+    const blocks = this.batch;
+    this.batch = [];
+    const staged: StagedBlock[] = [];
+    for (const block of blocks) {
+      try {
+        staged.push(await this.stage(block));
+      } catch (err) {
+        block.reject(err);
+      }
+    }
+    if (staged.length === 0) return;
+    try {
+      await this.nginxCheck();
+      for (const s of staged) s.block.resolve();
+      return;
+    } catch (err) {
+      try {
+        for (const s of [...staged].reverse()) await restore(s);
+      } catch (restoreErr) {
+        for (const s of staged) s.block.reject(restoreErr);
+        return;
+      }
+      const [only] = staged;
+      if (staged.length === 1 && only) {
+        only.block.reject(refused(only.block.user, err));
+        return;
+      }
+    }
+    for (const { block } of staged) {
+      let alone: StagedBlock;
+      try {
+        alone = await this.stage(block);
+      } catch (err) {
+        block.reject(err);
+        continue;
+      }
+      try {
+        await this.nginxCheck();
+        block.resolve();
+      } catch (err) {
+        await restore(alone).then(
+          () => block.reject(refused(block.user, err)),
+          (restoreErr) => block.reject(restoreErr),
+        );
+      }
+    }
+  }
+
+  /** stage puts a block in place and says what its file held before. */
+  private async stage(block: PendingBlock): Promise<StagedBlock> {
+    await block.prepared;
+    const path = this.sitePath(block.user);
+    const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    await mkdir(this.opts.sitesDir, { recursive: true });
+    await writeFileAtomic(path, block.text);
+    return { block, path, previous };
+  }
+
+  private async nginxCheck(): Promise<void> {
+    this.checks++;
+    await this.nginx(['-t']);
   }
 
   private sitePath(user: string): string {
