@@ -17,7 +17,7 @@ import { parsePid } from '../src/host/php/php-fpm-pools.js';
 import { poolFileName, poolSocketPath, renderPool } from '../src/host/php/pool-config.js';
 import { chpasswdInput, lockArgs, useraddArgs, userdelArgs } from '../src/host/shadow/shadow-commands.js';
 import { timed } from './harness.js';
-import { PanelProcess } from './support/panel-process.js';
+import { CLOCK_TICKS, PanelProcess } from './support/panel-process.js';
 import { CREATE_CONCURRENCY, type CreateRun, benchUser, createThroughApi } from './support/sandbox.js';
 
 /** HostJob is what the parent asks for. */
@@ -34,6 +34,20 @@ export interface HostJob {
   phpCalls: string;
   /** fpmLog is the php-fpm master's error log, which notes each reload. */
   fpmLog: string;
+  /** nginxPidFile names the private nginx's master, whose CPU (reloads, retired workers) is counted apart. */
+  nginxPidFile: string;
+}
+
+/** CpuShares is where the CPU time of a phase went, in ms: the whole machine, and the parts the bench can tell apart. */
+export interface CpuShares {
+  machine: number;
+  /** panel is the panel's own threads (argon2 hashing included). */
+  panel: number;
+  /** commands is what the panel's commands used (useradd, chpasswd, nginx -t, php-fpm -t, reloads...). */
+  commands: number;
+  /** fpmMaster and nginxMaster are the masters and the workers they retired, re-reading their configuration. */
+  fpmMaster: number;
+  nginxMaster: number;
 }
 
 /** CommandCounts is how many checks and reloads of nginx and php-fpm the panel ran in a phase. */
@@ -57,6 +71,8 @@ export interface HostFigures {
   steps: Record<string, Record<string, number[]>>;
   /** commandCounts holds, per bulk phase (creates, terminates), the checks and reloads it ran. */
   commandCounts: Record<string, CommandCounts>;
+  /** cpu holds, per bulk phase, where its CPU time went. */
+  cpu: Record<string, CpuShares>;
 }
 
 const job = JSON.parse(process.env.VANTA_BENCH_HOST ?? '{}') as HostJob;
@@ -217,6 +233,49 @@ async function countCommands(): Promise<CommandCounts> {
   };
 }
 
+/** processCpu is a process's own and its reaped children's CPU time in ms; 0 when it cannot be read. */
+async function processCpu(pid: number | null): Promise<{ own: number; children: number }> {
+  const stat = pid === null ? '' : await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  if (stat === '') return { own: 0, children: 0 };
+  // The command name in parentheses may hold spaces; the fields after it are fixed.
+  const f = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  const ms = (ticks: number) => (ticks * 1000) / CLOCK_TICKS;
+  return { own: ms((f[11] ?? 0) + (f[12] ?? 0)), children: ms((f[13] ?? 0) + (f[14] ?? 0)) };
+}
+
+/** cpuNow reads the machine's busy CPU time and the panel's, its commands' and the two masters' so far. */
+async function cpuNow(panelPid: number): Promise<CpuShares> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const t = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait is busy.
+  const busy = t.reduce((a, b) => a + b, 0) - (t[3] ?? 0) - (t[4] ?? 0);
+  const pidIn = async (file: string) => parsePid(await readFile(file, 'utf8').catch(() => ''));
+  const panel = await processCpu(panelPid);
+  const fpm = await processCpu(await pidIn(config.php.pidFile));
+  const nginx = await processCpu(await pidIn(job.nginxPidFile));
+  return {
+    machine: (busy * 1000) / CLOCK_TICKS,
+    panel: panel.own,
+    commands: panel.children,
+    fpmMaster: fpm.own + fpm.children,
+    nginxMaster: nginx.own + nginx.children,
+  };
+}
+
+/** cpuSince is the CPU time used between two readings. */
+function cpuSince(a: CpuShares, b: CpuShares): CpuShares {
+  return {
+    machine: b.machine - a.machine,
+    panel: b.panel - a.panel,
+    commands: b.commands - a.commands,
+    fpmMaster: b.fpmMaster - a.fpmMaster,
+    nginxMaster: b.nginxMaster - a.nginxMaster,
+  };
+}
+
 /** since is what was counted between two counts. */
 function since(a: CommandCounts, b: CommandCounts): CommandCounts {
   return {
@@ -262,6 +321,7 @@ async function main(): Promise<void> {
       bulkTerminateSeconds: 0,
       steps: {},
       commandCounts: {},
+      cpu: {},
     };
     await lifecycle(`w${tag}`);
     for (let i = 0; i < job.lifecycles; i++) {
@@ -282,8 +342,10 @@ async function main(): Promise<void> {
       figures.raw.total.push(await rawSequence(benchUser(`r${tag}`, i), figures.raw.commands));
     }
     const c0 = await countCommands();
+    const cpu0 = await cpuNow(panel.pid);
     figures.bulkCreate = await createThroughApi(panel, job.token, `b${tag}`, 0, job.bulk, CREATE_CONCURRENCY);
     const c1 = await countCommands();
+    const cpu1 = await cpuNow(panel.pid);
     let next = 0;
     const t0 = performance.now();
     await Promise.all(
@@ -293,6 +355,7 @@ async function main(): Promise<void> {
     );
     figures.bulkTerminateSeconds = (performance.now() - t0) / 1000;
     figures.commandCounts = { creates: since(c0, c1), terminates: since(c1, await countCommands()) };
+    figures.cpu = { creates: cpuSince(cpu0, cpu1), terminates: cpuSince(cpu1, await cpuNow(panel.pid)) };
   } finally {
     await panel.stop();
   }

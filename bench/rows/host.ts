@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostRig, hostModeSkip } from '../../test/support/host-mode.js';
@@ -38,6 +39,7 @@ async function measureHost(bench: Bench): Promise<HostFigures> {
       nginxCalls: join(rig.dir, 'nginx-calls'),
       phpCalls: join(rig.dir, 'php-fpm-calls'),
       fpmLog: rig.fpm.errorLog,
+      nginxPidFile: join(rig.nginx.prefix, 'nginx.pid'),
     };
     const wrappers = {
       VANTA_NGINX_BIN: await countingWrapper(join(rig.dir, 'nginx-counted'), NGINX_BIN, job.nginxCalls),
@@ -131,6 +133,16 @@ export const host: Row = {
         `host bulk ${phase} of ${f.bulkCreate.count}: nginx -t ${c.nginxChecks}, nginx reloads ${c.nginxReloads}, ` +
           `php-fpm -t ${c.phpChecks}, php-fpm reloads ${c.phpReloads}`,
       );
+    const cores = availableParallelism();
+    for (const [phase, c] of Object.entries(f.cpu)) {
+      const each = (n: number) => `${(n / f.bulkCreate.count).toFixed(0)} ms`;
+      const rest = c.machine - c.panel - c.commands - c.fpmMaster - c.nginxMaster;
+      notes.push(
+        `host bulk ${phase}, CPU per account: ${each(c.machine)} on the machine (${cores} cores give ${((cores * 1000) / (c.machine / f.bulkCreate.count)).toFixed(1)}/s at most), ` +
+          `panel ${each(c.panel)}, its commands ${each(c.commands)}, php-fpm master ${each(c.fpmMaster)}, ` +
+          `nginx master ${each(c.nginxMaster)}, the rest (kernel threads, MariaDB, the bench) ${each(rest)}`,
+      );
+    }
     if (f.bulkCreate.failures.length > 0)
       notes.push(`host bulk creates failed: ${f.bulkCreate.failures.slice(0, 3).join('; ')}`);
     return {

@@ -23,8 +23,8 @@ export function panelNodeVersion(): string {
 /** PANEL_NODE_ARGS are the Node options `npm start` and the README's systemd unit give `vanta serve`. */
 export const PANEL_NODE_ARGS: readonly string[] = ['--max-semi-space-size=8'];
 
-// Linux reports process CPU times in clock ticks; 100 a second on every architecture Node runs on.
-const CLOCK_TICKS = 100;
+/** CLOCK_TICKS is the unit of the CPU times in /proc: 100 a second on every architecture Node runs on. */
+export const CLOCK_TICKS = 100;
 
 /** Reply is one complete HTTP answer, with its raw header list for replaying it byte for byte. */
 export interface Reply {
