@@ -140,7 +140,7 @@ export const host: Row = {
       notes.push(
         `host bulk ${phase}, CPU per account: ${each(c.machine)} on the machine (${cores} cores give ${((cores * 1000) / (c.machine / f.bulkCreate.count)).toFixed(1)}/s at most), ` +
           `panel ${each(c.panel)}, its commands ${each(c.commands)}, php-fpm master ${each(c.fpmMaster)}, ` +
-          `nginx master ${each(c.nginxMaster)}, the rest (kernel threads, MariaDB, the bench) ${each(rest)}`,
+          `nginx master ${each(c.nginxMaster)}, everything else on the machine (MariaDB, the bench, kernel threads, other work) ${each(rest)}`,
       );
     }
     if (f.bulkCreate.failures.length > 0)
