@@ -11,7 +11,7 @@ if (!(major >= NEEDED)) {
   process.exit(78);
 }
 
-const { main } = await import('../dist/cli/index.js');
+const { main } = await import('../dist/vanta.js');
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

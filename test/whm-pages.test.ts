@@ -93,10 +93,10 @@ describe('vWHM sign-in, CSRF and headers', () => {
     assert.match(script.body, /data-copy/);
   });
 
-  it('the stylesheet and the script are files the build copies next to the compiled server', () => {
+  it('the stylesheet and the script are files the build copies next to the bundle', () => {
     for (const name of ['vanta.css', 'vanta.js']) {
       const source = readFileSync(join(ROOT, 'src', 'http', 'ui', 'static', name), 'utf8');
-      assert.equal(readFileSync(join(ROOT, 'dist', 'http', 'ui', 'static', name), 'utf8'), source, name);
+      assert.equal(readFileSync(join(ROOT, 'dist', 'static', name), 'utf8'), source, name);
     }
   });
 

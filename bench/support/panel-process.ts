@@ -7,7 +7,7 @@ import { freePort } from '../../test/support/nginx.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** VANTA_BIN is the real `vanta` executable of this checkout; it runs the compiled dist/. */
+/** VANTA_BIN is the real `vanta` executable of this checkout; it runs the bundle in dist/. */
 export const VANTA_BIN = `${ROOT}bin/vanta.js`;
 
 /** PANEL_NODE is the Node the panel runs on: the Node 24 that `npm ci` puts in node_modules/.bin. */

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 
 // The stylesheet and the page script are files beside this module (static/); the build copies
-// them next to the compiled module, so the same relative path works from src/ and from dist/.
+// them next to the bundle this module is part of (dist/static/), so the same relative path works
+// from src/ and from dist/.
 const STATIC_DIR = new URL('./static/', import.meta.url);
 
 /** Asset is one static file the pages link to, with a versioned URL so it can be cached for long. */
