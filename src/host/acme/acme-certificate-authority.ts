@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Agent, request } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import type * as Https from 'node:https';
 import type * as Acme from 'acme-client';
 import {
   type CertificateAuthority,
@@ -23,6 +22,13 @@ export interface AcmeOptions {
   timeoutMs: number;
 }
 
+/** Configured is what the first order or renewal check loads: acme-client, set up, and Node's HTTPS client with the agent it uses. */
+interface Configured {
+  acme: typeof Acme;
+  agent: Https.Agent;
+  request: typeof Https.request;
+}
+
 /**
  * AcmeCertificateAuthority orders certificates with acme-client over http-01. acme-client keeps its
  * HTTP settings (trusted CAs, time limit) on one module-wide axios instance: they are set here, once
@@ -31,9 +37,7 @@ export interface AcmeOptions {
 export class AcmeCertificateAuthority implements CertificateAuthority {
   readonly label: string;
   private accountKey: Promise<string> | null = null;
-  private configured: Promise<typeof Acme> | null = null;
-  /** agent carries the CAs the CA's own TLS is checked against, for acme-client and the reach check alike. */
-  private agent: Agent | null = null;
+  private configured: Promise<Configured> | null = null;
   /** accountUrl is the panel's ACME account once looked up or made in this process. */
   private accountUrl: string | null = null;
 
@@ -42,8 +46,8 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   }
 
   async issue(domains: readonly string[], answers: ChallengeAnswers): Promise<IssuedCertificate> {
-    const acme = await this.configure();
-    await this.reach();
+    const { acme, agent, request } = await this.configure();
+    await this.reach(agent, request);
     const client = new acme.Client({
       directoryUrl: this.opts.directory,
       accountKey: await this.loadAccountKey(acme),
@@ -98,7 +102,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   }
 
   async renewalWindow(certPem: string): Promise<RenewalWindow | null> {
-    const acme = await this.configure();
+    const { acme } = await this.configure();
     const directory = (await acme.axios.get(this.opts.directory)).data as { renewalInfo?: unknown };
     if (typeof directory.renewalInfo !== 'string') return null;
     const id = renewalCertId(certPem);
@@ -107,15 +111,20 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     return parseRenewalInfo((await acme.axios.get(`${base}/${id}`)).data);
   }
 
-  /** configure loads acme-client (about 30 MiB resident, so only once a certificate is asked for) and sets its HTTP settings. */
-  private configure(): Promise<typeof Acme> {
+  /**
+   * configure loads acme-client (about 30 MiB resident) and Node's HTTPS client (node:https and
+   * node:tls, about 3 MiB more), only once a certificate is asked for, and sets acme-client's HTTP
+   * settings. The agent carries the CAs the CA's own TLS is checked against, for acme-client and the
+   * reach check alike.
+   */
+  private configure(): Promise<Configured> {
     this.configured ??= (async () => {
-      const acme = await import('acme-client');
+      const [acme, https, tls] = await Promise.all([import('acme-client'), import('node:https'), import('node:tls')]);
       const ca = this.opts.caFile === null ? [] : [await readFile(this.opts.caFile, 'utf8')];
-      this.agent = new Agent({ ca: [...rootCertificates, ...ca], keepAlive: false });
-      acme.axios.defaults.httpsAgent = this.agent;
+      const agent = new https.Agent({ ca: [...tls.rootCertificates, ...ca], keepAlive: false });
+      acme.axios.defaults.httpsAgent = agent;
       acme.axios.defaults.timeout = this.opts.timeoutMs;
-      return acme;
+      return { acme, agent, request: https.request };
     })().catch((err: unknown) => {
       this.configured = null;
       throw err;
@@ -128,10 +137,10 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
    * reached fails the attempt at once and says why. acme-client retries a request that got no
    * answer for over a minute and then fails with a TypeError of its own that names no cause.
    */
-  private reach(): Promise<void> {
+  private reach(agent: Https.Agent, request: typeof Https.request): Promise<void> {
     const url = new URL(this.opts.directory);
     return new Promise((resolve, reject) => {
-      const req = request(url, { agent: this.agent ?? undefined, timeout: this.opts.timeoutMs }, (res) => {
+      const req = request(url, { agent, timeout: this.opts.timeoutMs }, (res) => {
         res.resume();
         res.once('end', resolve);
         res.once('error', resolve);
