@@ -19,7 +19,6 @@ import { registerClientIp } from './client-ip.js';
 import { LAZY_SCHEMA_COMPILERS } from './schema-compilers.js';
 import { type ProtocolErrorCode, frameworkError, rawErrorResponse, toErrorReply } from './errors.js';
 import { type ApiDeps, handleApi } from './api/handle-api.js';
-import { buildOpenApi } from './api/openapi.js';
 import { MAX_BODY_BYTES, type Query } from './api/request.js';
 import { ResponseCache } from './api/response-cache.js';
 import { originWithPort } from './origin.js';
@@ -172,6 +171,23 @@ const panelPage: ConstraintStrategy = {
   mustMatchWhenDerived: false,
 };
 
+/**
+ * openApiOnFirstCall loads the OpenAPI module and builds the document when it is first asked for,
+ * not at start: most panels are never asked, and the document stays in memory once built.
+ */
+function openApiOnFirstCall(): () => Promise<Record<string, unknown>> {
+  let document: Promise<Record<string, unknown>> | null = null;
+  return () => {
+    document ??= import('./api/openapi.js')
+      .then(({ buildOpenApi }) => buildOpenApi())
+      .catch((err: unknown) => {
+        document = null;
+        throw err;
+      });
+    return document;
+  };
+}
+
 /** buildPanelServer builds the user-panel listener: the account API at `/?api=` and the owners' pages. */
 export function buildPanelServer(deps: ServerDeps): FastifyInstance {
   const app = baseServer(deps);
@@ -183,7 +199,7 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
     ctx: deps.ctx,
     limiter: deps.limiters.api,
     panelUrl: deps.panelUrl,
-    openapi: buildOpenApi(),
+    openapi: openApiOnFirstCall(),
     responses: new ResponseCache(),
   };
   const answer = async (req: FastifyRequest, reply: FastifyReply) => {

@@ -35,8 +35,8 @@ export interface ApiDeps {
   limiter: FailureLimiter;
   /** panelUrl is VANTA_PANEL_URL, the origin of sign-on links; null: the request's own origin. */
   panelUrl: string | null;
-  /** openapi is the OpenAPI document, answered to `GET ?api=openapi` without a token. */
-  openapi: Record<string, unknown>;
+  /** openapi gives the OpenAPI document, answered to `GET ?api=openapi` without a token. */
+  openapi: () => Promise<Record<string, unknown>>;
   /** responses keeps the answers of read calls that name them (`Endpoint.cacheKey`) until the store changes. */
   responses: ResponseCache;
 }
@@ -64,7 +64,10 @@ export async function handleApi(
   const api = firstString(query.api);
   const action = firstString(query.action);
   if (isDocumentCall(api, req.method)) {
-    reply.header('cache-control', 'no-store').code(200).send(deps.openapi);
+    reply
+      .header('cache-control', 'no-store')
+      .code(200)
+      .send(await deps.openapi());
     return;
   }
   const ip = req.clientIp;
