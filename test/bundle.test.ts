@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { after, describe, it } from 'node:test';
 import { origin, sourceMapped } from '../bench/support/cpu-profile.js';
 import { BuiltPanel, ROOT, ownFilesOf, packagesOf, runBuilt } from './support/built-panel.js';
+import { tempDirs } from './support/temp-dirs.js';
 
 // Regression test of issue 15 (memory): `npm run build` bundles the panel into dist/vanta.js, which
 // bin/vanta.js runs. Some 700 separate modules made V8 optimise Node's module loader while they
@@ -16,15 +16,7 @@ import { BuiltPanel, ROOT, ownFilesOf, packagesOf, runBuilt } from './support/bu
 const BUNDLED = ['fastify', 'kysely', 'commander', 'pino', 'hono', 'otpauth', 'find-my-way', 'avvio'];
 
 describe('15.5: the built vanta runs one bundle', () => {
-  const dirs: string[] = [];
-  const dir = () => {
-    const d = mkdtempSync(join(tmpdir(), 'vanta-bundle-'));
-    dirs.push(d);
-    return d;
-  };
-  after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const dir = tempDirs('vanta-bundle-');
 
   it('commands run from dist/vanta.js: no module of src/ or of a bundled package is loaded', async () => {
     const dataDir = dir();

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { tempDirs } from './support/temp-dirs.js';
 
 // Regression test of issue 15 (memory): an idle panel held acme-client (~30 MiB), mysql2 (~20 MiB) and qrcode in
 // memory although it had no certificate to order, no MariaDB configured and no owner setting up two-factor; then
@@ -54,15 +53,7 @@ async function loadedAfter(dir: string, env: Record<string, string>, then = ''):
 }
 
 describe('15.5: modules only some work needs are loaded when that work comes', () => {
-  const dirs: string[] = [];
-  const dir = () => {
-    const d = mkdtempSync(join(tmpdir(), 'vanta-lazy-'));
-    dirs.push(d);
-    return d;
-  };
-  after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const dir = tempDirs('vanta-lazy-');
 
   it('a started panel with ACME on and no MariaDB has not loaded acme-client, mysql2, qrcode, Ajv, fast-json-stringify, argon2 or undici', async () => {
     const { packages, builtins } = await loadedAfter(dir(), { VANTA_ACME_DIRECTORY: 'https://127.0.0.1:9/directory' });

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PANEL_NODE_ARGS } from '../bench/support/panel-process.js';
 import { BuiltPanel, ownFilesOf, packagesOf } from './support/built-panel.js';
 import { runVanta } from './support/cli.js';
+import { tempDirs } from './support/temp-dirs.js';
 
 // Regression test of issue 15 (memory): an idle panel was 102 MiB. The built panel is one bundle, and
 // what only some work needs waits for that work: Node's HTTPS and HTTP/2 modules with TLS (Fastify
@@ -39,15 +37,7 @@ const NOT_AT_START = [
 ];
 
 describe('15.5: the built panel at start', () => {
-  const dirs: string[] = [];
-  const dir = () => {
-    const d = mkdtempSync(join(tmpdir(), 'vanta-start-memory-'));
-    dirs.push(d);
-    return d;
-  };
-  after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const dir = tempDirs('vanta-start-memory-');
 
   it('vanta serve with the options npm start gives it runs one last-resort collection once both listeners are up', async () => {
     const panel = await BuiltPanel.start({

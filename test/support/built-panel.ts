@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpCall } from '../../bench/support/panel-process.js';
-import { VANTA_BIN } from './cli.js';
+import { VANTA_BIN, runVanta } from './cli.js';
 import { freePort } from './nginx.js';
 import { until } from './wait.js';
 
@@ -54,25 +54,13 @@ export function probeArgs(file: string): { nodeArgs: string[]; env: Record<strin
 export async function runBuilt(
   dataDir: string,
   args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string; loaded: Loaded }> {
-  const file = join(dataDir, `probe-${process.pid}-${Date.now()}.json`);
+): Promise<{ code: number; stdout: string; stderr: string; loaded: Loaded }> {
+  const file = join(dataDir, 'run-probe.json');
   const probe = probeArgs(file);
-  const child = spawn(process.execPath, [...probe.nodeArgs, VANTA_BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', VANTA_DATA_DIR: dataDir, VANTA_ACME_DIRECTORY: 'off', ...probe.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
+  const out = await runVanta(dataDir, args, undefined, probe.env, probe.nodeArgs);
   const loaded = readLoaded(file);
   rmSync(file, { force: true });
-  return { code, stdout, stderr, loaded };
+  return { ...out, loaded };
 }
 
 /** BuiltPanelStart says how to start the built `vanta serve`: Node options, and VANTA_* variables besides the data directory. */
