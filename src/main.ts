@@ -129,10 +129,11 @@ async function cleanCertificates(rt: Runtime): Promise<void> {
 
 /**
  * compactAfterStart runs one last-resort major collection once both listeners are up, when Node was
- * started with --expose-gc (npm start, the README's systemd unit and the benchmark give it). Loading
- * the panel leaves the heap's young generation grown, compiled start-up code and caches behind,
- * which only a memory-reducing collection gives back: an idle panel otherwise waits for V8's memory
- * reducer, about 100 s, and a plain gc() keeps them. Without the flag the panel starts as before.
+ * started with --expose-gc. Loading the panel leaves the heap's young generation grown, compiled
+ * start-up code and caches behind, which only a memory-reducing collection gives back: an idle panel
+ * otherwise waits for V8's memory reducer, about 100 s, and a plain gc() keeps them. npm start does
+ * not give the flag: after the collection V8 keeps the old generation's limit low, and under load the
+ * panel answers fewer requests a second (see the README).
  */
 function compactAfterStart(logger: Logger): void {
   if (typeof globalThis.gc !== 'function') {

@@ -11,8 +11,6 @@ it('npm start, the systemd unit and the benchmark give vanta serve the same Node
   const unit = /^ExecStart=(.*)$/m.exec(readFileSync(new URL('README.md', root), 'utf8'))?.[1] ?? '';
   const options = (command: string) => command.split(' ').filter((word) => word.startsWith('--'));
   assert.ok(PANEL_NODE_ARGS.length > 0);
-  // The memory-reducing collection after start needs V8's gc() (issue 15: memory).
-  assert.ok(PANEL_NODE_ARGS.includes('--expose-gc'), 'vanta serve runs with --expose-gc');
   assert.deepEqual(options(start), [...PANEL_NODE_ARGS]);
   assert.deepEqual(options(unit), [...PANEL_NODE_ARGS]);
 });

@@ -21,7 +21,7 @@ export function panelNodeVersion(): string {
 }
 
 /** PANEL_NODE_ARGS are the Node options `npm start` and the README's systemd unit give `vanta serve`. */
-export const PANEL_NODE_ARGS: readonly string[] = ['--max-semi-space-size=8', '--expose-gc'];
+export const PANEL_NODE_ARGS: readonly string[] = ['--max-semi-space-size=8'];
 
 /** CLOCK_TICKS is the unit of the CPU times in /proc: 100 a second on every architecture Node runs on. */
 export const CLOCK_TICKS = 100;
