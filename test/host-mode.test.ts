@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runVanta } from './support/cli.js';
@@ -154,9 +154,19 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     assert.equal((await host.rig.passwdEntry(user))?.[6], '/bin/bash');
+    // The layout of an account made before public_html was closed to other local users.
+    const web = join(host.rig.homes, user, 'public_html');
+    const pw = (await host.rig.passwdEntry(user)) ?? [];
+    await chown(web, Number(pw[2]), Number(pw[3]));
+    await chmod(web, 0o755);
+    assert.equal((await asNobody('ls', [web])).code, 0, 'open before the plan is re-applied');
     const moved = await host.rig.api('POST', `api=account&action=plan&user=${user}`, { plan: `${user}-web` });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
     assert.equal((await host.rig.passwdEntry(user))?.[6], '/usr/sbin/nologin');
+    const closed = await stat(web);
+    assert.equal(closed.mode & 0o777, 0o750, 're-applying a plan closes public_html');
+    assert.equal(closed.gid, Number((await host.rig.groupEntry('www-data'))?.[2]), "nginx's group");
+    assert.notEqual((await asNobody('ls', [web])).code, 0, 'another local user is kept out');
     assert.equal((await host.rig.api('DELETE', `api=account&user=${user}`)).status, 200);
   });
 

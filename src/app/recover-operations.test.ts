@@ -170,7 +170,7 @@ const removeCerts = ['certificates.removeAll alice'];
 const lockDb = ['databases.lockUsers alice'];
 const unlockDb = ['databases.unlockUsers alice'];
 const unlock = ['systemUsers.unlock alice'];
-const limits = ['systemUsers.setShell alice', 'quota.apply alice'];
+const limits = ['systemUsers.setShell alice', 'systemUsers.closeWebRoot alice', 'quota.apply alice'];
 /** dropPool, parkPool, unparkPool and startPool are PHP driver calls as the php_pool and php_reload steps make them. */
 const dropPool = ['php.removePool alice', 'php.reload', 'php.endWorkers alice'];
 const parkPool = ['php.disablePool alice', 'php.reload', 'php.endWorkers alice'];

@@ -3,7 +3,7 @@ import { lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AccountDir, makeWebRoot } from './account-files.js';
+import { AccountDir, closeWebRoot, makeWebRoot } from './account-files.js';
 
 const AS_ROOT = process.getuid?.() === 0;
 // An owner other than the test's own, so that a chown that went through a link would show.
@@ -58,6 +58,27 @@ describe('account files are written without following links', () => {
     assert.equal(web.mode & 0o777, 0o750);
     assert.deepEqual([web.uid, web.gid], [OWNER.uid, WEB_GID]);
     assert.deepEqual([page.uid, page.gid, page.mode & 0o777], [OWNER.uid, OWNER.gid, 0o644]);
+  });
+
+  // Finding: accounts made before public_html was closed kept it 0755 for good.
+  it('closeWebRoot closes an older 0755 public_html; a link in its place is left alone, not followed', async (t) => {
+    if (!OWNER) return t.skip('needs root to give files away');
+    const home = join(dir, 'older');
+    await mkdir(home);
+    await makeWebRoot({ home, domain: 'older.example', homeMode: 0o711, owner: OWNER, webGid: null });
+    assert.equal((await stat(join(home, 'public_html'))).mode & 0o777, 0o755, 'the layout of before');
+    assert.equal(await closeWebRoot(home, OWNER, WEB_GID), true);
+    const web = await stat(join(home, 'public_html'));
+    assert.deepEqual([web.mode & 0o777, web.uid, web.gid], [0o750, OWNER.uid, WEB_GID]);
+
+    const planted = join(dir, 'planted-older');
+    await mkdir(planted);
+    await symlink(outside, join(planted, 'public_html'));
+    assert.equal(await closeWebRoot(planted, OWNER, WEB_GID), false);
+    await untouched();
+    const gone = join(dir, 'no-web-root');
+    await mkdir(gone);
+    assert.equal(await closeWebRoot(gone, OWNER, WEB_GID), false);
   });
 
   it('a home that is a link is refused', async () => {

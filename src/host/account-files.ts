@@ -61,6 +61,11 @@ export class AccountDir {
     }
   }
 
+  /** openDir opens the existing directory `name`; a link there is refused, never followed. */
+  openDir(name: string): Promise<AccountDir> {
+    return AccountDir.open(this.path(name));
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }
@@ -77,6 +82,34 @@ export interface WebRootSpec {
    * local user lists or reads it. null (the sandbox, with no users of its own) leaves it 0755.
    */
   webGid: number | null;
+}
+
+/**
+ * closeWebRoot gives an existing `public_html` the mode and owner makeWebRoot gives a new one, through
+ * handles opened without following a link; it tells whether there was a directory to close.
+ */
+export async function closeWebRoot(
+  home: string,
+  owner: { uid: number; gid: number },
+  webGid: number,
+): Promise<boolean> {
+  const dir = await AccountDir.open(home);
+  try {
+    const web = await dir.openDir('public_html').catch((err: NodeJS.ErrnoException) => {
+      // Gone, a link (ELOOP) or not a directory: nothing the panel should change.
+      if (err.code === 'ENOENT' || err.code === 'ELOOP' || err.code === 'ENOTDIR') return null;
+      throw err;
+    });
+    if (web === null) return false;
+    try {
+      await web.set(0o750, { uid: owner.uid, gid: webGid });
+    } finally {
+      await web.close();
+    }
+    return true;
+  } finally {
+    await dir.close();
+  }
 }
 
 /**

@@ -19,6 +19,12 @@ export interface SystemUsers {
   unlock(user: string): Promise<void>;
   /** setShell gives the user a login shell or takes it away, as the plan says. */
   setShell(user: string, shell: boolean): Promise<void>;
+  /**
+   * closeWebRoot gives the account's `public_html` the layout a create gives it (the account's,
+   * in nginx's group, 0750), for accounts made before that layout; one that is not a directory
+   * (a link, or gone) is left as it is.
+   */
+  closeWebRoot(user: string, home: string): Promise<void>;
   /** remove deletes the user and its home; it is a no-op when the user is already gone. */
   remove(user: string, home: string): Promise<void>;
 }

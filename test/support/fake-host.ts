@@ -93,6 +93,10 @@ export function fakeHost(): FakeHost {
       call('systemUsers.setShell', name);
       user(name).shell = shell;
     },
+    async closeWebRoot(name) {
+      call('systemUsers.closeWebRoot', name);
+      user(name);
+    },
     async remove(name, home) {
       call('systemUsers.remove', name);
       if (home !== `/fake/homes/${name}`) throw new Error(`refusing to remove ${home}`);

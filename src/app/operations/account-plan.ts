@@ -72,7 +72,14 @@ export const accountPlan = defineOperation({
         run: () => ctx.store.accounts.update(user, { plan }),
         undo: () => ctx.store.accounts.update(user, { plan: previous }),
       },
-      { name: 'system_user', run: () => ctx.host.systemUsers.setShell(user, limits?.shell ?? false) },
+      {
+        // Re-applying a plan is how an upgrade brings an account to today's layout (see the README).
+        name: 'system_user',
+        run: async () => {
+          await ctx.host.systemUsers.setShell(user, limits?.shell ?? false);
+          await ctx.host.systemUsers.closeWebRoot(user, ctx.host.homeOf(user));
+        },
+      },
       { name: 'quota', run: () => ctx.host.quota.apply(user, limits?.diskMb ?? null) },
       ...phpSteps(ctx, record, phpOf(limits), phpBefore),
     ];

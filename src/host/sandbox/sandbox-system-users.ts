@@ -64,6 +64,11 @@ export class SandboxSystemUsers implements SystemUsers {
     await this.write({ ...record, shell: shell ? '/bin/bash' : '/usr/sbin/nologin' });
   }
 
+  /** closeWebRoot changes nothing: the sandbox's homes have no other local users to keep out. */
+  async closeWebRoot(user: string): Promise<void> {
+    await this.require(user);
+  }
+
   async remove(user: string, home: string): Promise<void> {
     const real = await homeToRemove(this.homeBase, user, home);
     if (real !== null) await rm(real, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { lstat, readFile, readdir, rm } from 'node:fs/promises';
-import { makeWebRoot } from '../account-files.js';
+import { closeWebRoot, makeWebRoot } from '../account-files.js';
 import { CommandError, runCommand } from '../exec.js';
 import { homeToRemove } from '../home-removal.js';
 import type { SystemUserSpec, SystemUsers } from '../ports.js';
@@ -75,6 +75,11 @@ export class ShadowSystemUsers implements SystemUsers {
   async setShell(user: string, shell: boolean): Promise<void> {
     await this.require(user);
     await runCommand('usermod', shellArgs(user, shell), { timeoutMs: this.timeoutMs });
+  }
+
+  async closeWebRoot(user: string, home: string): Promise<void> {
+    const entry = await this.require(user);
+    await closeWebRoot(home, { uid: entry.uid, gid: entry.gid }, this.webGid);
   }
 
   async remove(user: string, home: string): Promise<void> {
