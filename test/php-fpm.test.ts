@@ -325,6 +325,21 @@ describe('php-fpm pools: a private master and nginx, real accounts in a private 
     assert.equal(broken.checks - checks, 3, 'one check for the burst, then one for each pool to find the bad one');
     assert.equal(await readFile(path, 'utf8'), previous);
 
+    // Finding: two refused writes of one account in one burst left the first one's refused text behind,
+    // put back as "what the file held" by the second, and every later reload failed on it.
+    const twice = await Promise.allSettled([
+      broken.writePool(spec(a)),
+      broken.writePool({ ...spec(a), maxChildren: 6 }),
+      broken.writePool(spec(b)),
+    ]);
+    assert.deepEqual(
+      twice.map((r) => r.status),
+      ['rejected', 'rejected', 'fulfilled'],
+    );
+    assert.equal(await readFile(path, 'utf8'), previous, 'the file as it was before the burst');
+    await pools.reload();
+    assert.equal((await probe(a)).euid, a.uid, 'a reload still passes, and the account keeps its pool');
+
     // A refused new pool leaves no file at all.
     const fresh = await makeAccount(fpm, etc, join(dir, 'homes'), `pn${randomTag()}`);
     const refusesFresh = new BrokenPoolFor(fresh.user, opts);

@@ -390,8 +390,17 @@ export class PhpFpmPools implements PhpPools {
         return;
       }
     }
-    // The batch was refused as a whole: find which pools php-fpm refuses, one check each.
+    // The batch was refused as a whole: find which pools php-fpm refuses, one check each. What a file
+    // holds is read again first: two writes of one account in a batch would otherwise put back the
+    // first one's text, refused, in place of the file as it was.
     for (const s of staged) {
+      let previous: string | null;
+      try {
+        previous = await readOptional(s.path);
+      } catch (err) {
+        s.write.reject(err);
+        continue;
+      }
       try {
         this.changing();
         await writeRootFile(s.path, s.write.text);
@@ -399,7 +408,7 @@ export class PhpFpmPools implements PhpPools {
         s.write.resolve();
       } catch (err) {
         this.changing();
-        await restoreFile(s.path, s.previous).catch(() => {});
+        await restoreFile(s.path, previous).catch(() => {});
         s.write.reject(this.refused(s.write.spec.user, err));
       }
     }
