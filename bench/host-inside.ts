@@ -265,25 +265,11 @@ async function cpuNow(panelPid: number): Promise<CpuShares> {
   };
 }
 
-/** cpuSince is the CPU time used between two readings. */
-function cpuSince(a: CpuShares, b: CpuShares): CpuShares {
-  return {
-    machine: b.machine - a.machine,
-    panel: b.panel - a.panel,
-    commands: b.commands - a.commands,
-    fpmMaster: b.fpmMaster - a.fpmMaster,
-    nginxMaster: b.nginxMaster - a.nginxMaster,
-  };
-}
-
-/** since is what was counted between two counts. */
-function since(a: CommandCounts, b: CommandCounts): CommandCounts {
-  return {
-    nginxChecks: b.nginxChecks - a.nginxChecks,
-    nginxReloads: b.nginxReloads - a.nginxReloads,
-    phpChecks: b.phpChecks - a.phpChecks,
-    phpReloads: b.phpReloads - a.phpReloads,
-  };
+/** since is what two readings of the same figures differ by: the CPU time used, or the commands run, between them. */
+function since<T extends Record<keyof T, number>>(a: T, b: T): T {
+  const out = { ...b };
+  for (const key of Object.keys(b) as (keyof T)[]) out[key] = (b[key] - a[key]) as T[keyof T];
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -355,7 +341,7 @@ async function main(): Promise<void> {
     );
     figures.bulkTerminateSeconds = (performance.now() - t0) / 1000;
     figures.commandCounts = { creates: since(c0, c1), terminates: since(c1, await countCommands()) };
-    figures.cpu = { creates: cpuSince(cpu0, cpu1), terminates: cpuSince(cpu1, await cpuNow(panel.pid)) };
+    figures.cpu = { creates: since(cpu0, cpu1), terminates: since(cpu1, await cpuNow(panel.pid)) };
   } finally {
     await panel.stop();
   }
