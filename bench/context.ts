@@ -22,8 +22,7 @@ export interface Timing {
 export class Bench {
   private readonly cleanups: (() => Promise<void>)[] = [];
   private sandboxOnce: Promise<Sandbox> | null = null;
-  private bareOnce: Promise<BareServer> | null = null;
-  private frameworkOnce: Promise<BareServer> | null = null;
+  private readonly servers = new Map<string, Promise<BareServer>>();
 
   private constructor(
     readonly options: Options,
@@ -77,22 +76,30 @@ export class Bench {
 
   /** bare is the one bare node:http server every ratio of the run is taken against. */
   bare(): Promise<BareServer> {
-    this.bareOnce ??= (async () => {
-      const b = await BareServer.start();
-      this.onClose(() => b.stop());
-      return b;
-    })();
-    return this.bareOnce;
+    return this.server('bare', () => BareServer.start());
   }
 
   /** framework is a bare Fastify app answering the recorded bytes: the floor the panel's framework sets. */
   framework(): Promise<BareServer> {
-    this.frameworkOnce ??= (async () => {
-      const b = await BareServer.start(true);
-      this.onClose(() => b.stop());
-      return b;
-    })();
-    return this.frameworkOnce;
+    return this.server('fastify', () => BareServer.start('fastify'));
+  }
+
+  /** required answers the recorded bytes after only the work every API call must do: the floor of any design. */
+  required(): Promise<BareServer> {
+    return this.server('required', async () => BareServer.start({ required: await this.subdir('required') }));
+  }
+
+  /** server starts one kind of server the first time it is asked for, and stops it when the run ends. */
+  private server(kind: string, start: () => Promise<BareServer>): Promise<BareServer> {
+    let started = this.servers.get(kind);
+    if (!started) {
+      started = start().then((b) => {
+        this.onClose(() => b.stop());
+        return b;
+      });
+      this.servers.set(kind, started);
+    }
+    return started;
   }
 
   /** onClose registers teardown work; it runs in reverse order of registration. */

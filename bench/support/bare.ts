@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BareReply } from '../bare-server.js';
+import type { BareReply, BareToken } from '../bare-server.js';
 import { PANEL_NODE, type Reply } from './panel-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,10 +25,14 @@ export class BareServer {
     readonly port: number,
   ) {}
 
-  /** start starts the bare node:http server, or with `fastify` the same answers through a bare Fastify app. */
-  static async start(fastify = false): Promise<BareServer> {
+  /**
+   * start starts the bare node:http server; `fastify` serves the same answers through a bare Fastify app,
+   * `required` from node:http doing only what every API call must (see bare-server.ts), its files in a directory.
+   */
+  static async start(kind: 'bare' | 'fastify' | { required: string } = 'bare'): Promise<BareServer> {
     const script = fileURLToPath(new URL('../bare-server.ts', import.meta.url));
-    const child = spawn(PANEL_NODE, ['--import', 'tsx', script, ...(fastify ? ['--fastify'] : [])], {
+    const flags = kind === 'bare' ? [] : kind === 'fastify' ? ['--fastify'] : ['--required', kind.required];
+    const child = spawn(PANEL_NODE, ['--import', 'tsx', script, ...flags], {
       cwd: ROOT,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -53,9 +57,18 @@ export class BareServer {
       headers: replayHeaders(reply.rawHeaders),
       bodyBase64: reply.body.toString('base64'),
     };
+    return this.send(msg, path);
+  }
+
+  /** accept makes the `required` server take a token, by the digest the panel stores. */
+  accept(tokenHash: string): Promise<void> {
+    return this.send({ tokenHash } satisfies BareToken, tokenHash);
+  }
+
+  private send(msg: BareReply | BareToken, added: string): Promise<void> {
     return new Promise((resolve) => {
       const onMessage = (m: { added?: string }) => {
-        if (m.added !== path) return;
+        if (m.added !== added) return;
         this.child.off('message', onMessage);
         resolve();
       };
