@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PhpFpmPools } from '../../src/host/php/php-fpm-pools.js';
 import { runCommand } from '../../src/host/exec.js';
 import { renderServerBlock } from '../../src/host/nginx/server-block.js';
-import { poolSocketPath } from '../../src/host/php/pool-config.js';
+import { poolFileName, poolSocketPath } from '../../src/host/php/pool-config.js';
 import { NGINX_BIN, PrivateNginx, freePort } from '../../test/support/nginx.js';
 import { PrivatePhpFpm, makeAccount, phpFpmSkip, writeAs } from '../../test/support/php-fpm.js';
 import { makePrivateEtc } from '../../test/support/private-etc.js';
@@ -53,6 +53,44 @@ function serverBlock(user: string, port: number, root: string, socket: string): 
 }
 
 /**
+ * VARIANTS are the account's pool with one of the two settings that cost the echo page changed, the rest
+ * as the panel renders it: what each costs, against the same stock pool, in the same run.
+ */
+const VARIANTS = [
+  {
+    suffix: 'dyn',
+    label: 'pm = dynamic instead of ondemand (2 workers started, 1 to 3 idle)',
+    edit: (pool: string) =>
+      pool
+        .replace(
+          'pm = ondemand',
+          'pm = dynamic\npm.start_servers = 2\npm.min_spare_servers = 1\npm.max_spare_servers = 3',
+        )
+        .replace(/^pm\.process_idle_timeout = .*\n/m, ''),
+  },
+  {
+    suffix: 'nob',
+    label: 'no open_basedir (so the realpath cache works)',
+    edit: (pool: string) => pool.replace(/^php_admin_value\[open_basedir\] = .*\n/m, ''),
+  },
+] as const;
+
+/** variantPool renames the account's pool text to a pool of its own, on a socket of its own, and applies the edit. */
+function variantPool(text: string, user: string, socket: string, variant: (typeof VARIANTS)[number]): string {
+  const edited = variant.edit(
+    text
+      .replace(`[${user}]`, `[${user}_${variant.suffix}]`)
+      .replace(`listen = ${socket}`, `listen = ${variantSocket(socket, variant.suffix)}`),
+  );
+  if (edited === text) throw new Error(`the pool variant ${variant.suffix} changed nothing`);
+  return edited;
+}
+
+function variantSocket(socket: string, suffix: string): string {
+  return socket.replace(/\.sock$/, `-${suffix}.sock`);
+}
+
+/**
  * php compares, in one run and on one private php-fpm master and nginx, a PHP page in an account's
  * public_html served through its own pool (as the panel renders it: ondemand, open_basedir, its
  * socket) with the very same file served through a stock `www` pool (Debian's settings: dynamic);
@@ -87,16 +125,25 @@ export const php: Row = {
 
     const pools = new PhpFpmPools(fpm.poolOptions());
     await pools.writePool({ user: account.user, home: account.home, maxChildren: POOL_CHILDREN, memoryMb: 256 });
+    const socket = poolSocketPath(fpm.runDir, account.user);
+    const poolText = await readFile(join(fpm.poolDir, poolFileName(account.user)), 'utf8');
+    for (const v of VARIANTS)
+      await writeFile(join(fpm.poolDir, `bench-${v.suffix}.conf`), variantPool(poolText, account.user, socket, v));
     await pools.reload();
 
     const sites = join(dir, 'sites');
     await mkdir(sites);
     // Each pool's site on a port of its own, so the load needs no Host header.
     const [nginxPort, accountPort, wwwPort] = [await freePort(), await freePort(), await freePort()];
+    const variantPorts: number[] = [];
+    for (const _ of VARIANTS) variantPorts.push(await freePort());
     await writeFile(
       join(sites, 'bench.conf'),
-      serverBlock(account.user, accountPort, account.web, poolSocketPath(fpm.runDir, account.user)) +
-        serverBlock(account.user, wwwPort, account.web, fpm.wwwSocket),
+      serverBlock(account.user, accountPort, account.web, socket) +
+        serverBlock(account.user, wwwPort, account.web, fpm.wwwSocket) +
+        VARIANTS.map((v, i) =>
+          serverBlock(account.user, variantPorts[i] ?? 0, account.web, variantSocket(socket, v.suffix)),
+        ).join(''),
     );
     const nginx = new PrivateNginx(join(dir, 'nginx'), nginxPort, sites);
     await nginx.start();
@@ -124,6 +171,24 @@ export const php: Row = {
         notes.push(
           `php ${page.file}: ${c.panel.failures} failed answers from the account's pool, ${c.bare.failures} from www`,
         );
+    }
+    // The echo page through each variant, against the same stock pool: what each of the two settings costs.
+    for (const [i, v] of VARIANTS.entries()) {
+      const c = await compare({
+        panelUrl: `http://127.0.0.1:${variantPorts[i]}/${PAGES[0].file}`,
+        bareUrl: `http://127.0.0.1:${wwwPort}/${PAGES[0].file}`,
+        headers: {},
+        warmupSeconds: t.warmupSeconds,
+        rounds: t.rounds,
+        seconds: t.seconds,
+        connections: CONNECTIONS,
+      });
+      const failed = c.panel.failures + c.bare.failures;
+      notes.push(
+        `php ${PAGES[0].file}: the account's pool with ${v.label}, everything else as the panel renders it: ` +
+          `${c.ratio.toFixed(2)}× the stock pool (${perSecond(c.panel.perSecond)} vs ${perSecond(c.bare.perSecond)} req/s)` +
+          (failed > 0 ? `; ${failed} failed answers` : ''),
+      );
     }
     const depth = join(account.web, PAGES[0].file).split('/').length - 1;
     notes.push(
