@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, runCommand } from '../exec.js';
+import { scanProcesses } from '../proc-scan.js';
 import { ensureAccountTmp, homeOwner } from './account-tmp.js';
 import { Coalesced, Serial } from './coalesce.js';
 import { PhpFpmError } from './errors.js';
@@ -133,19 +134,12 @@ async function restoreFile(path: string, previous: string | null): Promise<void>
  */
 export async function poolWorkerPids(user: string, uid: number | null): Promise<number[]> {
   const title = `php-fpm: pool ${user}`;
-  const names = (await readdir('/proc')).filter((name) => /^[0-9]+$/.test(name));
-  // All read at once: one after another took 6 to 23 ms here with only 110 processes (4 to 10 at once).
-  const found = await Promise.all(
-    names.map(async (name) => {
-      const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-      if ((cmdline.split('\0')[0] ?? '').trimEnd() !== title) return null;
-      const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
-      const real = /^Uid:\s+(\d+)/m.exec(status)?.[1];
-      if (real === undefined || real === '0' || (uid !== null && Number(real) !== uid)) return null;
-      return Number(name);
-    }),
-  );
-  return found.filter((pid) => pid !== null);
+  return scanProcesses((pid, read) => {
+    if ((read('cmdline').split('\0')[0] ?? '').trimEnd() !== title) return null;
+    const real = /^Uid:\s+(\d+)/m.exec(read('status'))?.[1];
+    if (real === undefined || real === '0' || (uid !== null && Number(real) !== uid)) return null;
+    return pid;
+  });
 }
 
 /**

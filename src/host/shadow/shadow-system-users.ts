@@ -1,8 +1,9 @@
-import { lstat, readFile, readdir, rm } from 'node:fs/promises';
+import { lstat, readFile, rm } from 'node:fs/promises';
 import { closeWebRoot, makeWebRoot } from '../account-files.js';
 import { CommandError, runCommand } from '../exec.js';
 import { homeToRemove } from '../home-removal.js';
 import type { SystemUserSpec, SystemUsers } from '../ports.js';
+import { scanProcesses } from '../proc-scan.js';
 import {
   type PasswdEntry,
   chpasswdInput,
@@ -140,24 +141,21 @@ export async function killProcesses(uid: number): Promise<number> {
   if (uid < MIN_ACCOUNT_UID) throw new Error(`refusing to kill processes of system uid ${uid}`);
   let killed = 0;
   for (let round = 0; round < 3; round++) {
-    let found = 0;
-    const pids = (await readdir('/proc')).filter((name) => /^[0-9]+$/.test(name) && Number(name) !== process.pid);
-    // All read at once rather than one after another (a server runs hundreds of processes); each is killed as soon
-    // as its own status is read, as before, so a pid is never signalled long after it was looked at.
-    await Promise.all(
-      pids.map(async (name) => {
-        const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
-        const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
-        if (!uids || (Number(uids[1]) !== uid && Number(uids[2]) !== uid)) return;
-        found++;
+    // Each process is killed as soon as its own status is read, so a pid is never signalled long after it was looked at.
+    const found = (
+      await scanProcesses((pid, read) => {
+        if (pid === process.pid) return null;
+        const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(read('status'));
+        if (!uids || (Number(uids[1]) !== uid && Number(uids[2]) !== uid)) return null;
         try {
-          process.kill(Number(name), 'SIGKILL');
+          process.kill(pid, 'SIGKILL');
           killed++;
         } catch {
           // Already gone.
         }
-      }),
-    );
+        return pid;
+      })
+    ).length;
     if (found === 0) break;
     await new Promise((r) => setTimeout(r, 50));
   }
