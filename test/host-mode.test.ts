@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runVanta } from './support/cli.js';
 import { hostModeSkip, hostRigSuite } from './support/host-mode.js';
+import { unshareArgs } from './support/private-etc.js';
 import { MYSQL_URL, MariaDbFixture } from './support/mariadb.js';
 
 const skip = hostModeSkip();
@@ -186,6 +187,44 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     }
     assert.ok(refused > 0);
     assert.equal(await readFile(join(host.rig.etc, 'passwd'), 'utf8'), before);
+  });
+
+  test('a name only another source of names knows (a systemd user record) is refused by useradd as invalid_user, and nothing is made', async (t) => {
+    // The panel reads only the local files before a create; useradd asks every source through NSS and refuses.
+    const user = randomUser('nss');
+    await mkdir(join(host.rig.etc, 'userdb'), { recursive: true });
+    const record = join(host.rig.etc, 'userdb', `${user}.user`);
+    await writeFile(
+      record,
+      JSON.stringify({
+        userName: user,
+        uid: 61999,
+        gid: 61999,
+        homeDirectory: '/nonexistent',
+        shell: '/usr/sbin/nologin',
+      }),
+    );
+    try {
+      const known = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn('unshare', unshareArgs(host.rig.etc, ['getent', 'passwd', user]), { stdio: 'ignore' });
+        child.once('error', reject);
+        child.once('close', resolve);
+      });
+      if (known !== 0) {
+        t.skip('this machine has no nss-systemd: a user record names no user here');
+        return;
+      }
+      const before = await readFile(join(host.rig.etc, 'passwd'), 'utf8');
+      const r = await host.rig.api('POST', 'api=accounts', { user, domain: `${user}.example.test` });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.error, 'invalid_user');
+      assert.equal(await readFile(join(host.rig.etc, 'passwd'), 'utf8'), before);
+      assert.equal(await host.rig.groupEntry(user), null);
+      assert.equal((await host.rig.api('GET', `api=account&user=${user}`)).status, 404);
+      await assert.rejects(stat(join(host.rig.homes, user)), { code: 'ENOENT' });
+    } finally {
+      await rm(record, { force: true });
+    }
   });
 
   test('a leftover directory where the home would go is refused, not adopted, and left as it was', async () => {

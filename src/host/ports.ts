@@ -10,7 +10,10 @@ export interface SystemUserSpec {
 
 /** SystemUsers is the port for the account's Linux user, group and home. */
 export interface SystemUsers {
-  /** exists tells whether the name is taken on the host, even by a user the panel does not know. */
+  /**
+   * exists tells whether the name is taken on the host, even by a user the panel does not know, as far as the
+   * host's own files say; `create` refuses a name taken elsewhere (`invalid_user`) and changes nothing.
+   */
   exists(user: string): Promise<boolean>;
   create(spec: SystemUserSpec): Promise<void>;
   setPassword(user: string, password: string): Promise<void>;

@@ -1,4 +1,5 @@
 import { lstat, readFile, rm } from 'node:fs/promises';
+import { DomainError } from '../../domain/errors.js';
 import { closeWebRoot, makeWebRoot } from '../account-files.js';
 import { CommandError, runCommand } from '../exec.js';
 import { homeToRemove } from '../home-removal.js';
@@ -27,18 +28,24 @@ export class ShadowSystemUsers implements SystemUsers {
     private readonly webGid: number,
   ) {}
 
+  /**
+   * exists reads the local user and group files, which useradd writes. A name only another source of names knows
+   * (LDAP, systemd's user records) is refused by useradd itself, which asks every source through NSS, and create
+   * reports it as the same `invalid_user`: asking them here took two getent processes on every create.
+   */
   async exists(user: string): Promise<boolean> {
-    // Any source the system knows names from (NSS: files, LDAP, ...) counts; both asked at once.
-    const [passwd, group] = await Promise.all(
-      ['passwd', 'group'].map((db) => runCommand('getent', [db, user], { okCodes: [2], timeoutMs: this.timeoutMs })),
-    );
-    return passwd?.code === 0 || group?.code === 0;
+    const [passwd, group] = await Promise.all([localLine(PASSWD_FILE, user), localLine(GROUP_FILE, user)]);
+    return passwd !== null || group !== null;
   }
 
   async create(spec: SystemUserSpec): Promise<void> {
     // useradd would adopt a leftover directory (and its files, owned by whoever made them): refuse it.
     if (await lstat(spec.home).catch(() => null)) throw new Error(`${spec.home} already exists`);
-    await runCommand('useradd', useraddArgs(spec), { timeoutMs: this.timeoutMs });
+    await runCommand('useradd', useraddArgs(spec), { timeoutMs: this.timeoutMs }).catch((err: unknown) => {
+      if (err instanceof CommandError && err.code === USERADD_NAME_IN_USE)
+        throw new DomainError('invalid_user', `"${spec.user}" already exists on this server`, { param: 'user' });
+      throw err;
+    });
     try {
       const entry = await this.require(spec.user);
       // Others may pass through the home but not list or read it, and only nginx's group enters
@@ -123,6 +130,9 @@ export class ShadowSystemUsers implements SystemUsers {
     return entry;
   }
 }
+
+/** USERADD_NAME_IN_USE is useradd's exit status when the user or (with --user-group) the group name is taken. */
+const USERADD_NAME_IN_USE = 9;
 
 /** PASSWD_FILE and GROUP_FILE are the local user and group files the shadow tools write. */
 const PASSWD_FILE = '/etc/passwd';
