@@ -99,3 +99,12 @@ it('VANTA_NGINX_LISTEN and VANTA_NGINX_TLS_LISTEN are refused at start when no s
     }
   }
 });
+
+it('VANTA_NGINX_PID_FILE is an absolute path, or unset (then found in nginx configuration at start-up)', () => {
+  assert.equal(loadConfig({}).nginxPidFile, null);
+  assert.equal(loadConfig({ VANTA_NGINX_PID_FILE: '/run/nginx.pid' }).nginxPidFile, '/run/nginx.pid');
+  assert.throws(() => loadConfig({ VANTA_NGINX_PID_FILE: 'nginx.pid' }), {
+    name: 'ConfigError',
+    message: /VANTA_NGINX_PID_FILE must be an absolute path/,
+  });
+});

@@ -25,6 +25,8 @@ export interface Config {
   nginxReload: string[] | null;
   /** nginxReopen replaces `nginx ARGS -s reopen` (after a traffic log rotation) when set. */
   nginxReopen: string[] | null;
+  /** nginxPidFile is nginx's master's pid file, whose new workers confirm a reload; null: where nginx's configuration says. */
+  nginxPidFile: string | null;
   /** trafficDir holds each account's nginx traffic log, which the panel meters and rotates. */
   trafficDir: string;
   /** trafficIntervalMs is how often `vanta serve` meters the accounts' traffic logs. */
@@ -269,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nginxArgs: words(env, 'VANTA_NGINX_ARGS'),
     nginxReload: words(env, 'VANTA_NGINX_RELOAD').length > 0 ? words(env, 'VANTA_NGINX_RELOAD') : null,
     nginxReopen: words(env, 'VANTA_NGINX_REOPEN').length > 0 ? words(env, 'VANTA_NGINX_REOPEN') : null,
+    nginxPidFile: env.VANTA_NGINX_PID_FILE ? absolute(env, 'VANTA_NGINX_PID_FILE', '') : null,
     trafficDir: absolute(env, 'VANTA_TRAFFIC_DIR', resolve(dataDir, 'traffic')),
     trafficIntervalMs: positive(env, 'VANTA_TRAFFIC_INTERVAL', 300) * 1000,
     hostTimeoutMs: positive(env, 'VANTA_HOST_TIMEOUT', 30) * 1000,

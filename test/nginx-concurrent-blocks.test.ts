@@ -34,6 +34,8 @@ describe('a terminate answered 502 at reload when another removed its block whil
       bin: NGINX_BIN,
       args: nginx.args,
       reloadCommand: null,
+      pidFile: nginx.pidFile,
+      reloadWaitMs: 30_000,
       listen: `127.0.0.1:${port}`,
       tlsListen: `127.0.0.1:${await freePort()}`,
       challengeDir: join(dir, 'challenges'),

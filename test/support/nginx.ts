@@ -43,7 +43,7 @@ export class PrivateNginx {
       join(prefix, 'nginx.conf'),
       `${user}worker_processes 1;
 daemon off;
-pid ${prefix}/nginx.pid;
+pid ${join(prefix, 'nginx.pid')};
 error_log ${prefix}/logs/error.log warn;
 events { worker_connections 64; }
 http {
@@ -62,6 +62,11 @@ http {
 `,
     );
     this.args = ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'logs', 'error.log')];
+  }
+
+  /** pidFile is where the master writes its pid (the `pid` of its configuration). */
+  get pidFile(): string {
+    return join(this.prefix, 'nginx.pid');
   }
 
   /** test runs `nginx -t` and returns its exit status and output. */

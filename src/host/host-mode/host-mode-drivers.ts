@@ -1,7 +1,8 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { HOST_TOOLS, findProgram, includesSitesDir } from './host-checks.js';
-import { NginxWebServer } from '../nginx/nginx-web-server.js';
+import { pidFileOf, readMaster } from '../nginx/nginx-master.js';
+import { type NginxOptions, NginxWebServer } from '../nginx/nginx-web-server.js';
 import { type PhpFpmSetup, PhpSetupError, setUpPhpFpm } from '../php/php-fpm-setup.js';
 import type { DatabaseServer, HostDrivers } from '../ports.js';
 import { runCommand } from '../exec.js';
@@ -17,6 +18,8 @@ export interface HostOptions {
   nginxBin: string;
   nginxArgs: string[];
   nginxReload: string[] | null;
+  /** nginxPidFile is nginx's master's pid file (VANTA_NGINX_PID_FILE); found in nginx's configuration when null or omitted. */
+  nginxPidFile?: string | null;
   /** nginxReopen replaces `nginx ARGS -s reopen` (after a traffic log rotation) when set. */
   nginxReopen: string[] | null;
   /** trafficDir holds the accounts' traffic logs: panel-owned, nginx's workers pass through it. */
@@ -32,6 +35,8 @@ export interface HostOptions {
   php: PhpFpmSetup;
   /** phpRequired is whether any account has PHP, or can be given it by its plan: php-fpm is checked then. */
   phpRequired: boolean;
+  /** warn logs what works but should be looked at (nginx's master not found, a reload given a second try). */
+  warn?: (message: string) => void;
 }
 
 /** HostSetupError is a start-up check that failed; its message is one line an operator can act on. */
@@ -73,11 +78,14 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     buffer: null,
     reopen: () => webServer.reopenLogs(),
   });
-  const webServer: NginxWebServer = new NginxWebServer({
+  const nginxOptions: NginxOptions = {
     sitesDir: opts.sitesDir,
     bin: opts.nginxBin,
     args: opts.nginxArgs,
     reloadCommand: opts.nginxReload,
+    pidFile: null,
+    // A reload's wait for the new workers is bounded as any host command is.
+    reloadWaitMs: opts.timeoutMs,
     listen: opts.listen,
     tlsListen: opts.tlsListen,
     challengeDir: opts.challengeDir,
@@ -85,12 +93,14 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     timeoutMs: opts.timeoutMs,
     reopenCommand: opts.nginxReopen,
     logs: trafficLogs,
-  });
+    ...(opts.warn ? { warn: opts.warn } : {}),
+  };
+  const checker = new NginxWebServer(nginxOptions);
   let dump: string;
   try {
-    await webServer.writeLogFormat();
-    await webServer.check();
-    dump = await webServer.dump();
+    await checker.writeLogFormat();
+    await checker.check();
+    dump = await checker.dump();
   } catch (err) {
     const detail = (err as Error).message.split('\n')[0];
     throw new HostSetupError(`nginx configuration is not valid (nginx -t): ${detail}`);
@@ -100,6 +110,7 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
       `nginx does not include the sites directory; add "include ${opts.sitesDir}/*.conf;" to its http block`,
     );
   }
+  const webServer: NginxWebServer = new NginxWebServer({ ...nginxOptions, pidFile: await nginxPidFile(opts, dump) });
   const php = await setUpPhpFpm(opts.php, opts.phpRequired).catch((err) => {
     throw err instanceof PhpSetupError ? new HostSetupError(err.message) : err;
   });
@@ -124,6 +135,47 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     certificates: new CertificateDir(opts.certDir, opts.challengeDir),
     homeOf: (user) => join(opts.homeBase, user),
   };
+}
+
+/**
+ * nginxPidFile is the pid file whose master's new workers confirm a reload: VANTA_NGINX_PID_FILE, or
+ * the one `nginx -s reload` reads (the `pid` of the configuration, or nginx's compiled-in path). It
+ * refuses only what would make every reload fail: with nginx's own reload, a VANTA_NGINX_PID_FILE
+ * other than nginx's (the panel would watch a master that never gets the signal) or a pid file
+ * that is there but cannot be read. A master not running yet, or one the panel cannot find behind
+ * a reload command of the operator's, is warned of: reloads then fail, or go unconfirmed, until it runs.
+ */
+async function nginxPidFile(opts: HostOptions, dump: string): Promise<string> {
+  const version = await runCommand(opts.nginxBin, ['-V'], { timeoutMs: opts.timeoutMs }).then(
+    (r) => r.stderr,
+    () => '',
+  );
+  const own = pidFileOf(dump, version, opts.nginxArgs);
+  const pidFile = opts.nginxPidFile ?? own;
+  const reloadsItself = opts.nginxReload === null;
+  if (reloadsItself && !(await samePath(pidFile, own)))
+    throw new HostSetupError(
+      `nginx -s reload signals the pid in ${own}, but VANTA_NGINX_PID_FILE is ${pidFile}: the panel would wait for ` +
+        `workers of a master that never reloads; set it to ${own}, or unset it`,
+    );
+  const master = await readMaster(pidFile);
+  if (!('missing' in master)) return pidFile;
+  if (reloadsItself && master.unreadable)
+    throw new HostSetupError(`nginx's pid file cannot be read, so nginx -s reload cannot work: ${master.missing}`);
+  opts.warn?.(
+    reloadsItself
+      ? `nginx's master is not found (${master.missing}): reloads fail until nginx runs`
+      : `nginx's master is not found (${master.missing}): reloads are not confirmed until it runs ` +
+          '(set VANTA_NGINX_PID_FILE to the pid file of the nginx that VANTA_NGINX_RELOAD reloads)',
+  );
+  return pidFile;
+}
+
+/** samePath tells whether two paths name the same file, through links in their directories (/var/run and /run). */
+async function samePath(a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  const real = async (p: string) => join(await realpath(dirname(p)).catch(() => dirname(p)), basename(p));
+  return (await real(a)) === (await real(b));
 }
 
 /** groupId looks a group up the way the shadow tools do (any NSS source); null when there is none. */

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { FakeProc } from '../../../test/support/fake-proc.js';
 import { NginxTrafficLogs } from '../traffic/nginx-traffic-logs.js';
 import { type NginxOptions, NginxWebServer } from './nginx-web-server.js';
 
@@ -12,6 +13,8 @@ function options(reloadCommand: string[], reopenCommand: string[] | null = null)
     bin: 'nginx',
     args: [],
     reloadCommand,
+    pidFile: null,
+    reloadWaitMs: 1000,
     listen: '80',
     tlsListen: '443',
     challengeDir: '/srv/acme-challenge',
@@ -220,4 +223,95 @@ test('a single refused block is put back as it was, with one check', () =>
     assert.equal(r?.status, 'rejected');
     assert.deepEqual(commands(), ['-t']);
     assert.equal(readFileSync(join(sitesDir, 'bad.conf'), 'utf8'), '# bad before\n');
+  }));
+
+/**
+ * confirmingServer is a web server whose reloads are confirmed against a fake /proc: its runner
+ * plays nginx, and `onReload` says what the master does with each `-s reload` (nothing: a failed re-read).
+ */
+function confirmingServer(dir: string, onReload: (attempt: number) => void, reloadCommand: string[] | null = null) {
+  const proc = new FakeProc(join(dir, 'proc'));
+  const pidFile = join(dir, 'nginx.pid');
+  proc.spawn(100, 1, 'nginx: master process nginx');
+  proc.spawn(101, 100, 'nginx: worker process');
+  writeFileSync(pidFile, '100\n');
+  const commands: string[] = [];
+  const warnings: string[] = [];
+  const web = new NginxWebServer({
+    ...options(reloadCommand ?? []),
+    reloadCommand,
+    pidFile,
+    reloadWaitMs: 50,
+    procDir: proc.dir,
+    warn: (message) => warnings.push(message),
+    run: async (file, args) => {
+      commands.push([file, ...args].join(' '));
+      if (args.includes('reload')) onReload(commands.length);
+      return { code: 0, stdout: '', stderr: '' };
+    },
+  });
+  return { web, proc, pidFile, commands, warnings };
+}
+
+test('a reload answered before nginx took the new configuration: it now ends once new workers serve, with one signal', () =>
+  withDir(async (dir) => {
+    let master: FakeProc | null = null;
+    const { web, proc, commands, warnings } = confirmingServer(dir, () => master?.reload(100, 201));
+    master = proc;
+    await Promise.all([web.reload(), web.reload(), web.reload()]);
+    assert.deepEqual(commands, ['nginx -s reload']);
+    assert.deepEqual(warnings, []);
+  }));
+
+test('a re-read nginx refuses (no new worker) is given one more reload, then the reload fails', () =>
+  withDir(async (dir) => {
+    const { web, commands, warnings } = confirmingServer(dir, () => {});
+    await assert.rejects(web.reload(), {
+      name: 'NginxReloadError',
+      message:
+        'nginx did not take the new configuration after two reloads: no new worker of its master (pid 100) within 50 ms',
+    });
+    assert.deepEqual(commands, ['nginx -s reload', 'nginx -s reload']);
+    assert.deepEqual(warnings, [
+      'nginx did not take a reload (no new worker of its master (pid 100) within 50 ms); reloading once more',
+    ]);
+  }));
+
+test('a reload not taken the first time but taken the second succeeds', () =>
+  withDir(async (dir) => {
+    let master: FakeProc | null = null;
+    const { web, proc, commands } = confirmingServer(dir, (attempt) => {
+      if (attempt === 2) master?.reload(100, 201);
+    });
+    master = proc;
+    await web.reload();
+    assert.deepEqual(commands, ['nginx -s reload', 'nginx -s reload']);
+  }));
+
+test('a master gone at the reload fails it after one more try', () =>
+  withDir(async (dir) => {
+    let master: FakeProc | null = null;
+    const { web, proc, commands } = confirmingServer(dir, () => master?.kill(100));
+    master = proc;
+    await assert.rejects(web.reload(), /after two reloads: no process runs with the pid 100 of /);
+    assert.equal(commands.length, 2);
+  }));
+
+test('with a reload command and no readable pid file, a reload ends with its command, and the log says why once', () =>
+  withDir(async (dir) => {
+    const { web, pidFile, commands, warnings } = confirmingServer(dir, () => {}, ['systemctl', 'reload', 'nginx']);
+    rmSync(pidFile);
+    await web.reload();
+    await web.reload();
+    assert.deepEqual(commands, ['systemctl reload nginx', 'systemctl reload nginx']);
+    assert.deepEqual(warnings, [
+      `nginx reloads are not confirmed (there is no ${pidFile}): each ends when its command does`,
+    ]);
+  }));
+
+test('reopening the logs waits for no worker', () =>
+  withDir(async (dir) => {
+    const { web, commands } = confirmingServer(dir, () => {});
+    await web.reopenLogs();
+    assert.deepEqual(commands, ['nginx -s reopen']);
   }));

@@ -4,6 +4,7 @@ import { type ExecOptions, type ExecResult, runCommand } from '../exec.js';
 import { writeFileAtomic } from '../files.js';
 import { Coalesced } from '../php/coalesce.js';
 import type { SiteSpec, WebServer } from '../ports.js';
+import { type ReloadOutcome, confirmReload } from './nginx-master.js';
 import { renderServerBlock } from './server-block.js';
 import type { SiteLogs } from './traffic-log.js';
 
@@ -15,6 +16,17 @@ export interface NginxOptions {
   args: readonly string[];
   /** reloadCommand replaces `nginx ARGS -s reload` when set (e.g. `systemctl reload nginx`). */
   reloadCommand: readonly string[] | null;
+  /**
+   * pidFile is nginx's master's pid file (VANTA_NGINX_PID_FILE, or where `nginx -T`/`-V` say): a reload
+   * is confirmed by new workers of that master. null: no confirmation, a reload ends when its command does.
+   */
+  pidFile: string | null;
+  /** reloadWaitMs bounds the wait for the master to start workers on the new configuration, each attempt. */
+  reloadWaitMs: number;
+  /** warn tells the operator something once (a reload not confirmed, and why); nothing when omitted. */
+  warn?: (message: string) => void;
+  /** procDir is where /proc is (tests give a fake one); `/proc` when omitted. */
+  procDir?: string;
   listen: string;
   /** tlsListen is what the TLS servers of accounts with a certificate listen on. */
   tlsListen: string;
@@ -56,6 +68,17 @@ async function restore(s: StagedBlock): Promise<void> {
   else await writeFileAtomic(s.path, s.previous);
 }
 
+/** NginxReloadError is a reload nginx did not take: its master kept the old configuration, twice, or is gone. */
+export class NginxReloadError extends Error {
+  override readonly name = 'NginxReloadError';
+}
+
+/** describe says in a few words why a reload was not taken. */
+function describe(done: { outcome: ReloadOutcome; master: number }, waitMs: number): string {
+  if (done.outcome === 'master_gone') return `its master (pid ${done.master}) is gone`;
+  return `no new worker of its master (pid ${done.master}) within ${waitMs} ms`;
+}
+
 /** refused is the error of a block `nginx -t` refused. */
 function refused(user: string, cause: unknown): Error {
   return new Error(`nginx -t refused the server block of ${user}`, { cause });
@@ -66,22 +89,22 @@ function refused(user: string, cause: unknown): Error {
  * Every nginx command reads the whole configuration, sites directory included (`-s reload` and
  * `-s reopen` too, before they signal), so each takes its turn with the writes and removals of
  * blocks: a block removed between nginx's listing of the directory and its opening of the file
- * fails the command.
+ * fails the command. The master re-reads the configuration after `-s reload` has exited, so a
+ * reload keeps its turn until the master has put the new configuration in service (see `reloadNow`).
  */
 export class NginxWebServer implements WebServer {
   private writing: Promise<unknown> = Promise.resolve();
   private readonly reloading: Coalesced;
   private readonly reopening: Coalesced;
   private batch: PendingBlock[] = [];
+  /** unconfirmed is why the last reload could not be confirmed (told once), or null. */
+  private unconfirmed: string | null = null;
   /** checks counts the `nginx -t` runs, for tests of the group writes. */
   checks = 0;
 
   constructor(private readonly opts: NginxOptions) {
     const turn = (fn: () => Promise<void>) => this.exclusive(fn);
-    this.reloading = new Coalesced(
-      () => this.signal(this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload']),
-      turn,
-    );
+    this.reloading = new Coalesced(() => this.reloadNow(), turn);
     this.reopening = new Coalesced(
       () => this.signal(this.opts.reopenCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reopen']),
       turn,
@@ -129,9 +152,9 @@ export class NginxWebServer implements WebServer {
   }
 
   /**
-   * reload signals nginx in its turn with the block writes. Calls made before a reload begins share
-   * it; calls made while one runs share a single follow-up, so a burst of operations costs at most
-   * two reloads, not one each.
+   * reload signals nginx in its turn with the block writes and returns once nginx serves the new
+   * configuration. Calls made before a reload begins share it; calls made while one runs share a
+   * single follow-up, so a burst of operations costs at most two reloads, not one each.
    */
   reload(): Promise<void> {
     return this.reloading.run();
@@ -150,6 +173,37 @@ export class NginxWebServer implements WebServer {
   /** dump returns `nginx -T`: the whole configuration as nginx reads it. */
   async dump(): Promise<string> {
     return (await this.exclusive(() => this.nginx(['-T']))).stdout;
+  }
+
+  /**
+   * reloadNow signals the master and waits until new workers serve the new configuration. A master
+   * that cannot re-read it (a block it cannot open at that moment, say) keeps the old one, logs an
+   * error and starts no worker; it is given one more reload, and if that one is not taken either (or
+   * finds no master), the reload fails. Without a master to watch at the first signal (no pid file
+   * known, or none readable), a reload ends when its command does, as before reloads were confirmed.
+   */
+  private async reloadNow(): Promise<void> {
+    const argv = this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload'];
+    const pidFile = this.opts.pidFile;
+    if (pidFile === null) {
+      await this.signal(argv);
+      return;
+    }
+    const attempt = () => confirmReload(pidFile, () => this.signal(argv), this.opts.reloadWaitMs, this.opts.procDir);
+    const first = await attempt();
+    if (first.outcome === 'unconfirmed') {
+      if (first.why !== this.unconfirmed)
+        this.opts.warn?.(`nginx reloads are not confirmed (${first.why}): each ends when its command does`);
+      this.unconfirmed = first.why;
+      return;
+    }
+    this.unconfirmed = null;
+    if (first.outcome === 'taken') return;
+    this.opts.warn?.(`nginx did not take a reload (${describe(first, this.opts.reloadWaitMs)}); reloading once more`);
+    const second = await attempt();
+    if (second.outcome === 'taken') return;
+    const why = second.outcome === 'unconfirmed' ? second.why : describe(second, this.opts.reloadWaitMs);
+    throw new NginxReloadError(`nginx did not take the new configuration after two reloads: ${why}`);
   }
 
   private async signal(argv: readonly string[]): Promise<void> {
