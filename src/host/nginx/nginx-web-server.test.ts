@@ -256,9 +256,17 @@ function confirmingServer(dir: string, onReload: (attempt: number) => void, relo
 test('a reload answered before nginx took the new configuration: it now ends once new workers serve, with one signal', () =>
   withDir(async (dir) => {
     let master: FakeProc | null = null;
-    const { web, proc, commands, warnings } = confirmingServer(dir, () => master?.reload(100, 201));
+    let served = false;
+    // The master re-reads after the command has exited, as nginx's does.
+    const { web, proc, commands, warnings } = confirmingServer(dir, () => {
+      setTimeout(() => {
+        master?.reload(100, 201);
+        served = true;
+      }, 30);
+    });
     master = proc;
     await Promise.all([web.reload(), web.reload(), web.reload()]);
+    assert.equal(served, true, 'the reload ended before the new workers were there');
     assert.deepEqual(commands, ['nginx -s reload']);
     assert.deepEqual(warnings, []);
   }));
