@@ -12,6 +12,7 @@ import { PHP_DEFAULTS } from '../src/domain/php.js';
 import { generatePassword } from '../src/domain/secrets.js';
 import { runCommand } from '../src/host/exec.js';
 import { writeFileAtomic } from '../src/host/files.js';
+import { confirmReload } from '../src/host/nginx/nginx-master.js';
 import { renderServerBlock } from '../src/host/nginx/server-block.js';
 import { parsePid } from '../src/host/php/php-fpm-pools.js';
 import { poolFileName, poolSocketPath, renderPool } from '../src/host/php/pool-config.js';
@@ -103,7 +104,7 @@ async function phpReload(check = true): Promise<void> {
 /**
  * rawSequence runs, for one user, the commands create, suspend and terminate run that change the
  * host, with the same arguments, and writes the same server blocks and pools: create (useradd,
- * chpasswd, pool + php-fpm -t, php reload, block + nginx -t, reload), suspend (usermod --lock,
+ * chpasswd, pool + php-fpm -t, php reload, block + nginx -t, reload until nginx's new workers serve), suspend (usermod --lock,
  * suspended block + nginx -t, reload, pool aside, php reload), terminate (block removed, reload,
  * pool removed, php reload, userdel --remove). The lookups the panel makes first are not in it.
  */
@@ -134,8 +135,15 @@ async function rawSequence(user: string, times: Record<string, number[]>): Promi
     memoryMb: PHP_DEFAULTS.memoryMb,
   });
   const nginx = (args: string[]) => runCommand(config.nginxBin, [...config.nginxArgs, ...args]);
-  const reload = () =>
-    config.nginxReload ? runCommand(config.nginxReload[0] ?? '', config.nginxReload.slice(1)) : nginx(['-s', 'reload']);
+  // As the panel's reload does, the raw one waits until nginx's master serves with new workers.
+  const reload = async () => {
+    const signal = () =>
+      config.nginxReload
+        ? runCommand(config.nginxReload[0] ?? '', config.nginxReload.slice(1))
+        : nginx(['-s', 'reload']);
+    const done = await confirmReload(config.nginxPidFile ?? job.nginxPidFile, signal, config.hostTimeoutMs);
+    if (done.outcome !== 'taken') throw new Error(`the raw reload was not taken: ${JSON.stringify(done)}`);
+  };
   const steps: [string, () => Promise<unknown>][] = [
     ['useradd', () => runCommand('useradd', useraddArgs({ user, home, shell: false, domain }))],
     ['chpasswd', () => runCommand('chpasswd', [], { input: chpasswdInput(user, generatePassword()) })],
