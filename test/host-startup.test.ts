@@ -6,7 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { VANTA_BIN, runVanta } from './support/cli.js';
 import { hostModeSkip } from './support/host-mode.js';
-import { NGINX_BIN } from './support/nginx.js';
+import { loadConfig } from '../src/config.js';
+import { type HostOptions, createHostDrivers } from '../src/host/host-mode/host-mode-drivers.js';
+import { NoDatabaseServer } from '../src/host/no-database-server.js';
+import { NGINX_BIN, PrivateNginx, freePort } from './support/nginx.js';
 import { PHPFPM_BIN, PHP_INI } from './support/php-fpm.js';
 
 const skip = hostModeSkip();
@@ -162,6 +165,72 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
     } finally {
       child.kill('SIGTERM');
       await exited;
+    }
+  });
+});
+
+describe("host mode finds nginx's pid file at start-up, for the reload's confirmation", { skip: skip ?? false }, () => {
+  let dir: string;
+  let nginx: PrivateNginx;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vanta-startup-pid-'));
+    for (const d of ['homes', 'sites']) await mkdir(join(dir, d), { recursive: true });
+    nginx = new PrivateNginx(join(dir, 'nginx'), await freePort(), join(dir, 'sites'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** start builds the host drivers as `vanta serve` does (PHP off), with the warnings they log. */
+  async function start(extra: Partial<HostOptions>): Promise<string[]> {
+    const warnings: string[] = [];
+    const config = loadConfig({ VANTA_DATA_DIR: join(dir, 'data') });
+    await createHostDrivers(
+      {
+        homeBase: join(dir, 'homes'),
+        sitesDir: join(dir, 'sites'),
+        nginxBin: NGINX_BIN,
+        nginxArgs: nginx.args,
+        nginxReload: null,
+        nginxReopen: null,
+        trafficDir: join(dir, 'traffic'),
+        listen: `127.0.0.1:${nginx.port}`,
+        tlsListen: `127.0.0.1:${nginx.port + 1}`,
+        suspendedDir: join(dir, 'suspended'),
+        certDir: join(dir, 'certs'),
+        challengeDir: join(dir, 'challenges'),
+        timeoutMs: 30_000,
+        php: { ...config.php, reloadCommand: null, timeoutMs: 30_000 },
+        phpRequired: false,
+        warn: (line) => warnings.push(line),
+        ...extra,
+      },
+      new NoDatabaseServer(),
+    );
+    return warnings;
+  }
+
+  test("with nginx's own reload, a VANTA_NGINX_PID_FILE other than nginx's is refused: no reload could be confirmed", async () => {
+    await assert.rejects(start({ nginxPidFile: join(dir, 'other.pid') }), {
+      name: 'HostSetupError',
+      message: `nginx -s reload signals the pid in ${nginx.pidFile}, but VANTA_NGINX_PID_FILE is ${join(dir, 'other.pid')}: the panel would wait for workers of a master that never reloads; set it to ${nginx.pidFile}, or unset it`,
+    });
+    // nginx -t leaves an empty pid file behind.
+    assert.deepEqual(await start({ nginxPidFile: nginx.pidFile }), [
+      `nginx's master is not found (${nginx.pidFile} holds no pid): reloads fail until nginx runs`,
+    ]);
+  });
+
+  test('a master not running yet is warned of, never refused; found, nothing is said', async () => {
+    assert.deepEqual(await start({ nginxReload: ['systemctl', 'reload', 'nginx'] }), [
+      `nginx's master is not found (${nginx.pidFile} holds no pid): reloads are not confirmed until it runs ` +
+        '(VANTA_NGINX_PID_FILE names the pid file of the nginx that VANTA_NGINX_RELOAD reloads)',
+    ]);
+    await nginx.start();
+    try {
+      assert.deepEqual(await start({}), []);
+    } finally {
+      await nginx.stop();
     }
   });
 });

@@ -139,11 +139,10 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
 
 /**
  * nginxPidFile is the pid file whose master's new workers confirm a reload: VANTA_NGINX_PID_FILE, or
- * the one `nginx -s reload` reads (the `pid` of the configuration, or nginx's compiled-in path). It
- * refuses only what would make every reload fail: with nginx's own reload, a VANTA_NGINX_PID_FILE
- * other than nginx's (the panel would watch a master that never gets the signal) or a pid file
- * that is there but cannot be read. A master not running yet, or one the panel cannot find behind
- * a reload command of the operator's, is warned of: reloads then fail, or go unconfirmed, until it runs.
+ * the one `nginx -s reload` itself reads (the `pid` of the configuration, or nginx's compiled-in
+ * path; `nginx -t` has already opened it). With nginx's own reload, a VANTA_NGINX_PID_FILE naming
+ * another file is refused: the panel would wait for workers of a master that never gets the signal.
+ * A master not running yet, or not found behind an operator's reload command, is only warned of.
  */
 async function nginxPidFile(opts: HostOptions, dump: string): Promise<string> {
   const version = await runCommand(opts.nginxBin, ['-V'], { timeoutMs: opts.timeoutMs }).then(
@@ -159,15 +158,13 @@ async function nginxPidFile(opts: HostOptions, dump: string): Promise<string> {
         `workers of a master that never reloads; set it to ${own}, or unset it`,
     );
   const master = await readMaster(pidFile);
-  if (!('missing' in master)) return pidFile;
-  if (reloadsItself && master.unreadable)
-    throw new HostSetupError(`nginx's pid file cannot be read, so nginx -s reload cannot work: ${master.missing}`);
-  opts.warn?.(
-    reloadsItself
-      ? `nginx's master is not found (${master.missing}): reloads fail until nginx runs`
-      : `nginx's master is not found (${master.missing}): reloads are not confirmed until it runs ` +
-          '(set VANTA_NGINX_PID_FILE to the pid file of the nginx that VANTA_NGINX_RELOAD reloads)',
-  );
+  if ('missing' in master)
+    opts.warn?.(
+      reloadsItself
+        ? `nginx's master is not found (${master.missing}): reloads fail until nginx runs`
+        : `nginx's master is not found (${master.missing}): reloads are not confirmed until it runs ` +
+            '(VANTA_NGINX_PID_FILE names the pid file of the nginx that VANTA_NGINX_RELOAD reloads)',
+    );
   return pidFile;
 }
 

@@ -23,8 +23,6 @@ export interface MasterState {
 /** NoMaster says why no nginx master was found through the pid file (one line, for the log). */
 export interface NoMaster {
   missing: string;
-  /** unreadable is set when the pid file is there but cannot be read: `nginx -s reload` cannot read it either. */
-  unreadable?: true;
 }
 
 /** ReloadOutcome is how a reload ended: taken (new workers serve), not taken in time, or the master gone. */
@@ -96,7 +94,7 @@ export async function readMaster(pidFile: string, proc = '/proc'): Promise<Maste
   try {
     text = await readOr(pidFile);
   } catch (err) {
-    return { missing: `cannot read ${pidFile} (${errno(err) ?? (err as Error).message})`, unreadable: true };
+    return { missing: `cannot read ${pidFile} (${errno(err) ?? (err as Error).message})` };
   }
   if (text === null) return { missing: `there is no ${pidFile}` };
   const pid = parsePid(text);
