@@ -274,6 +274,8 @@ async function buildDrivers(
         nginxArgs: config.nginxArgs,
         nginxReload: config.nginxReload,
         nginxReopen: config.nginxReopen,
+        nginxPidFile: config.nginxPidFile,
+        warn: (message) => logger.warn(message),
         trafficDir: config.trafficDir,
         listen: config.nginxListen,
         tlsListen: config.nginxTlsListen,

@@ -123,6 +123,12 @@ describe('host mode refuses to start, in one line, where it cannot work', { skip
       env: { VANTA_PHP_WEB_GROUP: 'no-such-web-group' },
       want: /nginx's worker group no-such-web-group does not exist: set VANTA_PHP_WEB_GROUP/,
     },
+    {
+      name: "VANTA_NGINX_PID_FILE names a file nginx's own reload does not signal",
+      conf: 'include SITES/*.conf;',
+      env: { VANTA_NGINX_PID_FILE: '/nonexistent/other-nginx.pid' },
+      want: /nginx -s reload signals the pid in .*\/nginx\.pid, but VANTA_NGINX_PID_FILE is \/nonexistent\/other-nginx\.pid/,
+    },
   ];
   for (const row of table) {
     test(row.name, async () => {
