@@ -12,7 +12,7 @@ import { PHP_DEFAULTS } from '../src/domain/php.js';
 import { generatePassword } from '../src/domain/secrets.js';
 import { runCommand } from '../src/host/exec.js';
 import { writeFileAtomic } from '../src/host/files.js';
-import { confirmReload } from '../src/host/nginx/nginx-master.js';
+import { type MasterState, type NoMaster, confirmReload } from '../src/host/nginx/nginx-master.js';
 import { renderServerBlock } from '../src/host/nginx/server-block.js';
 import { parsePid } from '../src/host/php/php-fpm-pools.js';
 import { poolFileName, poolSocketPath, renderPool } from '../src/host/php/pool-config.js';
@@ -33,6 +33,8 @@ export interface HostJob {
   /** nginxCalls and phpCalls are where the panel's nginx and php-fpm (wrapped) log their arguments. */
   nginxCalls: string;
   phpCalls: string;
+  /** nginxLog is the private nginx's error log, at `notice`: it notes each reload, however it is signalled. */
+  nginxLog: string;
   /** fpmLog is the php-fpm master's error log, which notes each reload. */
   fpmLog: string;
   /** nginxPidFile names the private nginx's master, whose CPU (reloads, retired workers) is counted apart. */
@@ -137,10 +139,12 @@ async function rawSequence(user: string, times: Record<string, number[]>): Promi
   const nginx = (args: string[]) => runCommand(config.nginxBin, [...config.nginxArgs, ...args]);
   // As the panel's reload does, the raw one waits until nginx's master serves with new workers.
   const reload = async () => {
-    const signal = () =>
-      config.nginxReload
-        ? runCommand(config.nginxReload[0] ?? '', config.nginxReload.slice(1))
-        : nginx(['-s', 'reload']);
+    // As the panel does: its master gets SIGHUP, unless an operator's command is configured.
+    const signal = async (master: MasterState | NoMaster) => {
+      if (config.nginxReload) await runCommand(config.nginxReload[0] ?? '', config.nginxReload.slice(1));
+      else if ('missing' in master) throw new Error(`no nginx master to reload: ${master.missing}`);
+      else process.kill(master.pid, 'SIGHUP');
+    };
     const done = await confirmReload(config.nginxPidFile ?? job.nginxPidFile, signal, config.hostTimeoutMs);
     if (done.outcome !== 'taken') throw new Error(`the raw reload was not taken: ${JSON.stringify(done)}`);
   };
@@ -235,7 +239,7 @@ async function countCommands(): Promise<CommandCounts> {
   const php = await lines(job.phpCalls);
   return {
     nginxChecks: nginx.filter((l) => / -t$/.test(l)).length,
-    nginxReloads: nginx.filter((l) => / -s reload$/.test(l)).length,
+    nginxReloads: (await lines(job.nginxLog)).filter((l) => l.includes('(SIGHUP) received')).length,
     phpChecks: php.filter((l) => / -t$/.test(l)).length,
     phpReloads: (await lines(job.fpmLog)).filter((l) => l.includes('Reloading in progress')).length,
   };

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '../src/host/exec.js';
-import { type CommandRunner, NginxWebServer } from '../src/host/nginx/nginx-web-server.js';
+import { NginxWebServer } from '../src/host/nginx/nginx-web-server.js';
 import { NginxTrafficLogs } from '../src/host/traffic/nginx-traffic-logs.js';
 import { HostRig, hostModeSkip } from './support/host-mode.js';
 import { NGINX_BIN, PrivateNginx, freePort, get } from './support/nginx.js';
@@ -16,10 +15,6 @@ const REFUSED_RELOAD = fileURLToPath(new URL('./support/refused-reload.mjs', imp
 /** refusals counts the configurations nginx's master refused, as its error log tells them. */
 function refusals(nginx: PrivateNginx): number {
   return (readFileSync(join(nginx.prefix, 'logs', 'error.log'), 'utf8').match(/\[emerg\]/g) ?? []).length;
-}
-
-function masterPid(nginx: PrivateNginx): number {
-  return Number(readFileSync(nginx.pidFile, 'utf8').trim());
 }
 
 describe('a reload answered before nginx took the new configuration (real nginx)', () => {
@@ -42,7 +37,7 @@ describe('a reload answered before nginx took the new configuration (real nginx)
   });
 
   /** webServer is the panel's nginx driver on the private nginx, its reloads confirmed, its commands run by `run`. */
-  const webServer = (run: CommandRunner = runCommand, reloadWaitMs = 30_000) => {
+  const webServer = (hangUp?: (pid: number) => Promise<void>, reloadWaitMs = 30_000) => {
     const web: NginxWebServer = new NginxWebServer({
       sitesDir,
       bin: NGINX_BIN,
@@ -57,7 +52,7 @@ describe('a reload answered before nginx took the new configuration (real nginx)
       timeoutMs: 30_000,
       reopenCommand: null,
       logs: new NginxTrafficLogs({ dir: join(dir, 'traffic'), buffer: null, reopen: () => web.reopenLogs() }),
-      run,
+      ...(hangUp ? { hangUp } : {}),
     });
     return web;
   };
@@ -81,17 +76,12 @@ describe('a reload answered before nginx took the new configuration (real nginx)
   });
 
   it('even from a master slow to re-read: the reload waits for its new workers', async () => {
-    // The master is stopped while nginx -s reload signals it and for half a second after: as a
-    // master with a large configuration to read, it takes its time; its old workers serve meanwhile.
-    const slowMaster: CommandRunner = async (file, args, opts) => {
-      if (!args.includes('reload')) return runCommand(file, args, opts);
-      const pid = masterPid(nginx);
+    // The master is stopped when the panel signals it and for half a second after: as a master with a
+    // large configuration to read, it takes its time; its old workers serve meanwhile.
+    const slowMaster = async (pid: number) => {
       process.kill(pid, 'SIGSTOP');
-      try {
-        return await runCommand(file, args, opts);
-      } finally {
-        setTimeout(() => process.kill(pid, 'SIGCONT'), 500);
-      }
+      process.kill(pid, 'SIGHUP');
+      setTimeout(() => process.kill(pid, 'SIGCONT'), 500);
     };
     const web = webServer(slowMaster);
     await writeSite(web, 'slow');
@@ -100,21 +90,18 @@ describe('a reload answered before nginx took the new configuration (real nginx)
   });
 
   it('a re-read the master refuses is reloaded once more, then the reload fails; the old configuration serves on', async () => {
-    // Between nginx -s reload's own reading (a good configuration) and the master's, a block nginx
-    // refuses appears beside the others: the master logs it, keeps its old configuration and starts no
-    // worker. The block goes once the refusal is logged.
+    // Between the panel's nginx -t (a good configuration) and the master's re-read, a block nginx refuses
+    // appears beside the others: the master logs it, keeps its old configuration and starts no worker.
+    // The block goes once the refusal is logged.
     const broken = join(sitesDir, 'zz-vanta-test-refused.conf');
     let reloads = 0;
-    const refusingMaster: CommandRunner = async (file, args, opts) => {
-      if (!args.includes('reload')) return runCommand(file, args, opts);
+    const refusingMaster = async (pid: number) => {
       reloads++;
-      const pid = masterPid(nginx);
       const seen = refusals(nginx);
       process.kill(pid, 'SIGSTOP');
       try {
-        const out = await runCommand(file, args, opts);
         writeFileSync(broken, 'vanta_test_refused_directive on;\n');
-        return out;
+        process.kill(pid, 'SIGHUP');
       } finally {
         process.kill(pid, 'SIGCONT');
         for (let i = 0; i < 2000 && refusals(nginx) === seen; i++) await sleep(5);

@@ -38,6 +38,7 @@ async function measureHost(bench: Bench): Promise<HostFigures> {
       logFile: join(rig.dir, 'panel.log'),
       nginxCalls: join(rig.dir, 'nginx-calls'),
       phpCalls: join(rig.dir, 'php-fpm-calls'),
+      nginxLog: join(rig.nginx.prefix, 'logs', 'error.log'),
       fpmLog: rig.fpm.errorLog,
       nginxPidFile: join(rig.nginx.prefix, 'nginx.pid'),
     };

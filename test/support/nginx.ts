@@ -44,7 +44,7 @@ export class PrivateNginx {
       `${user}worker_processes 1;
 daemon off;
 pid ${join(prefix, 'nginx.pid')};
-error_log ${prefix}/logs/error.log warn;
+error_log ${prefix}/logs/error.log notice;
 events { worker_connections 64; }
 http {
     access_log off;

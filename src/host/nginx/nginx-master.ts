@@ -163,19 +163,20 @@ export async function waitForNewWorkers(
 }
 
 /**
- * confirmReload runs a reload (`signal`: `nginx -s reload`, or the operator's command) and watches
+ * confirmReload runs a reload (`signal`, given the master as found: a SIGHUP to it, `nginx -s reload`, or the
+ * operator's command) and watches
  * nginx's master take it: its children are noted before the signal, and the reload is taken once a
  * new one is there and no old worker accepts any more. When the pid file names no master, the
  * signal is still sent and the outcome is `unconfirmed`, with the reason.
  */
 export async function confirmReload(
   pidFile: string,
-  signal: () => Promise<unknown>,
+  signal: (before: MasterState | NoMaster) => Promise<unknown>,
   timeoutMs: number,
   proc = '/proc',
 ): Promise<ConfirmedReload> {
   const before = await readMaster(pidFile, proc);
-  await signal();
+  await signal(before);
   if ('missing' in before) return { outcome: 'unconfirmed', why: before.missing };
   return { outcome: await waitForNewWorkers(pidFile, before, timeoutMs, proc), master: before.pid };
 }

@@ -4,7 +4,7 @@ import { type ExecOptions, type ExecResult, runCommand } from '../exec.js';
 import { writeFileAtomic } from '../files.js';
 import { Coalesced } from '../php/coalesce.js';
 import type { SiteSpec, WebServer } from '../ports.js';
-import { type ReloadOutcome, confirmReload } from './nginx-master.js';
+import { type MasterState, type NoMaster, type ReloadOutcome, confirmReload } from './nginx-master.js';
 import { renderServerBlock } from './server-block.js';
 import type { SiteLogs } from './traffic-log.js';
 
@@ -25,6 +25,8 @@ export interface NginxOptions {
   reloadWaitMs: number;
   /** warn tells the operator something once (a reload not confirmed, and why); nothing when omitted. */
   warn?: (message: string) => void;
+  /** hangUp sends a master SIGHUP (tests with a fake /proc give their own); process.kill when omitted. */
+  hangUp?: (pid: number) => void | Promise<void>;
   /** procDir is where /proc is (tests give a fake one); `/proc` when omitted. */
   procDir?: string;
   listen: string;
@@ -77,6 +79,11 @@ export class NginxReloadError extends Error {
 function describe(done: { outcome: ReloadOutcome; master: number }, waitMs: number): string {
   if (done.outcome === 'master_gone') return `its master (pid ${done.master}) is gone`;
   return `no new worker of its master (pid ${done.master}) within ${waitMs} ms`;
+}
+
+/** hangUp asks nginx's master to re-read its configuration, as `nginx -s reload` does. */
+function hangUp(pid: number): void {
+  process.kill(pid, 'SIGHUP');
 }
 
 /** refused is the error of a block `nginx -t` refused. */
@@ -176,7 +183,8 @@ export class NginxWebServer implements WebServer {
   }
 
   /**
-   * reloadNow signals the master and waits until new workers serve the new configuration. A master
+   * reloadNow signals the master (a SIGHUP to it; the operator's command, or `nginx -s reload` when no
+   * master is found) and waits until new workers serve the new configuration. A master
    * that cannot re-read it (a block it cannot open at that moment, say) keeps the old one, logs an
    * error and starts no worker; it is given one more reload, and if that one is not taken either (or
    * finds no master), the reload fails. Without a master to watch at the first signal (no pid file
@@ -189,7 +197,13 @@ export class NginxWebServer implements WebServer {
       await this.signal(argv);
       return;
     }
-    const attempt = () => confirmReload(pidFile, () => this.signal(argv), this.opts.reloadWaitMs, this.opts.procDir);
+    // `nginx -s reload` reads and checks the whole configuration (every block, every certificate) only to
+    // find the pid it then sends SIGHUP to: the master found through the same pid file gets the SIGHUP here.
+    const send = async (master: MasterState | NoMaster) => {
+      if (this.opts.reloadCommand === null && !('missing' in master)) await (this.opts.hangUp ?? hangUp)(master.pid);
+      else await this.signal(argv);
+    };
+    const attempt = () => confirmReload(pidFile, send, this.opts.reloadWaitMs, this.opts.procDir);
     const first = await attempt();
     if (first.outcome === 'unconfirmed') {
       if (first.why !== this.unconfirmed)
