@@ -12,7 +12,7 @@ import { PHP_DEFAULTS } from '../src/domain/php.js';
 import { generatePassword } from '../src/domain/secrets.js';
 import { runCommand } from '../src/host/exec.js';
 import { writeFileAtomic } from '../src/host/files.js';
-import { type MasterState, type NoMaster, confirmReload } from '../src/host/nginx/nginx-master.js';
+import { type MasterState, type NoMaster, confirmReload, quitProcess } from '../src/host/nginx/nginx-master.js';
 import { renderServerBlock } from '../src/host/nginx/server-block.js';
 import { parsePid } from '../src/host/php/php-fpm-pools.js';
 import { poolFileName, poolSocketPath, renderPool } from '../src/host/php/pool-config.js';
@@ -145,8 +145,15 @@ async function rawSequence(user: string, times: Record<string, number[]>): Promi
       else if ('missing' in master) throw new Error(`no nginx master to reload: ${master.missing}`);
       else process.kill(master.pid, 'SIGHUP');
     };
-    const done = await confirmReload(config.nginxPidFile ?? job.nginxPidFile, signal, config.hostTimeoutMs);
+    const done = await confirmReload(
+      config.nginxPidFile ?? job.nginxPidFile,
+      signal,
+      config.hostTimeoutMs,
+      '/proc',
+      quitProcess,
+    );
     if (done.outcome !== 'taken') throw new Error(`the raw reload was not taken: ${JSON.stringify(done)}`);
+    await done.retired;
   };
   const steps: [string, () => Promise<unknown>][] = [
     ['useradd', () => runCommand('useradd', useraddArgs({ user, home, shell: false, domain }))],

@@ -14,6 +14,7 @@ import {
   readMaster,
   reloadProgress,
   waitForNewWorkers,
+  waitForRetirement,
 } from './nginx-master.js';
 
 /** withRig runs a test body with a fake /proc and a pid file beside it, in a directory removed afterwards. */
@@ -135,29 +136,78 @@ test('reloadProgress: waiting until a new child, switching while an old worker a
   for (const [what, want, current] of cases) assert.equal(reloadProgress(before, current), want, what);
 });
 
-test('waitForNewWorkers: taken once the old workers retire; not taken when none comes; an old worker slow to retire is no failure', () =>
+test('waitForNewWorkers: taken once a new worker is there; not taken when none comes; master gone', () =>
   withRig(async ({ proc, pidFile }) => {
     nginxWith(proc, pidFile);
     const before = await readMaster(pidFile, proc.dir);
     assert.ok(!('missing' in before));
     assert.equal(await waitForNewWorkers(pidFile, before, 30, proc.dir), 'not_taken');
     proc.spawn(201, 100, 'nginx: worker process');
-    assert.equal(await waitForNewWorkers(pidFile, before, 30, proc.dir), 'taken', 'new worker, old ones never retire');
-    proc.retitle(101, 'nginx: worker process is shutting down');
-    proc.kill(102);
-    assert.equal(await waitForNewWorkers(pidFile, before, 60_000, proc.dir), 'taken');
+    assert.equal(
+      await waitForNewWorkers(pidFile, before, 60_000, proc.dir),
+      'taken',
+      'new worker, old ones still there',
+    );
     proc.kill(100);
     assert.equal(await waitForNewWorkers(pidFile, before, 60_000, proc.dir), 'master_gone');
+  }));
+
+/** noQuit is a Quit that tells nobody: the fake /proc's pids are made up, and real processes may bear them. */
+const noQuit = () => {};
+
+test('waitForRetirement: settles once no old worker accepts, or the master is gone; an old worker slow to retire is no failure', () =>
+  withRig(async ({ proc, pidFile }) => {
+    nginxWith(proc, pidFile);
+    const before = await readMaster(pidFile, proc.dir);
+    assert.ok(!('missing' in before));
+    proc.spawn(201, 100, 'nginx: worker process');
+    const slow = performance.now();
+    await waitForRetirement(pidFile, before, 30, proc.dir, noQuit);
+    assert.ok(performance.now() - slow >= 30, 'the old workers never retired: it waited until the deadline');
+    let settled = false;
+    const retired = waitForRetirement(pidFile, before, 60_000, proc.dir, noQuit).then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(settled, false, 'old workers still accept');
+    proc.retitle(101, 'nginx: worker process is shutting down');
+    proc.kill(102);
+    await retired;
+    proc.kill(100);
+    await waitForRetirement(pidFile, before, 60_000, proc.dir, noQuit);
+  }));
+
+test("a reload waited nginx's fixed 100 ms before its old workers were told to quit: once a new worker bears its title (ready), the old ones still accepting are told to quit, once each", () =>
+  withRig(async ({ proc, pidFile }) => {
+    nginxWith(proc, pidFile);
+    proc.spawn(103, 100, 'nginx: cache manager process');
+    const before = await readMaster(pidFile, proc.dir);
+    assert.ok(!('missing' in before));
+    const told: number[] = [];
+    const quit = (pid: number) => {
+      told.push(pid);
+      if (told.filter((p) => p === pid).length === 1) proc.retitle(pid, 'nginx: worker process is shutting down');
+    };
+    // A new child still bearing the master's title is not set up yet: nobody is told.
+    proc.spawn(201, 100, 'nginx: master process nginx');
+    const retired = waitForRetirement(pidFile, before, 60_000, proc.dir, quit);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(told, []);
+    proc.retitle(201, 'nginx: worker process');
+    await retired;
+    assert.deepEqual(told.sort(), [101, 102], 'the old workers, once each; not the cache manager');
   }));
 
 test('confirmReload watches from before the signal; without a master it signals all the same and says why', () =>
   withRig(async ({ proc, pidFile }) => {
     let signals = 0;
-    assert.deepEqual(await confirmReload(pidFile, async () => signals++, 60_000, proc.dir), {
+    assert.deepEqual(await confirmReload(pidFile, async () => signals++, 60_000, proc.dir, noQuit), {
       outcome: 'unconfirmed',
       why: `there is no ${pidFile}`,
     });
     nginxWith(proc, pidFile);
-    const taken = await confirmReload(pidFile, async () => proc.reload(100, 201 + signals++), 60_000, proc.dir);
-    assert.deepEqual([taken, signals], [{ outcome: 'taken', master: 100 }, 2]);
+    const taken = await confirmReload(pidFile, async () => proc.reload(100, 201 + signals++), 60_000, proc.dir, noQuit);
+    assert.ok(taken.outcome === 'taken');
+    await taken.retired;
+    assert.deepEqual([taken.master, signals], [100, 2]);
   }));

@@ -28,8 +28,15 @@ export interface NoMaster {
 /** ReloadOutcome is how a reload ended: taken (new workers serve), not taken in time, or the master gone. */
 export type ReloadOutcome = 'taken' | 'not_taken' | 'master_gone';
 
-/** ConfirmedReload is a reload whose outcome was watched, or `unconfirmed` with the reason none could be. */
-export type ConfirmedReload = { outcome: ReloadOutcome; master: number } | { outcome: 'unconfirmed'; why: string };
+/**
+ * ConfirmedReload is a reload whose outcome was watched, or `unconfirmed` with the reason none could be. A
+ * taken one has new workers on the new configuration; `retired` settles once no old worker takes
+ * connections any more (it never rejects).
+ */
+export type ConfirmedReload =
+  | { outcome: 'taken'; master: number; retired: Promise<void> }
+  | { outcome: Exclude<ReloadOutcome, 'taken'>; master: number }
+  | { outcome: 'unconfirmed'; why: string };
 
 /** POLL_MS is how often /proc is read while a reload is watched: a re-read takes tens of ms at the least. */
 const POLL_MS = 10;
@@ -141,9 +148,9 @@ export function reloadProgress(before: MasterState, now: MasterState | NoMaster)
 }
 
 /**
- * waitForNewWorkers polls the master until the reload is taken, the master is gone, or `timeoutMs`
- * has passed: then new workers that are there count as taken (an old worker slow to retire is
- * no failed re-read), none as not taken.
+ * waitForNewWorkers polls the master until it has new workers (the configuration is read and in
+ * service: taken), the master is gone, or `timeoutMs` has passed (not taken: a re-read it refused
+ * starts none).
  */
 export async function waitForNewWorkers(
   pidFile: string,
@@ -152,33 +159,84 @@ export async function waitForNewWorkers(
   proc = '/proc',
 ): Promise<ReloadOutcome> {
   const deadline = performance.now() + timeoutMs;
-  let switching = false;
   for (;;) {
     const progress = reloadProgress(before, await readMaster(pidFile, proc));
+    if (progress === 'switching') return 'taken';
     if (progress === 'taken' || progress === 'master_gone') return progress;
-    switching ||= progress === 'switching';
-    if (performance.now() >= deadline) return switching ? 'taken' : 'not_taken';
+    if (performance.now() >= deadline) return 'not_taken';
+    await sleep(POLL_MS);
+  }
+}
+
+/** Quit sends an old worker SIGQUIT, nginx's own signal for a graceful shutdown (tests give their own). */
+export type Quit = (pid: number) => void;
+
+/** quitProcess is Quit for real: process.kill. Tests with a fake /proc must never use it (its pids are made up). */
+export const quitProcess: Quit = (pid) => process.kill(pid, 'SIGQUIT');
+
+/**
+ * waitForRetirement polls the master, once it has new workers, until no worker of `before` takes
+ * connections any more, the master is gone, or `timeoutMs` has passed: an old worker slow to retire
+ * is no failure. nginx tells its old workers to quit 100 ms after it starts the new ones, a fixed
+ * grace for them to get ready; a new worker is ready once it bears its title (nginx sets it after the
+ * worker's set-up, listening sockets included), so from then the old ones still accepting are told to
+ * quit here (`quit`: SIGQUIT, as nginx does; only a process still the master's child, started when it
+ * was, is signalled) and the reload ends in milliseconds, not a tenth of a second.
+ */
+export async function waitForRetirement(
+  pidFile: string,
+  before: MasterState,
+  timeoutMs: number,
+  proc: string,
+  quit: Quit,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  const old = new Set(before.children.map(key));
+  let told = false;
+  for (;;) {
+    const now = await readMaster(pidFile, proc);
+    const progress = reloadProgress(before, now);
+    if (progress === 'taken' || progress === 'master_gone' || performance.now() >= deadline) return;
+    if (
+      !told &&
+      !('missing' in now) &&
+      now.pid === before.pid &&
+      now.children.some((c) => c.accepting && !old.has(key(c)))
+    ) {
+      told = true;
+      for (const c of now.children) {
+        if (!c.accepting || !old.has(key(c))) continue;
+        try {
+          quit(c.pid);
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+    }
     await sleep(POLL_MS);
   }
 }
 
 /**
  * confirmReload runs a reload (`signal`, given the master as found: a SIGHUP to it, `nginx -s reload`, or the
- * operator's command) and watches
- * nginx's master take it: its children are noted before the signal, and the reload is taken once a
- * new one is there and no old worker accepts any more. When the pid file names no master, the
- * signal is still sent and the outcome is `unconfirmed`, with the reason.
+ * operator's command) and watches nginx's master take it: its children are noted before the signal, and
+ * the reload is taken once a new one is there; its `retired` settles once no old worker accepts any
+ * more. When the pid file names no master, the signal is still sent and the outcome is `unconfirmed`,
+ * with the reason.
  */
 export async function confirmReload(
   pidFile: string,
   signal: (before: MasterState | NoMaster) => Promise<unknown>,
   timeoutMs: number,
-  proc = '/proc',
+  proc: string,
+  quit: Quit,
 ): Promise<ConfirmedReload> {
   const before = await readMaster(pidFile, proc);
   await signal(before);
   if ('missing' in before) return { outcome: 'unconfirmed', why: before.missing };
-  return { outcome: await waitForNewWorkers(pidFile, before, timeoutMs, proc), master: before.pid };
+  const outcome = await waitForNewWorkers(pidFile, before, timeoutMs, proc);
+  if (outcome !== 'taken') return { outcome, master: before.pid };
+  return { outcome, master: before.pid, retired: waitForRetirement(pidFile, before, timeoutMs, proc, quit) };
 }
 
 /**

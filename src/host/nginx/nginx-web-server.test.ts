@@ -229,7 +229,12 @@ test('a single refused block is put back as it was, with one check', () =>
  * confirmingServer is a web server whose reloads are confirmed against a fake /proc: its runner and its
  * SIGHUP play nginx, and `onReload` says what the master does with each reload (nothing: a failed re-read).
  */
-function confirmingServer(dir: string, onReload: (attempt: number) => void, reloadCommand: string[] | null = null) {
+function confirmingServer(
+  dir: string,
+  onReload: (attempt: number) => void,
+  reloadCommand: string[] | null = null,
+  reloadWaitMs = 50,
+) {
   const proc = new FakeProc(join(dir, 'proc'));
   const pidFile = join(dir, 'nginx.pid');
   proc.spawn(100, 1, 'nginx: master process nginx');
@@ -241,13 +246,15 @@ function confirmingServer(dir: string, onReload: (attempt: number) => void, relo
     ...options(reloadCommand ?? []),
     reloadCommand,
     pidFile,
-    reloadWaitMs: 50,
+    reloadWaitMs,
     procDir: proc.dir,
     warn: (message) => warnings.push(message),
     hangUp: (pid) => {
       commands.push(`SIGHUP ${pid}`);
       onReload(commands.length);
     },
+    // The fake /proc's pids are made up: a real process may bear one.
+    quit: (pid) => commands.push(`SIGQUIT ${pid}`),
     run: async (file, args) => {
       commands.push([file, ...args].join(' '));
       if (args.includes('reload')) onReload(commands.length);
@@ -343,6 +350,45 @@ test('with an operator reload command and a known master, the command runs and t
     await web.reload();
     assert.deepEqual(commands, ['systemctl reload nginx']);
   }));
+
+test("a reload held every block write and check of other accounts while nginx's old workers retired (about 100 ms): it gives up its turn once the new workers are there", () =>
+  withDir(async (dir) => {
+    let master: FakeProc | null = null;
+    const { web, proc, commands } = confirmingServer(
+      dir,
+      () => master?.spawn(201, 100, 'nginx: worker process'),
+      null,
+      60_000,
+    );
+    master = proc;
+    let reloaded = false;
+    const reload = web.reload().then(() => {
+      reloaded = true;
+    });
+    await web.check();
+    assert.deepEqual(
+      commands.filter((c) => !c.startsWith('SIGQUIT')),
+      ['SIGHUP 100', 'nginx -t'],
+      'the check ran once the new worker was there',
+    );
+    // The new worker is ready: the old one is told to quit (this fake takes its time to).
+    for (let i = 0; i < 400 && !commands.includes('SIGQUIT 101'); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(
+      commands.filter((c) => c.startsWith('SIGQUIT')),
+      ['SIGQUIT 101'],
+    );
+    assert.equal(reloaded, false, 'the reload itself still waits: the old worker takes connections');
+    proc.retitle(101, 'nginx: worker process is shutting down');
+    await reload;
+    assert.equal(reloaded, true);
+  }));
+
+test('a web server on a fake /proc refuses to start without its own signals: its pids are made up', () => {
+  assert.throws(
+    () => new NginxWebServer({ ...options([]), procDir: '/nonexistent/proc' }),
+    /needs its own hangUp and quit/,
+  );
+});
 
 test('reopening the logs waits for no worker', () =>
   withDir(async (dir) => {

@@ -4,7 +4,14 @@ import { type ExecOptions, type ExecResult, runCommand } from '../exec.js';
 import { writeFileAtomic } from '../files.js';
 import { Coalesced } from '../php/coalesce.js';
 import type { SiteSpec, WebServer } from '../ports.js';
-import { type MasterState, type NoMaster, type ReloadOutcome, confirmReload } from './nginx-master.js';
+import {
+  type MasterState,
+  type NoMaster,
+  type Quit,
+  type ReloadOutcome,
+  confirmReload,
+  quitProcess,
+} from './nginx-master.js';
 import { renderServerBlock } from './server-block.js';
 import type { SiteLogs } from './traffic-log.js';
 
@@ -27,6 +34,8 @@ export interface NginxOptions {
   warn?: (message: string) => void;
   /** hangUp sends a master SIGHUP (tests with a fake /proc give their own); process.kill when omitted. */
   hangUp?: (pid: number) => void | Promise<void>;
+  /** quit sends an old worker SIGQUIT once new workers are ready (see waitForRetirement); process.kill when omitted. */
+  quit?: Quit;
   /** procDir is where /proc is (tests give a fake one); `/proc` when omitted. */
   procDir?: string;
   listen: string;
@@ -81,6 +90,16 @@ function describe(done: { outcome: ReloadOutcome; master: number }, waitMs: numb
   return `no new worker of its master (pid ${done.master}) within ${waitMs} ms`;
 }
 
+/**
+ * Reloaded is a reload whose configuration nginx's master has put in service with new workers; `retired`
+ * settles once its old workers take no more connections (about 100 ms later), awaited out of the turn.
+ */
+interface Reloaded {
+  retired: Promise<void>;
+}
+
+const NOTHING_TO_RETIRE: Reloaded = { retired: Promise.resolve() };
+
 /** hangUp asks nginx's master to re-read its configuration, as `nginx -s reload` does. */
 function hangUp(pid: number): void {
   process.kill(pid, 'SIGHUP');
@@ -93,15 +112,16 @@ function refused(user: string, cause: unknown): Error {
 
 /**
  * NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads.
- * Every nginx command reads the whole configuration, sites directory included (`-s reload` and
- * `-s reopen` too, before they signal), so each takes its turn with the writes and removals of
- * blocks: a block removed between nginx's listing of the directory and its opening of the file
- * fails the command. The master re-reads the configuration after `-s reload` has exited, so a
- * reload keeps its turn until the master has put the new configuration in service (see `reloadNow`).
+ * Every nginx command reads the whole configuration, sites directory included (`-s reopen` too,
+ * before it signals, and the master's re-read after a reload), so each takes its turn with the
+ * writes and removals of blocks: a block removed between nginx's listing of the directory and its opening of the file
+ * fails the command. The master re-reads the configuration after the signal, so a reload keeps its
+ * turn until the master has new workers on the new configuration (see `reloadNow`); the callers then
+ * wait out of the turn until the old workers take no more connections.
  */
 export class NginxWebServer implements WebServer {
   private writing: Promise<unknown> = Promise.resolve();
-  private readonly reloading: Coalesced;
+  private readonly reloading: Coalesced<Reloaded>;
   private readonly reopening: Coalesced;
   private batch: PendingBlock[] = [];
   /** unconfirmed is why the last reload could not be confirmed (told once), or null. */
@@ -110,7 +130,10 @@ export class NginxWebServer implements WebServer {
   checks = 0;
 
   constructor(private readonly opts: NginxOptions) {
-    const turn = (fn: () => Promise<void>) => this.exclusive(fn);
+    // A fake /proc has made-up pids, which real processes may bear: they must never be signalled.
+    if (opts.procDir !== undefined && (!opts.quit || !opts.hangUp))
+      throw new Error('a web server on another /proc needs its own hangUp and quit');
+    const turn = <T>(fn: () => Promise<T>) => this.exclusive(fn);
     this.reloading = new Coalesced(() => this.reloadNow(), turn);
     this.reopening = new Coalesced(
       () => this.signal(this.opts.reopenCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reopen']),
@@ -164,7 +187,7 @@ export class NginxWebServer implements WebServer {
    * single follow-up, so a burst of operations costs at most two reloads, not one each.
    */
   reload(): Promise<void> {
-    return this.reloading.run();
+    return this.reloading.run().then((done) => done.retired);
   }
 
   /** reopenLogs makes nginx reopen its logs after a rotation, coalesced as reloads are. */
@@ -184,18 +207,19 @@ export class NginxWebServer implements WebServer {
 
   /**
    * reloadNow signals the master (a SIGHUP to it; the operator's command, or `nginx -s reload` when no
-   * master is found) and waits until new workers serve the new configuration. A master
+   * master is found) and waits until new workers serve the new configuration; what it returns settles
+   * once the old workers take no more connections, which the callers wait for out of the turn. A master
    * that cannot re-read it (a block it cannot open at that moment, say) keeps the old one, logs an
    * error and starts no worker; it is given one more reload, and if that one is not taken either (or
    * finds no master), the reload fails. Without a master to watch at the first signal (no pid file
    * known, or none readable), a reload ends when its command does, as before reloads were confirmed.
    */
-  private async reloadNow(): Promise<void> {
+  private async reloadNow(): Promise<Reloaded> {
     const argv = this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload'];
     const pidFile = this.opts.pidFile;
     if (pidFile === null) {
       await this.signal(argv);
-      return;
+      return NOTHING_TO_RETIRE;
     }
     // `nginx -s reload` reads and checks the whole configuration (every block, every certificate) only to
     // find the pid it then sends SIGHUP to: the master found through the same pid file gets the SIGHUP here.
@@ -203,19 +227,20 @@ export class NginxWebServer implements WebServer {
       if (this.opts.reloadCommand === null && !('missing' in master)) await (this.opts.hangUp ?? hangUp)(master.pid);
       else await this.signal(argv);
     };
-    const attempt = () => confirmReload(pidFile, send, this.opts.reloadWaitMs, this.opts.procDir);
+    const attempt = () =>
+      confirmReload(pidFile, send, this.opts.reloadWaitMs, this.opts.procDir ?? '/proc', this.opts.quit ?? quitProcess);
     const first = await attempt();
     if (first.outcome === 'unconfirmed') {
       if (first.why !== this.unconfirmed)
         this.opts.warn?.(`nginx reloads are not confirmed (${first.why}): each ends when its command does`);
       this.unconfirmed = first.why;
-      return;
+      return NOTHING_TO_RETIRE;
     }
     this.unconfirmed = null;
-    if (first.outcome === 'taken') return;
+    if (first.outcome === 'taken') return { retired: first.retired };
     this.opts.warn?.(`nginx did not take a reload (${describe(first, this.opts.reloadWaitMs)}); reloading once more`);
     const second = await attempt();
-    if (second.outcome === 'taken') return;
+    if (second.outcome === 'taken') return { retired: second.retired };
     const why = second.outcome === 'unconfirmed' ? second.why : describe(second, this.opts.reloadWaitMs);
     throw new NginxReloadError(`nginx did not take the new configuration after two reloads: ${why}`);
   }

@@ -4,24 +4,24 @@
  * that began after its call (so what it wrote before calling is seen). With a `turn` (a Serial's
  * run), a run waits for its turn before it begins, and the calls made while it waits share it too.
  */
-export class Coalesced {
+export class Coalesced<T = void> {
   /** latest is the last run asked for, begun or not. */
-  private latest: Promise<void> | null = null;
+  private latest: Promise<T> | null = null;
   /** waiting is a run asked for that has not begun: calls made now share it. */
-  private waiting: Promise<void> | null = null;
+  private waiting: Promise<T> | null = null;
   /** runs counts the runs actually made (not requested). */
   runs = 0;
 
   constructor(
-    private readonly job: () => Promise<void>,
-    private readonly turn: ((fn: () => Promise<void>) => Promise<void>) | null = null,
+    private readonly job: () => Promise<T>,
+    private readonly turn: ((fn: () => Promise<T>) => Promise<T>) | null = null,
   ) {}
 
   /** run starts the job at once when idle (or queues it for its turn); otherwise it shares the one follow-up run. */
-  run(): Promise<void> {
+  run(): Promise<T> {
     if (this.waiting) return this.waiting;
     let begun = false;
-    const begin = (): Promise<void> => {
+    const begin = (): Promise<T> => {
       begun = true;
       // Only one run waits at a time, and it is this one.
       this.waiting = null;
@@ -30,7 +30,7 @@ export class Coalesced {
     };
     const start = () => (this.turn ? this.turn(begin) : begin());
     const previous = this.latest;
-    const tracked: Promise<void> = (previous ? previous.catch(() => {}).then(start) : start()).finally(() => {
+    const tracked: Promise<T> = (previous ? previous.then(start, start) : start()).finally(() => {
       if (this.latest === tracked) this.latest = null;
     });
     this.latest = tracked;
