@@ -17,6 +17,8 @@ export interface FakeHostState {
   dbUsers: Map<string, { locked: boolean; grant: string | null }>;
   quotas: Map<string, number | null>;
   reloads: number;
+  /** nginxLoaded is what a reload made nginx serve: the sites as they were at the last reload. */
+  nginxLoaded: Map<string, { domain: string; suspended: boolean; php: string | null }>;
   /** pools are the PHP pools: in service, or kept aside (`disabled`) as a suspend leaves them. */
   pools: Map<string, { maxChildren: number; memoryMb: number; disabled: boolean }>;
   /** phpLoaded is what a reload made PHP-FPM serve: the pools in service at the last reload. */
@@ -46,6 +48,7 @@ export function fakeHost(): FakeHost {
     dbUsers: new Map(),
     quotas: new Map(),
     reloads: 0,
+    nginxLoaded: new Map(),
     pools: new Map(),
     phpLoaded: new Set(),
     certs: new Map(),
@@ -115,6 +118,7 @@ export function fakeHost(): FakeHost {
     async reload() {
       call('webServer.reload', '');
       state.reloads++;
+      state.nginxLoaded = new Map([...state.sites].map(([name, site]) => [name, { ...site }]));
     },
     async reopenLogs() {
       call('webServer.reopenLogs', '');
