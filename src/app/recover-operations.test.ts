@@ -193,8 +193,8 @@ const CASES: Case[] = [
       ['php_pool', 'undone', [...dropPool, ...removeUser], ABSENT],
       ['php_reload', 'undone', [...dropPool, ...removeUser], ABSENT],
       ['web_server', 'undone', [...removeSite, ...dropPool, ...removeUser], ABSENT],
-      ['reload', 'undone', [...reload, ...removeSite, ...dropPool, ...removeUser], ABSENT],
-      ['quota', 'undone', [...reload, ...removeSite, ...dropPool, ...removeUser], ABSENT],
+      ['reload', 'undone', [...removeSite, ...dropPool, ...removeUser, ...reload], ABSENT],
+      ['quota', 'undone', [...removeSite, ...dropPool, ...removeUser, ...reload], ABSENT],
       ['store', 'finished', [], ACTIVE],
     ],
   },
@@ -410,7 +410,7 @@ describe('start-up recovery where the step in progress is not known', () => {
       await w.store.operations.setStep(op.id, 'step_of_another_version');
       assert.deepEqual(await recover(w), {
         outcome: 'undone',
-        calls: [...reload, ...removeSite, ...dropPool, ...removeUser],
+        calls: [...removeSite, ...dropPool, ...removeUser, ...reload],
       });
       assert.deepEqual(await accountState(w), ABSENT);
     } finally {
@@ -444,7 +444,7 @@ describe('start-up recovery where the step in progress is not known', () => {
       // The journal recorded neither the step nor whether PHP was on: the pool that is there is taken back whole.
       assert.deepEqual(await recover(w), {
         outcome: 'undone',
-        calls: [...reload, ...removeSite, ...dropPool, ...removeUser],
+        calls: [...removeSite, ...dropPool, ...removeUser, ...reload],
       });
       assert.deepEqual(await accountState(w), ABSENT);
       const [entry] = await w.store.audit.list({ limit: 1, action: 'account.recover' });
@@ -494,8 +494,8 @@ describe('start-up recovery that cannot finish', () => {
           'php.writePool alice',
           'php.disablePool alice',
           'php.reload',
-          ...reload,
           ...site,
+          ...reload,
         ],
       });
       const state = await accountState(w);

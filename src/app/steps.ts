@@ -15,6 +15,11 @@ export interface Step {
    * changed).
    */
   alongsideUntil?: string;
+  /**
+   * undoLast makes the step's undo run after the undos of all the others: a reload, which must load
+   * what the undos of the steps before it put back, not what they are about to take back.
+   */
+  undoLast?: boolean;
 }
 
 /** Background is a step running alongside the ones after it; `outcome` never rejects. */
@@ -103,14 +108,18 @@ export async function runSteps(
   );
 }
 
-/** undoSteps undoes steps in reverse, logging (not throwing) the undos that fail; it returns how many failed. */
+/**
+ * undoSteps undoes steps in reverse, those marked `undoLast` after the others, logging (not throwing)
+ * the undos that fail; it returns how many failed.
+ */
 export async function undoSteps(
   steps: readonly Step[],
   logger: Logger,
   context: Record<string, unknown>,
 ): Promise<number> {
   let failed = 0;
-  for (const step of [...steps].reverse()) {
+  const reversed = [...steps].reverse();
+  for (const step of [...reversed.filter((s) => !s.undoLast), ...reversed.filter((s) => s.undoLast)]) {
     try {
       await step.undo?.();
     } catch (err) {

@@ -96,7 +96,7 @@ export const accountCreate = defineOperation({
         run: async () => webServer.writeSite(await siteOf(ctx, user, domain, { suspended: false, php: php.enabled })),
         undo: () => webServer.removeSite(user),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
       { name: 'quota', run: () => quota.apply(user, input.diskMb) },
       {
         name: 'store',

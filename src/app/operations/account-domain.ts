@@ -60,7 +60,7 @@ export const accountDomain = defineOperation({
         undo: () => ctx.store.accounts.update(user, { domain: previous }),
       },
       { name: 'web_server', run: () => site(domain), undo: () => site(previous) },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
       ...certificateSteps(ctx, input),
     ];
   },

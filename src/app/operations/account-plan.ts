@@ -50,7 +50,7 @@ function phpSteps(ctx: AppContext, record: AccountRecord, php: PhpSettings, befo
   ];
   const web: Step[] = [
     { name: 'web_server', run: () => site(php), undo: () => site(before) },
-    { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+    { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
   ];
   return php.enabled ? [...pool, ...web] : [...web, ...pool];
 }

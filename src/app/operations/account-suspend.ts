@@ -42,7 +42,7 @@ export const accountSuspend = defineOperation({
         run: async () => webServer.writeSite(await site(true)),
         undo: async () => webServer.writeSite(await site(false)),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
       {
         // The site answers 503 already; the pool goes out of service and no worker of it is left.
         name: 'php_pool',

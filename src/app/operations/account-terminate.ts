@@ -58,7 +58,7 @@ export const accountTerminate = defineOperation({
         run: () => webServer.removeSite(user),
         undo: async () => webServer.writeSite(await siteOf(ctx, user, record.domain, { suspended, php: php.enabled })),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
       // Once nginx no longer names them: the key and certificate go (nothing is revoked), so that
       // no later account is ever served this account's certificate.
       {

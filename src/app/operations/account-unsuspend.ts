@@ -54,7 +54,7 @@ export const accountUnsuspend = defineOperation({
         run: async () => webServer.writeSite(await site(false)),
         undo: async () => webServer.writeSite(await site(true)),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
       { name: 'system_user', run: () => systemUsers.unlock(user), undo: () => systemUsers.lock(user) },
       {
         name: 'store',

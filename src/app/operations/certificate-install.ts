@@ -75,7 +75,7 @@ export const certificateInstall = defineOperation({
             tls: siteTls(ctx, user, domain, previous),
           }),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload() },
+      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
       {
         name: 'cleanup',
         run: async () => {
