@@ -257,3 +257,32 @@ test('a refused write leaves no pass behind: the next reload checks on its own',
   assert.equal(g.p.checks, 3);
   assert.equal(await g.reloadCount(), 1);
 });
+
+test('a refused burst whose files cannot be put back still settles every write of it, with the error', async () => {
+  const g = await gated('zzstuck');
+  const poolFile = join(g.root, 'pool.d', 'vanta-zzstuck.conf');
+  class Stuck extends PhpFpmPools {
+    override async check(): Promise<void> {
+      // What an I/O error would do to the restore: the file can neither be removed nor replaced.
+      await rm(poolFile, { force: true });
+      await mkdir(join(poolFile, 'stuck'), { recursive: true });
+      throw new Error('php-fpm -t refused');
+    }
+  }
+  const p = new Stuck(g.p.opts);
+  let outcome = 'pending';
+  const write = p.writePool(g.spec).then(
+    () => {
+      outcome = 'written';
+    },
+    () => {
+      outcome = 'refused';
+    },
+  );
+  // Queued after the burst's flush: once it has run, the flush has ended, and so must every write of it.
+  await p.disablePool('zzstuck-other');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(outcome, 'refused');
+  await write;
+  await rm(poolFile, { recursive: true, force: true });
+});
