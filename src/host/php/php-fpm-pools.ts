@@ -378,7 +378,16 @@ export class PhpFpmPools implements PhpPools {
       return;
     } catch (err) {
       this.changing();
-      for (const s of [...staged].reverse()) await restoreFile(s.path, s.previous);
+      let unrestored: unknown = null;
+      for (const s of [...staged].reverse())
+        await restoreFile(s.path, s.previous).catch((e: unknown) => {
+          unrestored ??= e;
+        });
+      if (unrestored !== null) {
+        // What php-fpm refused may still be there: no write of the burst is kept, each is told why.
+        for (const s of staged) s.write.reject(unrestored);
+        return;
+      }
       if (staged.length === 1 && staged[0]) {
         staged[0].write.reject(this.refused(staged[0].write.spec.user, err));
         return;
