@@ -49,6 +49,9 @@ export function runCommand(file: string, args: readonly string[], opts: ExecOpti
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
+      // 'close' waits for every holder of the pipes: a child the command left running would keep it pending.
+      child.stdout.destroy();
+      child.stderr.destroy();
     }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       if (stdout.length < MAX_OUTPUT) stdout += d;
