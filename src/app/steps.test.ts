@@ -115,3 +115,35 @@ describe('steps that run alongside the ones after them', () => {
     assert.deepEqual(events.slice(events.indexOf('end bg')), ['end bg', 'undo b', 'undo bg', 'undo a']);
   });
 });
+
+describe('when the step alongside and an overlapped step both fail', () => {
+  it('the overlapped failure is logged under its own step too, not lost', async () => {
+    const { step, journal } = world();
+    const slow = gate();
+    const logged: Array<{ step: unknown; err: unknown }> = [];
+    const capture = {
+      ...logger,
+      error: (obj: Record<string, unknown>) => logged.push({ step: obj.step, err: obj.err }),
+    };
+    const nginx = new Error('nginx -t refused');
+    const running = runSteps(
+      [
+        step('a'),
+        step('bg', () => slow.promise, { alongsideUntil: 'c' }),
+        step('c', async () => {
+          throw nginx;
+        }),
+      ],
+      capture,
+      {},
+      journal,
+    );
+    await settle();
+    slow.fail(new Error('php-fpm refused'));
+    await assert.rejects(running, (err: unknown) => isDomainError(err) && err.details?.step === 'bg');
+    assert.ok(
+      logged.some((l) => l.step === 'c' && l.err === nginx),
+      `c's failure is in the log: ${JSON.stringify(logged.map((l) => l.step))}`,
+    );
+  });
+});
