@@ -81,6 +81,8 @@ export async function runSteps(
     } catch (err) {
       // The step running alongside started first: its failure, if it failed too, is the one told.
       failure = (await join()) ?? { step, err };
+      if (failure.step !== step)
+        logger.error({ ...context, step: step.name, err }, 'operation step failed alongside another that failed');
       break;
     }
     if (background?.step.alongsideUntil === step.name) {
