@@ -509,3 +509,35 @@ describe('start-up recovery that cannot finish', () => {
     }
   });
 });
+
+describe('a recovery sweep while the server runs', () => {
+  it('leaves alone an account whose live operation began after the sweep read the journal and ended before it took the lock', async () => {
+    const w = await world();
+    try {
+      await create(w.ctx);
+      // The sweep reads the journal (nothing yet), then a live terminate marks the account, fails
+      // and puts it back as it was, ending its journal entry and releasing the lock, all while the
+      // sweep lists the accounts left `terminating`.
+      const store = {
+        ...w.store,
+        accounts: {
+          ...w.store.accounts,
+          list: async (filter: Parameters<typeof w.store.accounts.list>[0]) => {
+            if (filter.status !== 'terminating') return w.store.accounts.list(filter);
+            await w.store.accounts.update(USER, { status: 'terminating' });
+            const found = await w.store.accounts.list(filter);
+            await w.store.accounts.update(USER, { status: 'active' });
+            return found;
+          },
+        },
+      };
+      w.host.calls.length = 0;
+      const done = await recoverOperations({ ...w.ctx, store, lockOwner: 'server-sweeping' }, () => true);
+      assert.deepEqual(done, []);
+      assert.deepEqual(w.host.calls, [], 'the host is not touched');
+      assert.deepEqual(await accountState(w), ACTIVE);
+    } finally {
+      await w.store.close();
+    }
+  });
+});
