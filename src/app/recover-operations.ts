@@ -57,7 +57,12 @@ export async function recoverOperations(ctx: AppContext, isAlive: (owner: string
       if (busy.has(account.user)) continue;
       const params = op === 'account.create' ? { domain: account.domain } : { previousStatus: 'active' };
       const interrupted = { id: null, op, user: account.user, params, step: undefined };
-      const recovered = await underLock(ctx, account.user, () => recoverOne(ctx, interrupted));
+      const recovered = await underLock(ctx, account.user, async () => {
+        // Read again under the lock: an operation of a live process, begun after the journal was
+        // read, may have put the account in this status and ended since (a failed terminate puts it back).
+        if ((await ctx.store.accounts.get(account.user))?.status !== status) return null;
+        return recoverOne(ctx, interrupted);
+      });
       if (recovered) done.push(recovered);
     }
   }
@@ -65,7 +70,7 @@ export async function recoverOperations(ctx: AppContext, isAlive: (owner: string
 }
 
 /** underLock runs a recovery holding the account's lock; an account another live process holds is left to it. */
-async function underLock(ctx: AppContext, user: string, fn: () => Promise<Recovery>): Promise<Recovery | null> {
+async function underLock(ctx: AppContext, user: string, fn: () => Promise<Recovery | null>): Promise<Recovery | null> {
   try {
     return await withAccountLock(ctx, user, fn);
   } catch (err) {
