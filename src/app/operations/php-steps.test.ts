@@ -180,6 +180,35 @@ describe('a failing step of an operation takes the PHP steps before it back', ()
   }
 });
 
+describe('a suspended account pool is never in service, even for a moment', () => {
+  it('a plan change of a suspended account writes its new pool aside before another operation reload can load it', async () => {
+    const w = await fakeWorld(dir);
+    try {
+      await createStatic(w.ctx);
+      await suspendAccount(w.ctx, USER);
+      const php = w.host.drivers.php;
+      const write = php.writePool.bind(php);
+      const reload = php.reload.bind(php);
+      let served = false;
+      php.reload = async () => {
+        await reload();
+        served ||= w.host.state.phpLoaded.has(USER);
+      };
+      // Another account's operation reloads PHP-FPM as soon as the pool write has ended, before
+      // this one's next call: its reload takes its turn after the write, ahead of what follows.
+      php.writePool = async (spec) => {
+        await write(spec);
+        await php.reload();
+      };
+      await setAccountPlan(w.ctx, USER, 'big');
+      assert.equal(w.host.state.pools.get(USER)?.disabled, true);
+      assert.equal(served, false, 'PHP-FPM never served the pool of the suspended account');
+    } finally {
+      await w.store.close();
+    }
+  });
+});
+
 describe('PHP follows the plan', () => {
   it('an account without a plan, or on a plan with PHP, gets a pool with its limits; PHP off gets none', async () => {
     const w = await fakeWorld(dir);
