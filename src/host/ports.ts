@@ -141,6 +141,11 @@ export interface PhpPoolSpec {
   maxChildren: number;
   /** memoryMb is the plan's `php_memory_mb`. */
   memoryMb: number;
+  /**
+   * aside writes the pool out of service (a suspended account's), so that no reload loads it before
+   * it is put aside; a pool already at rest stays at rest either way.
+   */
+  aside?: boolean;
 }
 
 /**

@@ -211,7 +211,7 @@ export function fakeHost(): FakeHost {
       call('php.writePool', spec.user);
       if (spec.home !== `/fake/homes/${spec.user}`) throw new Error(`no home ${spec.home}`);
       user(spec.user);
-      const disabled = state.pools.get(spec.user)?.disabled ?? false;
+      const disabled = spec.aside === true || (state.pools.get(spec.user)?.disabled ?? false);
       state.pools.set(spec.user, { maxChildren: spec.maxChildren, memoryMb: spec.memoryMb, disabled });
     },
     async removePool(name) {

@@ -41,10 +41,10 @@ export function poolOf(ctx: AppContext, user: string, php: PhpSettings): PhpPool
 
 /**
  * putPool writes the account's pool; the pool of a suspended account is written out of service (a
- * pool kept aside stays aside, a new one is put aside before any reload can load it).
+ * pool kept aside stays aside, a new one is written aside, so that no reload meanwhile can load it).
  */
 export async function putPool(ctx: AppContext, user: string, php: PhpSettings, suspended: boolean): Promise<void> {
-  await ctx.host.php.writePool(poolOf(ctx, user, php));
+  await ctx.host.php.writePool({ ...poolOf(ctx, user, php), aside: suspended });
   if (suspended) await ctx.host.php.disablePool(user);
 }
 

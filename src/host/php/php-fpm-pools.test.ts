@@ -286,3 +286,13 @@ test('a refused burst whose files cannot be put back still settles every write o
   await write;
   await rm(poolFile, { recursive: true, force: true });
 });
+
+test('a pool written aside goes straight out of service, replacing a live file an earlier run left', async () => {
+  const g = await gated('zzaside');
+  const live = join(g.root, 'pool.d', 'vanta-zzaside.conf');
+  await writeFile(live, '[zzaside]\n; left by an earlier run\n');
+  await g.p.writePool({ ...g.spec, aside: true });
+  await assert.rejects(readFile(live), { code: 'ENOENT' });
+  assert.match(await readFile(`${live}.disabled`, 'utf8'), /pm.max_children = 2/);
+  assert.equal(g.p.checks, 0, 'php-fpm does not read it, so -t cannot judge it');
+});

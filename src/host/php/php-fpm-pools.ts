@@ -423,11 +423,13 @@ export class PhpFpmPools implements PhpPools {
     await mkdir(this.opts.poolDir, { recursive: true });
     const live = this.poolPath(write.spec.user);
     const disabled = live + DISABLED_POOL_SUFFIX;
-    const resting = !(await exists(live)) && (await exists(disabled));
+    const resting = write.spec.aside === true || (!(await exists(live)) && (await exists(disabled)));
     const path = resting ? disabled : live;
     const previous = await readOptional(path);
     this.changing();
     await writeRootFile(path, write.text);
+    // A live file left by an earlier run would be loaded, and later put aside over this one.
+    if (write.spec.aside === true) await rm(live, { force: true });
     return { write, path, previous, live: !resting };
   }
 

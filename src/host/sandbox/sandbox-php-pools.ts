@@ -37,8 +37,9 @@ export class SandboxPhpPools implements PhpPools {
     });
     await mkdir(this.poolDir, { recursive: true });
     const live = this.poolPath(spec.user);
-    const resting = !(await exists(live)) && (await exists(live + DISABLED_POOL_SUFFIX));
+    const resting = spec.aside === true || (!(await exists(live)) && (await exists(live + DISABLED_POOL_SUFFIX)));
     await writeFileAtomic(resting ? live + DISABLED_POOL_SUFFIX : live, text);
+    if (spec.aside === true) await rm(live, { force: true });
   }
 
   async removePool(user: string): Promise<boolean> {
