@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -160,9 +160,18 @@ function checkReason(err: unknown): string {
   return first?.trim() ?? err.message;
 }
 
+/** readProc reads a file of a process's /proc directory, '' when the process is gone; procfs is in memory, so it blocks. */
+function readProc(pid: number, file: 'cmdline' | 'stat'): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** isFpmMaster tells whether a pid is a running php-fpm master, so a stale pid file never gets another process signalled. */
 async function isFpmMaster(pid: number): Promise<boolean> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const cmdline = readProc(pid, 'cmdline');
   return cmdline.startsWith('php-fpm: master process') && (await isLiveFpm(pid));
 }
 
@@ -177,7 +186,7 @@ export async function masterRuns(pidFile: string): Promise<boolean> {
  * re-executes itself on a reload it has none), not a zombie.
  */
 async function isLiveFpm(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const stat = readProc(pid, 'stat');
   const m = /^\d+ \((.*)\) (\S)/.exec(stat);
   return m !== null && (m[1] ?? '').startsWith('php-fpm') && m[2] !== 'Z';
 }
@@ -467,8 +476,9 @@ export class PhpFpmPools implements PhpPools {
    * an empty file: the pid must be back in it (the master's own, when the panel signalled it).
    */
   private async waitForReread(before: bigint | null, pid: number | null, wake: FileWake): Promise<void> {
-    const deadline = Date.now() + this.opts.reloadWaitMs;
-    while (Date.now() < deadline) {
+    // The monotonic clock: a step of the wall clock neither stretches nor cuts the wait.
+    const deadline = performance.now() + this.opts.reloadWaitMs;
+    while (performance.now() < deadline) {
       const now = await this.pidFileState();
       if (now !== null && now.mtimeNs !== before && now.pid !== null && (pid === null || now.pid === pid)) return;
       if (pid !== null && !(await isLiveFpm(pid)))
