@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { constants, readFileSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, runCommand } from '../exec.js';
-import { scanProcesses } from '../proc-scan.js';
+import { readProcFile, scanProcesses } from '../proc-scan.js';
 import { ensureAccountTmp, homeOwner } from './account-tmp.js';
 import { Coalesced, Serial } from './coalesce.js';
 import { PhpFpmError } from './errors.js';
@@ -160,18 +160,9 @@ function checkReason(err: unknown): string {
   return first?.trim() ?? err.message;
 }
 
-/** readProc reads a file of a process's /proc directory, '' when the process is gone; procfs is in memory, so it blocks. */
-function readProc(pid: number, file: 'cmdline' | 'stat'): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 /** isFpmMaster tells whether a pid is a running php-fpm master, so a stale pid file never gets another process signalled. */
 async function isFpmMaster(pid: number): Promise<boolean> {
-  const cmdline = readProc(pid, 'cmdline');
+  const cmdline = readProcFile(pid, 'cmdline');
   return cmdline.startsWith('php-fpm: master process') && (await isLiveFpm(pid));
 }
 
@@ -186,7 +177,7 @@ export async function masterRuns(pidFile: string): Promise<boolean> {
  * re-executes itself on a reload it has none), not a zombie.
  */
 async function isLiveFpm(pid: number): Promise<boolean> {
-  const stat = readProc(pid, 'stat');
+  const stat = readProcFile(pid, 'stat');
   const m = /^\d+ \((.*)\) (\S)/.exec(stat);
   return m !== null && (m[1] ?? '').startsWith('php-fpm') && m[2] !== 'Z';
 }
