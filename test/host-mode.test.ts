@@ -77,6 +77,8 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
       reason: 'unpaid invoice',
     });
     assert.equal(suspended.status, 200, JSON.stringify(suspended.body));
+    // Finding: an operation answered before nginx served its change; it now answers once nginx does.
+    assert.equal((await host.rig.site(domain)).status, 503, 'read once, the moment the suspend answers');
     assert.ok(
       await host.rig.settled(domain, (r) => r.status === 503 && /suspended/i.test(r.body)),
       'a suspended site answers 503 with the suspended page',
@@ -88,6 +90,7 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
 
     const back = await host.rig.api('POST', `api=account&action=unsuspend&user=${user}`);
     assert.equal(back.status, 200, JSON.stringify(back.body));
+    assert.deepEqual(await host.rig.site(domain), { status: 200, body: index }, 'read once, as the unsuspend answers');
     assert.ok(await host.rig.settled(domain, (r) => r.status === 200 && r.body === index), 'the site is back');
     const unlocked = await host.rig.shadowEntry(user);
     assert.ok(!unlocked?.[1]?.startsWith('!'), 'the password is unlocked');
@@ -105,6 +108,7 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
     );
     const gone = await host.rig.api('DELETE', `api=account&user=${user}`);
     assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    assert.equal((await host.rig.site(domain)).status, 404, 'read once, the moment the terminate answers');
     assert.equal(await lateEnd, 'SIGKILL', "terminate ends the account's processes before removing it");
     assert.equal(await host.rig.passwdEntry(user), null, 'the user is gone');
     assert.equal(await host.rig.groupEntry(user), null, 'its group is gone');
