@@ -234,6 +234,7 @@ function confirmingServer(
   onReload: (attempt: number) => void,
   reloadCommand: string[] | null = null,
   reloadWaitMs = 50,
+  masterPauseMs = 0,
 ) {
   const proc = new FakeProc(join(dir, 'proc'));
   const pidFile = join(dir, 'nginx.pid');
@@ -247,6 +248,7 @@ function confirmingServer(
     reloadCommand,
     pidFile,
     reloadWaitMs,
+    masterPauseMs,
     procDir: proc.dir,
     warn: (message) => warnings.push(message),
     hangUp: (pid) => {
@@ -389,6 +391,23 @@ test('a web server on a fake /proc refuses to start without its own signals: its
     /needs its own hangUp and quit/,
   );
 });
+
+test("a reload asked while nginx's master still paused after the last one was signalled at once and held every block write through the pause: it now waits the pause out before its turn, and the reloads asked meanwhile join it", () =>
+  withDir(async (dir) => {
+    let master: FakeProc | null = null;
+    let next = 201;
+    const { web, proc, commands } = confirmingServer(dir, () => master?.reload(100, next++), null, 60_000, 1000);
+    master = proc;
+    await web.reload();
+    // The master pauses now: a reload asked for waits, and a check runs meanwhile.
+    const first = web.reload();
+    await new Promise((r) => setTimeout(r, 50));
+    await web.check();
+    const second = web.reload();
+    assert.deepEqual(commands, ['SIGHUP 100', 'nginx -t'], 'nothing is signalled during the pause');
+    await Promise.all([first, second]);
+    assert.deepEqual(commands, ['SIGHUP 100', 'nginx -t', 'SIGHUP 100'], 'one reload for both');
+  }));
 
 test('reopening the logs waits for no worker', () =>
   withDir(async (dir) => {

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ExecOptions, type ExecResult, runCommand } from '../exec.js';
 import { writeFileAtomic } from '../files.js';
 import { Coalesced } from '../php/coalesce.js';
@@ -34,6 +35,8 @@ export interface NginxOptions {
   warn?: (message: string) => void;
   /** hangUp sends a master SIGHUP (tests with a fake /proc give their own); process.kill when omitted. */
   hangUp?: (pid: number) => void | Promise<void>;
+  /** masterPauseMs is how long nginx's master pauses after it starts new workers (MASTER_PAUSE_MS when omitted). */
+  masterPauseMs?: number;
   /** quit sends an old worker SIGQUIT once new workers are ready (see waitForRetirement); process.kill when omitted. */
   quit?: Quit;
   /** procDir is where /proc is (tests give a fake one); `/proc` when omitted. */
@@ -100,6 +103,12 @@ interface Reloaded {
 
 const NOTHING_TO_RETIRE: Reloaded = { retired: Promise.resolve() };
 
+/**
+ * MASTER_PAUSE_MS is nginx's master's pause after it starts the workers of a new configuration (a fixed
+ * 100 ms, signals blocked, before it tells the old ones to quit): a SIGHUP sent meanwhile waits for it.
+ */
+const MASTER_PAUSE_MS = 100;
+
 /** hangUp asks nginx's master to re-read its configuration, as `nginx -s reload` does. */
 function hangUp(pid: number): void {
   process.kill(pid, 'SIGHUP');
@@ -124,6 +133,8 @@ export class NginxWebServer implements WebServer {
   private readonly reloading: Coalesced<Reloaded>;
   private readonly reopening: Coalesced;
   private batch: PendingBlock[] = [];
+  /** masterAwakeAt is when nginx's master ends its pause after the last reload seen taken (performance.now()). */
+  private masterAwakeAt = 0;
   /** unconfirmed is why the last reload could not be confirmed (told once), or null. */
   private unconfirmed: string | null = null;
   /** checks counts the `nginx -t` runs, for tests of the group writes. */
@@ -134,7 +145,16 @@ export class NginxWebServer implements WebServer {
     if (opts.procDir !== undefined && (!opts.quit || !opts.hangUp))
       throw new Error('a web server on another /proc needs its own hangUp and quit');
     const turn = <T>(fn: () => Promise<T>) => this.exclusive(fn);
-    this.reloading = new Coalesced(() => this.reloadNow(), turn);
+    // A reload asked for while nginx's master still pauses after the last one waits out the pause
+    // before its turn: the calls and block writes made meanwhile join it, and the turn is held only
+    // while the master can act on the signal.
+    this.reloading = new Coalesced(
+      () => this.reloadNow(),
+      (fn) => {
+        const pause = this.masterAwakeAt - performance.now();
+        return pause > 0 ? sleep(pause).then(() => turn(fn)) : turn(fn);
+      },
+    );
     this.reopening = new Coalesced(
       () => this.signal(this.opts.reopenCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reopen']),
       turn,
@@ -237,12 +257,21 @@ export class NginxWebServer implements WebServer {
       return NOTHING_TO_RETIRE;
     }
     this.unconfirmed = null;
-    if (first.outcome === 'taken') return { retired: first.retired };
+    if (first.outcome === 'taken') return this.taken(first.retired);
     this.opts.warn?.(`nginx did not take a reload (${describe(first, this.opts.reloadWaitMs)}); reloading once more`);
     const second = await attempt();
-    if (second.outcome === 'taken') return { retired: second.retired };
+    if (second.outcome === 'taken') return this.taken(second.retired);
     const why = second.outcome === 'unconfirmed' ? second.why : describe(second, this.opts.reloadWaitMs);
     throw new NginxReloadError(`nginx did not take the new configuration after two reloads: ${why}`);
+  }
+
+  /**
+   * taken notes when a reload's new workers were seen: nginx's master then sleeps (MASTER_PAUSE_MS)
+   * with its signals blocked, so a SIGHUP sent before it wakes would only wait in the kernel.
+   */
+  private taken(retired: Promise<void>): Reloaded {
+    this.masterAwakeAt = performance.now() + (this.opts.masterPauseMs ?? MASTER_PAUSE_MS);
+    return { retired };
   }
 
   private async signal(argv: readonly string[]): Promise<void> {
