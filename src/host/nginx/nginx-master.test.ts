@@ -211,3 +211,28 @@ test('confirmReload watches from before the signal; without a master it signals 
     await taken.retired;
     assert.deepEqual([taken.master, signals], [100, 2]);
   }));
+
+test('a worker of the previous reload not yet titled at the snapshot was left out of the retirement wait: it still serves the older configuration', () =>
+  withRig(async ({ proc, pidFile }) => {
+    nginxWith(proc, pidFile);
+    // The previous reload's new worker, forked but not set up yet: it still bears the master's title.
+    proc.spawn(150, 100, 'nginx: master process nginx');
+    const before = await readMaster(pidFile, proc.dir);
+    assert.ok(!('missing' in before));
+    // This reload's worker starts; the oldest workers retire; the previous reload's is set up and accepts.
+    proc.spawn(201, 100, 'nginx: worker process');
+    proc.retitle(101, 'nginx: worker process is shutting down');
+    proc.retitle(102, 'nginx: worker process is shutting down');
+    proc.retitle(150, 'nginx: worker process');
+    assert.equal(reloadProgress(before, await readMaster(pidFile, proc.dir)), 'switching');
+    const told: number[] = [];
+    let settled = false;
+    const retired = waitForRetirement(pidFile, before, 60_000, proc.dir, (pid) => told.push(pid)).then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(settled, false, 'a worker on an older configuration still accepts');
+    assert.deepEqual(told, [150], 'it is told to quit as the other old ones were');
+    proc.retitle(150, 'nginx: worker process is shutting down');
+    await retired;
+  }));
