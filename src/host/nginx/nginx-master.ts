@@ -141,8 +141,8 @@ const key = (p: { pid: number; start: string }) => `${p.pid}:${p.start}`;
  * workers only once it has re-read its configuration and found it good (a failed re-read starts
  * none); about 100 ms later it tells the old workers to quit, and each closes its listening
  * sockets as its title becomes "worker process is shutting down". Until then an old worker may
- * still take a connection with the old configuration: so `switching` while one still accepts,
- * `taken` once none does. A master with a new pid (a restart as the reload) started on the new
+ * still take a connection with the old configuration: so `switching` while one still accepts (one
+ * still setting up at the snapshot included), `taken` once none does. A master with a new pid (a restart as the reload) started on the new
  * configuration: taken once it has a child.
  */
 export function reloadProgress(before: MasterState, now: MasterState | NoMaster): ReloadProgress {
@@ -150,8 +150,9 @@ export function reloadProgress(before: MasterState, now: MasterState | NoMaster)
   if (key(now) !== key(before)) return now.children.length > 0 ? 'taken' : 'waiting';
   const old = new Set(before.children.map(key));
   if (!now.children.some((c) => !old.has(key(c)))) return 'waiting';
-  const stillAccepting = new Set(before.children.filter((c) => c.accepting).map(key));
-  return now.children.some((c) => c.accepting && stillAccepting.has(key(c))) ? 'switching' : 'taken';
+  // Any child of before, not only those accepting then: a previous reload's worker may have been
+  // forked but not set up yet (it bore the master's title), and accept once it is.
+  return now.children.some((c) => c.accepting && old.has(key(c))) ? 'switching' : 'taken';
 }
 
 /**
