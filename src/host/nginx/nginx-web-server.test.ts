@@ -415,3 +415,21 @@ test('reopening the logs waits for no worker', () =>
     await web.reopenLogs();
     assert.deepEqual(commands, ['nginx -s reopen']);
   }));
+
+test('a master that ended between its reading and the SIGHUP (ESRCH) failed the reload at once: it is a master gone, watched and retried as one', () =>
+  withDir(async (dir) => {
+    let master: FakeProc | null = null;
+    const { web, proc, pidFile, commands } = confirmingServer(dir, (attempt) => {
+      if (attempt !== 1) return;
+      // nginx restarted meanwhile (a service manager's restart): the new master reads the new configuration.
+      master?.kill(101);
+      master?.kill(100);
+      master?.spawn(300, 1, 'nginx: master process nginx');
+      master?.spawn(301, 300, 'nginx: worker process');
+      writeFileSync(pidFile, '300\n');
+      throw Object.assign(new Error('kill ESRCH'), { code: 'ESRCH', errno: -3, syscall: 'kill' });
+    });
+    master = proc;
+    await web.reload();
+    assert.deepEqual(commands, ['SIGHUP 100']);
+  }));
