@@ -244,8 +244,13 @@ export class NginxWebServer implements WebServer {
     // `nginx -s reload` reads and checks the whole configuration (every block, every certificate) only to
     // find the pid it then sends SIGHUP to: the master found through the same pid file gets the SIGHUP here.
     const send = async (master: MasterState | NoMaster) => {
-      if (this.opts.reloadCommand === null && !('missing' in master)) await (this.opts.hangUp ?? hangUp)(master.pid);
-      else await this.signal(argv);
+      if (this.opts.reloadCommand !== null || 'missing' in master) return this.signal(argv);
+      try {
+        await (this.opts.hangUp ?? hangUp)(master.pid);
+      } catch (err) {
+        // Ended since it was read: the watch finds it gone (or its successor), as after any signal.
+        if ((err as NodeJS.ErrnoException | null)?.code !== 'ESRCH') throw err;
+      }
     };
     const attempt = () =>
       confirmReload(pidFile, send, this.opts.reloadWaitMs, this.opts.procDir ?? '/proc', this.opts.quit ?? quitProcess);
