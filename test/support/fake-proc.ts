@@ -8,6 +8,8 @@ export interface FakeProcess {
   start: number;
   state?: string;
   title: string;
+  /** busy is a master between its signals (re-reading, forking, sleeping): its status shows SIGHUP blocked. */
+  busy?: boolean;
 }
 
 /**
@@ -37,6 +39,13 @@ export class FakeProc {
   retitle(pid: number, title: string): void {
     const p = this.procs.get(pid);
     if (p) p.title = title;
+    this.write();
+  }
+
+  /** busy makes a master busy between signals, as nginx's is from a SIGHUP until its 100 ms after the new workers, or idle again. */
+  busy(pid: number, busy: boolean): void {
+    const p = this.procs.get(pid);
+    if (p) p.busy = busy;
     this.write();
   }
 
@@ -73,6 +82,12 @@ export class FakeProc {
       const fields = [p.state ?? 'S', String(p.ppid), ...Array(17).fill('0'), String(p.start), '0', '0'];
       writeFileSync(join(d, 'stat'), `${p.pid} (nginx (x)) ${fields.join(' ')}\n`);
       writeFileSync(join(d, 'cmdline'), `${p.title}\0\0\0`);
+      // nginx's master blocks its signals everywhere but in sigsuspend (SigBlk as /proc shows it).
+      const blocked = p.busy ? '0000000018016a07' : '0000000000000000';
+      writeFileSync(
+        join(d, 'status'),
+        `Name:\tnginx\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t${blocked}\n`,
+      );
       if (!this.withChildrenFiles) continue;
       const children = [...this.procs.values()].filter((c) => c.ppid === p.pid).map((c) => `${c.pid} `);
       writeFileSync(join(d, 'task', String(p.pid), 'children'), children.join(''));

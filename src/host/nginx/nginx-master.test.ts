@@ -236,3 +236,26 @@ test('a worker of the previous reload not yet titled at the snapshot was left ou
     proc.retitle(150, 'nginx: worker process is shutting down');
     await retired;
   }));
+
+test("a worker the previous reload forked after this reload noted the master's children was taken for this reload's: the master had not even re-read", () =>
+  withRig(async ({ proc, pidFile }) => {
+    nginxWith(proc, pidFile);
+    // The previous reload gave up its turn at its first new worker; its master still forks the next one,
+    // then sleeps its 100 ms with signals blocked: this reload's SIGHUP waits until then.
+    proc.spawn(201, 100, 'nginx: worker process');
+    proc.busy(100, true);
+    const done = confirmReload(
+      pidFile,
+      async () => {
+        // This master refuses the re-read this signal asks for: no worker of this reload ever comes.
+      },
+      1_000,
+      proc.dir,
+      noQuit,
+    );
+    setTimeout(() => {
+      proc.spawn(202, 100, 'nginx: worker process');
+      proc.busy(100, false);
+    }, 20);
+    assert.deepEqual(await done, { outcome: 'not_taken', master: 100 });
+  }));
