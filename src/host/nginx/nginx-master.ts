@@ -225,9 +225,42 @@ export async function waitForRetirement(
   }
 }
 
+/** SIGHUP_BIT is SIGHUP's bit in the signal masks of /proc/PID/status (signal n is bit n - 1). */
+const SIGHUP_BIT = 1n;
+
+/**
+ * masterIdle tells whether nginx's master waits for signals with no SIGHUP pending. It blocks its
+ * signals everywhere but in sigsuspend: while it re-reads, forks the new workers one by one and sleeps
+ * its 100 ms after. A process gone, or a /proc without status files, counts as idle.
+ */
+async function masterIdle(proc: string, pid: number): Promise<boolean> {
+  const text = await readOr(join(proc, String(pid), 'status'));
+  if (text === null) return true;
+  let masks = 0n;
+  for (const name of ['SigBlk', 'SigPnd', 'ShdPnd']) {
+    const hex = new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(text)?.[1];
+    if (hex) masks |= BigInt(`0x${hex}`);
+  }
+  return (masks & SIGHUP_BIT) === 0n;
+}
+
+/**
+ * settledMaster reads the master once it is idle (or `timeoutMs` has passed): a previous reload
+ * gives up its turn at its first new child, while the master may still fork the others (workers,
+ * cache manager), which a snapshot taken then would miss and later take for this reload's.
+ */
+async function settledMaster(pidFile: string, timeoutMs: number, proc: string): Promise<MasterState | NoMaster> {
+  const first = await readMaster(pidFile, proc);
+  if ('missing' in first || (await masterIdle(proc, first.pid))) return first;
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline && !(await masterIdle(proc, first.pid))) await sleep(1);
+  return readMaster(pidFile, proc);
+}
+
 /**
  * confirmReload runs a reload (`signal`, given the master as found: a SIGHUP to it, `nginx -s reload`, or the
- * operator's command) and watches nginx's master take it: its children are noted before the signal, and
+ * operator's command) and watches nginx's master take it: its children are noted before the signal (once
+ * the master is idle, every child of the reloads before it forked), and
  * the reload is taken once a new one is there; its `retired` settles once no old worker accepts any
  * more. When the pid file names no master, the signal is still sent and the outcome is `unconfirmed`,
  * with the reason.
@@ -239,7 +272,7 @@ export async function confirmReload(
   proc: string,
   quit: Quit,
 ): Promise<ConfirmedReload> {
-  const before = await readMaster(pidFile, proc);
+  const before = await settledMaster(pidFile, timeoutMs, proc);
   await signal(before);
   if ('missing' in before) return { outcome: 'unconfirmed', why: before.missing };
   const outcome = await waitForNewWorkers(pidFile, before, timeoutMs, proc);
