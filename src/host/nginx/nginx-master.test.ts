@@ -259,3 +259,14 @@ test("a worker the previous reload forked after this reload noted the master's c
     }, 20);
     assert.deepEqual(await done, { outcome: 'not_taken', master: 100 });
   }));
+
+test('a pid directive given with -g, which nginx -T does not show, was missed: the panel watched another pid file than nginx -s reload signals', () => {
+  const debian = 'configure arguments: --prefix=/usr/share/nginx --pid-path=/run/nginx.pid';
+  const cases: [string[], string][] = [
+    [['-g', 'daemon on; pid /run/g.pid;'], '/run/g.pid'],
+    [['-c', '/etc/nginx/nginx.conf', '-g', "pid '/run/q.pid'; master_process on;"], '/run/q.pid'],
+    [['-p', '/srv/n', '-gpid logs/g.pid;'], '/srv/n/logs/g.pid'],
+    [['-g', 'daemon on;'], '/run/nginx.pid'],
+  ];
+  for (const [args, want] of cases) assert.equal(pidFileOf('', debian, args), want, args.join(' '));
+});
