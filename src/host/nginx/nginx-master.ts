@@ -281,26 +281,29 @@ export async function confirmReload(
 }
 
 /**
- * pidFileOf is where nginx writes its master's pid, from `nginx -T` (the main context's `pid`
- * directive) or else from `nginx -V` (`--pid-path`, compiled in); a relative path is under the
+ * pidFileOf is where nginx writes its master's pid, from the `pid` of `-g` in its arguments, or
+ * `nginx -T` (the main context's `pid` directive), or else from `nginx -V` (`--pid-path`, compiled in); a relative path is under the
  * prefix (`-p` of the arguments, or `--prefix`). It is what `nginx -s reload` itself reads.
  */
 export function pidFileOf(dump: string, version: string, args: readonly string[]): string {
-  const configured = pidDirective(dump);
+  // -g's directives are the main context's too, but nginx -T shows only the files.
+  const globals = optionOf(args, 'g');
+  const given = globals === null ? null : /(?:^|;)\s*pid\s+(?:"([^"]+)"|'([^']+)'|([^\s;]+))\s*;/.exec(globals);
+  const configured = (given && (given[1] ?? given[2] ?? given[3])) ?? pidDirective(dump);
   const built = /--pid-path=(\S+)/.exec(version)?.[1];
   const path = configured ?? built ?? 'logs/nginx.pid';
   if (isAbsolute(path)) return path;
-  return join(prefixOf(args) ?? /--prefix=(\S+)/.exec(version)?.[1] ?? '/usr/local/nginx/', path);
+  return join(optionOf(args, 'p') ?? /--prefix=(\S+)/.exec(version)?.[1] ?? '/usr/local/nginx/', path);
 }
 
-/** prefixOf is the `-p DIR` (or `-pDIR`) of nginx's arguments, or null. */
-function prefixOf(args: readonly string[]): string | null {
+/** optionOf is the value of nginx's option `-X VALUE` (or `-XVALUE`) in its arguments, or null. */
+function optionOf(args: readonly string[], letter: 'p' | 'g'): string | null {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
-    if (arg === '-p') return args[i + 1] ?? null;
-    if (arg.startsWith('-p')) return arg.slice(2);
-    // The value of -c, -e, -g or -s is never an option.
-    if (/^-[cegs]$/.test(arg)) i++;
+    if (arg === `-${letter}`) return args[i + 1] ?? null;
+    if (arg.startsWith(`-${letter}`)) return arg.slice(2);
+    // The value of -c, -e, -g, -p or -s is never an option.
+    if (/^-[cegps]$/.test(arg)) i++;
   }
   return null;
 }
