@@ -270,3 +270,12 @@ test('a pid directive given with -g, which nginx -T does not show, was missed: t
   ];
   for (const [args, want] of cases) assert.equal(pidFileOf('', debian, args), want, args.join(' '));
 });
+
+test("a stale pid file whose pid php-fpm's master now bears was taken for nginx's master: its title also says master process", () =>
+  withRig(async ({ proc, pidFile }) => {
+    proc.spawn(100, 1, 'php-fpm: master process (/etc/php/8.2/fpm/php-fpm.conf)');
+    proc.spawn(101, 100, 'php-fpm: pool www');
+    writeFileSync(pidFile, '100\n');
+    const master = await readMaster(pidFile, proc.dir);
+    assert.match('missing' in master ? master.missing : 'taken for nginx', /is not an nginx master's/);
+  }));
