@@ -116,7 +116,8 @@ export async function readMaster(pidFile: string, proc = '/proc'): Promise<Maste
   const [master, name] = [await stat(proc, pid), await title(proc, pid)];
   if (master === null || master.state === 'Z' || name === null)
     return { missing: `no process runs with the pid ${pid} of ${pidFile}` };
-  if (!name.includes('master process'))
+  // nginx titles its master "nginx: master process ARGS"; php-fpm's says "master process" too.
+  if (!name.startsWith('nginx: master process'))
     return { missing: `the pid ${pid} of ${pidFile} is not an nginx master's (its title is "${name.slice(0, 60)}")` };
   const children: MasterChild[] = [];
   for (const child of await childPids(pid, proc)) {
