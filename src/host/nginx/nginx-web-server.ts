@@ -95,7 +95,8 @@ function describe(done: { outcome: ReloadOutcome; master: number }, waitMs: numb
 
 /**
  * Reloaded is a reload whose configuration nginx's master has put in service with new workers; `retired`
- * settles once its old workers take no more connections (about 100 ms later), awaited out of the turn.
+ * settles once its old workers take no more connections (told to quit once a new one is ready),
+ * awaited out of the turn.
  */
 interface Reloaded {
   retired: Promise<void>;
@@ -123,8 +124,8 @@ function refused(user: string, cause: unknown): Error {
  * NginxWebServer writes one server block per account, checks it with `nginx -t`, and coalesces reloads.
  * Every nginx command reads the whole configuration, sites directory included (`-s reopen` too,
  * before it signals, and the master's re-read after a reload), so each takes its turn with the
- * writes and removals of blocks: a block removed between nginx's listing of the directory and its opening of the file
- * fails the command. The master re-reads the configuration after the signal, so a reload keeps its
+ * writes and removals of blocks: a block removed between nginx's listing of the directory and its
+ * opening of the file fails the command. The master re-reads the configuration after the signal, so a reload keeps its
  * turn until the master has new workers on the new configuration (see `reloadNow`); the callers then
  * wait out of the turn until the old workers take no more connections.
  */
