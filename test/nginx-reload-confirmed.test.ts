@@ -138,7 +138,7 @@ describe('a create answered 201 while nginx refused its reload (real panel, host
     await rig?.close();
   });
 
-  it('the reload is tried once more, the create answers provisioning_failed at step reload, and it is undone', async () => {
+  it('the reload is tried once more, the create answers provisioning_failed at step reload, and it is undone, nginx asked to reload after the undos', async () => {
     const count = join(rig.dir, 'reloads');
     writeFileSync(count, '');
     const errorLog = join(rig.nginx.prefix, 'logs', 'error.log');
@@ -152,7 +152,13 @@ describe('a create answered 201 while nginx refused its reload (real panel, host
       const made = await rig.api('POST', 'api=accounts', { user, domain: `${user}.example.test` });
       assert.equal(made.status, 502, JSON.stringify(made.body));
       assert.deepEqual([made.body.error, made.body.step], ['provisioning_failed', 'reload']);
-      assert.equal(readFileSync(count, 'utf8'), 'reload\nreload\n', 'one reload, and one more');
+      // A master slower than the waits may still load what the failed reload's turn left written: once
+      // the undos have put the sites back, it is asked for one more reload, not waited for.
+      assert.equal(
+        readFileSync(count, 'utf8'),
+        'reload\nreload\nreload\n',
+        'one reload, one more, one after the undos',
+      );
       assert.equal((await rig.api('GET', `api=account&user=${user}`)).status, 404, 'the account is gone');
       assert.equal(await rig.passwdEntry(user), null, 'and so is its system user');
       assert.equal(rig.homeExists(user), false);

@@ -147,3 +147,62 @@ describe('when the step alongside and an overlapped step both fail', () => {
     );
   });
 });
+
+describe('a failed step that may still take effect (a reload nginx confirmed too late)', () => {
+  it('has its undoFailed run after every other undo, the undoLast ones included', async () => {
+    const { events, step, journal } = world();
+    const failed = step(
+      'reload',
+      async () => {
+        throw new Error('no new worker within the wait');
+      },
+      {
+        undoFailed: async () => {
+          events.push('request reload');
+        },
+      },
+    );
+    await assert.rejects(
+      runSteps([step('a'), step('late', async () => {}, { undoLast: true }), step('b'), failed], logger, {}, journal),
+      (err: unknown) => isDomainError(err) && err.details?.step === 'reload',
+    );
+    assert.deepEqual(events.slice(events.indexOf('start reload') + 1), [
+      'undo b',
+      'undo a',
+      'undo late',
+      'request reload',
+    ]);
+  });
+
+  it('has it run when it failed alongside the failure told, and a failing undoFailed is logged, not thrown', async () => {
+    const { events, step, journal } = world();
+    const slow = gate();
+    const logged: string[] = [];
+    const capture = { ...logger, error: (_obj: Record<string, unknown>, msg: string) => logged.push(msg) };
+    const running = runSteps(
+      [
+        step('bg', () => slow.promise, { alongsideUntil: 'reload' }),
+        step(
+          'reload',
+          async () => {
+            throw new Error('no new worker within the wait');
+          },
+          {
+            undoFailed: async () => {
+              events.push('request reload');
+              throw new Error('no master');
+            },
+          },
+        ),
+      ],
+      capture,
+      {},
+      journal,
+    );
+    await settle();
+    slow.fail(new Error('php-fpm refused'));
+    await assert.rejects(running, (err: unknown) => isDomainError(err) && err.details?.step === 'bg');
+    assert.equal(events.at(-1), 'request reload');
+    assert.ok(logged.includes('undo of a failed step failed'), JSON.stringify(logged));
+  });
+});

@@ -20,6 +20,13 @@ export interface Step {
    * what the undos of the steps before it put back, not what they are about to take back.
    */
   undoLast?: boolean;
+  /**
+   * undoFailed takes back a run of this step that failed but may still take effect: a reload nginx's
+   * master had not confirmed when the wait ran out may yet load what the step's turn left written. It
+   * runs after every other undo, so that what is loaded last is what they put back. The undos of steps
+   * that succeeded are `undo`'s.
+   */
+  undoFailed?(): Promise<void>;
 }
 
 /** Background is a step running alongside the ones after it; `outcome` never rejects. */
@@ -46,6 +53,8 @@ export async function runSteps(
   const done: Step[] = [];
   let background: Background | null = null;
   let failure: { step: Step; err: unknown } | null = null;
+  /** overlapped is a step that failed while the step alongside failed too: the failure told is the other one. */
+  let overlapped: Step | null = null;
   const run = async (step: Step, began: number) => {
     await step.run();
     // Each step's time, for the benchmark's breakdown of an operation (debug level: off by default).
@@ -81,8 +90,10 @@ export async function runSteps(
     } catch (err) {
       // The step running alongside started first: its failure, if it failed too, is the one told.
       failure = (await join()) ?? { step, err };
-      if (failure.step !== step)
+      if (failure.step !== step) {
+        overlapped = step;
         logger.error({ ...context, step: step.name, err }, 'operation step failed alongside another that failed');
+      }
       break;
     }
     if (background?.step.alongsideUntil === step.name) {
@@ -101,6 +112,14 @@ export async function runSteps(
     refused ? 'operation step refused; undoing completed steps' : 'operation step failed; undoing completed steps',
   );
   await undoSteps(done, logger, context);
+  for (const failed of [step, overlapped]) {
+    if (failed?.undoFailed === undefined) continue;
+    try {
+      await failed.undoFailed();
+    } catch (undoErr) {
+      logger.error({ ...context, step: failed.name, err: undoErr }, 'undo of a failed step failed');
+    }
+  }
   if (isDomainError(err) && err.code !== 'provisioning_failed') throw err;
   throw new DomainError(
     'provisioning_failed',

@@ -59,6 +59,11 @@ export interface WebServer {
   removeSite(user: string): Promise<void>;
   /** reload makes the web server pick up written sites. */
   reload(): Promise<void>;
+  /**
+   * requestReload asks the web server to pick up written sites and returns without waiting until it
+   * has: after a reload that failed, so that whatever the server loads last is what the undos put back.
+   */
+  requestReload(): Promise<void>;
   /** reopenLogs makes the web server reopen its log files after a rotation renamed them. */
   reopenLogs(): Promise<void>;
 }

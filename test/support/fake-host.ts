@@ -120,6 +120,12 @@ export function fakeHost(): FakeHost {
       state.reloads++;
       state.nginxLoaded = new Map([...state.sites].map(([name, site]) => [name, { ...site }]));
     },
+    async requestReload() {
+      // Asked, not waited for: the fake server loads at once what it would load in the end.
+      call('webServer.requestReload', '');
+      state.reloads++;
+      state.nginxLoaded = new Map([...state.sites].map(([name, site]) => [name, { ...site }]));
+    },
     async reopenLogs() {
       call('webServer.reopenLogs', '');
     },

@@ -32,6 +32,7 @@ function breakingSite(real: WebServer, user: string, sitesDir: string): WebServe
     },
     removeSite: (name) => real.removeSite(name),
     reload: () => real.reload(),
+    requestReload: () => real.requestReload(),
     reopenLogs: () => real.reopenLogs(),
   };
 }

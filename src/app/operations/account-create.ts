@@ -2,7 +2,7 @@ import { DomainError } from '../../domain/errors.js';
 import { PHP_DEFAULTS, type PhpSettings } from '../../domain/php.js';
 import type { AccountRecord } from '../../store/store.js';
 import type { AppContext } from '../ports.js';
-import { dropPool, putPool, siteOf } from './account-site.js';
+import { dropPool, putPool, siteOf, reloadStep } from './account-site.js';
 import { defineOperation, flagParam, numberParam, textParam } from './operation.js';
 
 /** CreateAccountStepsInput is what the steps of an account create need; recovery has neither the record nor the password. */
@@ -96,7 +96,7 @@ export const accountCreate = defineOperation({
         run: async () => webServer.writeSite(await siteOf(ctx, user, domain, { suspended: false, php: php.enabled })),
         undo: () => webServer.removeSite(user),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
+      reloadStep(webServer),
       { name: 'quota', run: () => quota.apply(user, input.diskMb) },
       {
         name: 'store',

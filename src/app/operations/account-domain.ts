@@ -5,7 +5,7 @@ import { accountPhp } from '../account-php.js';
 import type { AppContext } from '../ports.js';
 import { requestCertificateFor } from '../request-certificate.js';
 import type { Step } from '../steps.js';
-import { siteOf } from './account-site.js';
+import { siteOf, reloadStep } from './account-site.js';
 import { defineOperation, textParam } from './operation.js';
 
 /** DomainStepsInput is what the steps of a domain change need: the account, the new domain and the one before. */
@@ -60,7 +60,7 @@ export const accountDomain = defineOperation({
         undo: () => ctx.store.accounts.update(user, { domain: previous }),
       },
       { name: 'web_server', run: () => site(domain), undo: () => site(previous) },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
+      reloadStep(webServer),
       ...certificateSteps(ctx, input),
     ];
   },

@@ -3,7 +3,7 @@ import type { Plan } from '../../domain/types.js';
 import type { AccountRecord } from '../../store/store.js';
 import type { AppContext } from '../ports.js';
 import type { Step } from '../steps.js';
-import { dropPool, putPool, siteOf } from './account-site.js';
+import { dropPool, putPool, siteOf, reloadStep } from './account-site.js';
 import { defineOperation, flagParam, textParam } from './operation.js';
 
 /** PlanStepsInput is what the steps of a plan change need: the plan (or none), its limits, and what was before. */
@@ -48,10 +48,7 @@ function phpSteps(ctx: AppContext, record: AccountRecord, php: PhpSettings, befo
       },
     },
   ];
-  const web: Step[] = [
-    { name: 'web_server', run: () => site(php), undo: () => site(before) },
-    { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
-  ];
+  const web: Step[] = [{ name: 'web_server', run: () => site(php), undo: () => site(before) }, reloadStep(webServer)];
   return php.enabled ? [...pool, ...web] : [...web, ...pool];
 }
 

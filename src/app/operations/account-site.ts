@@ -1,7 +1,8 @@
 import { type CertificateState, sameDomains, siteDomains } from '../../domain/certificates.js';
 import type { PhpSettings } from '../../domain/php.js';
-import type { PhpPoolSpec, SiteSpec, SiteTls } from '../../host/ports.js';
+import type { PhpPoolSpec, SiteSpec, SiteTls, WebServer } from '../../host/ports.js';
 import type { AppContext } from '../ports.js';
+import type { Step } from '../steps.js';
 
 /**
  * siteOf is the account's site as the web server serves it: `*.php` goes to its pool only while PHP
@@ -74,4 +75,19 @@ export async function unparkPool(ctx: AppContext, user: string, php: PhpSettings
   await ctx.host.php.writePool(poolOf(ctx, user, php));
   await ctx.host.php.enablePool(user);
   await ctx.host.php.reload();
+}
+
+/**
+ * reloadStep has the web server load what the steps before it wrote. Undone, it reloads again once the
+ * other undos have put the sites back; failed, it asks for one more reload, unwaited, after them: a master
+ * that took the failed reload late must not be left serving what the undos took back.
+ */
+export function reloadStep(webServer: WebServer): Step {
+  return {
+    name: 'reload',
+    run: () => webServer.reload(),
+    undo: () => webServer.reload(),
+    undoLast: true,
+    undoFailed: () => webServer.requestReload(),
+  };
 }

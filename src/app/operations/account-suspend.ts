@@ -1,7 +1,7 @@
 import type { PhpSettings } from '../../domain/php.js';
 import type { AccountRecord } from '../../store/store.js';
 import { accountPhp } from '../account-php.js';
-import { siteOf, unparkPool } from './account-site.js';
+import { siteOf, unparkPool, reloadStep } from './account-site.js';
 import { defineOperation, textParam } from './operation.js';
 
 /** SuspendStepsInput is what the steps of a suspend need. */
@@ -42,7 +42,7 @@ export const accountSuspend = defineOperation({
         run: async () => webServer.writeSite(await site(true)),
         undo: async () => webServer.writeSite(await site(false)),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
+      reloadStep(webServer),
       {
         // The site answers 503 already; the pool goes out of service and no worker of it is left.
         name: 'php_pool',

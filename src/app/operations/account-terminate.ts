@@ -1,7 +1,7 @@
 import type { PhpSettings } from '../../domain/php.js';
 import type { AccountRecord } from '../../store/store.js';
 import { accountPhp } from '../account-php.js';
-import { putPool, siteOf } from './account-site.js';
+import { putPool, siteOf, reloadStep } from './account-site.js';
 import { defineOperation, textParam } from './operation.js';
 
 /** SettledStatus is a status an account can fall back to. */
@@ -58,7 +58,7 @@ export const accountTerminate = defineOperation({
         run: () => webServer.removeSite(user),
         undo: async () => webServer.writeSite(await siteOf(ctx, user, record.domain, { suspended, php: php.enabled })),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
+      reloadStep(webServer),
       // Once nginx no longer names them: the key and certificate go (nothing is revoked), so that
       // no later account is ever served this account's certificate.
       {

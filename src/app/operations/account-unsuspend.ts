@@ -1,7 +1,7 @@
 import type { PhpSettings } from '../../domain/php.js';
 import type { AccountRecord } from '../../store/store.js';
 import { accountPhp } from '../account-php.js';
-import { parkPool, poolOf, siteOf } from './account-site.js';
+import { parkPool, poolOf, siteOf, reloadStep } from './account-site.js';
 import { defineOperation } from './operation.js';
 
 /** UnsuspendStepsInput is what the steps of an unsuspend need. */
@@ -54,7 +54,7 @@ export const accountUnsuspend = defineOperation({
         run: async () => webServer.writeSite(await site(false)),
         undo: async () => webServer.writeSite(await site(true)),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
+      reloadStep(webServer),
       { name: 'system_user', run: () => systemUsers.unlock(user), undo: () => systemUsers.lock(user) },
       {
         name: 'store',

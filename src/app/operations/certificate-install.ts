@@ -2,7 +2,7 @@ import type { CertificateState } from '../../domain/certificates.js';
 import type { PhpSettings } from '../../domain/php.js';
 import type { InstalledCertificate } from '../../store/store.js';
 import { accountPhp } from '../account-php.js';
-import { siteOf, siteTls } from './account-site.js';
+import { siteOf, siteTls, reloadStep } from './account-site.js';
 import { defineOperation, textParam } from './operation.js';
 
 /** CertificateInstallInput is what the steps of an install need: the pair is already written under `cert.version`. */
@@ -75,7 +75,7 @@ export const certificateInstall = defineOperation({
             tls: siteTls(ctx, user, domain, previous),
           }),
       },
-      { name: 'reload', run: () => webServer.reload(), undo: () => webServer.reload(), undoLast: true },
+      reloadStep(webServer),
       {
         name: 'cleanup',
         run: async () => {

@@ -32,6 +32,25 @@ describe('an undone operation reloads nginx after the undos that change its site
     }
   });
 
+  it('a create whose reload nginx confirmed too late (taken after the wait) leaves nginx without the site', async () => {
+    const w = await fakeWorld(dir);
+    try {
+      // The master takes the reload, but only after the panel stopped waiting for it.
+      const web = w.ctx.host.webServer;
+      const reload = web.reload.bind(web);
+      web.reload = async () => {
+        await reload();
+        throw new Error('no new worker of the master within the wait');
+      };
+      await assert.rejects(buildAccount(w.ctx, USER), { code: 'provisioning_failed', details: { step: 'reload' } });
+      web.reload = reload;
+      assert.equal(w.host.state.sites.has(USER), false, 'the site file is gone');
+      assert.equal(w.host.state.nginxLoaded.has(USER), false, 'nginx no longer serves the site');
+    } finally {
+      await w.store.close();
+    }
+  });
+
   it('a terminate failing after the reload leaves nginx serving the restored site', async () => {
     const w = await fakeWorld(dir);
     try {

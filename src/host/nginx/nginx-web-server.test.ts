@@ -298,6 +298,51 @@ test('a re-read nginx refuses (no new worker) is given one more reload, then the
     ]);
   }));
 
+test('after a failed reload, requestReload signals the master once more and waits for no new worker', () =>
+  withDir(async (dir) => {
+    // The master takes no reload: a reload fails after two signals, while a request must end at its signal.
+    const { web, commands } = confirmingServer(dir, () => {});
+    await assert.rejects(web.reload(), { name: 'NginxReloadError' });
+    await web.requestReload();
+    assert.deepEqual(commands, ['SIGHUP 100', 'SIGHUP 100', 'SIGHUP 100']);
+  }));
+
+test('requestReload takes its turn with the other nginx commands: no signal while a check runs', () =>
+  withDir(async (dir) => {
+    const proc = new FakeProc(join(dir, 'proc'));
+    const pidFile = join(dir, 'nginx.pid');
+    proc.spawn(100, 1, 'nginx: master process nginx');
+    writeFileSync(pidFile, '100\n');
+    const events: string[] = [];
+    let release: () => void = () => {};
+    const checking = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const web = new NginxWebServer({
+      ...options([]),
+      reloadCommand: null,
+      pidFile,
+      procDir: proc.dir,
+      hangUp: (pid) => {
+        events.push(`SIGHUP ${pid}`);
+      },
+      quit: () => {},
+      run: async () => {
+        events.push('check starts');
+        await checking;
+        events.push('check ends');
+        return { code: 0, stdout: '', stderr: '' };
+      },
+    });
+    const check = web.check();
+    const request = web.requestReload();
+    await until(() => events.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await Promise.all([check, request]);
+    assert.deepEqual(events, ['check starts', 'check ends', 'SIGHUP 100']);
+  }));
+
 test('a reload not taken the first time but taken the second succeeds', () =>
   withDir(async (dir) => {
     let master: FakeProc | null = null;

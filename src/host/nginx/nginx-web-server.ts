@@ -12,6 +12,7 @@ import {
   type ReloadOutcome,
   confirmReload,
   quitProcess,
+  readMaster,
 } from './nginx-master.js';
 import { renderServerBlock } from './server-block.js';
 import type { SiteLogs } from './traffic-log.js';
@@ -236,23 +237,12 @@ export class NginxWebServer implements WebServer {
    * known, or none readable), a reload ends when its command does, as before reloads were confirmed.
    */
   private async reloadNow(): Promise<Reloaded> {
-    const argv = this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload'];
     const pidFile = this.opts.pidFile;
     if (pidFile === null) {
-      await this.signal(argv);
+      await this.sendReload(null);
       return NOTHING_TO_RETIRE;
     }
-    // `nginx -s reload` reads and checks the whole configuration (every block, every certificate) only to
-    // find the pid it then sends SIGHUP to: the master found through the same pid file gets the SIGHUP here.
-    const send = async (master: MasterState | NoMaster) => {
-      if (this.opts.reloadCommand !== null || 'missing' in master) return this.signal(argv);
-      try {
-        await (this.opts.hangUp ?? hangUp)(master.pid);
-      } catch (err) {
-        // Ended since it was read: the watch finds it gone (or its successor), as after any signal.
-        if ((err as NodeJS.ErrnoException | null)?.code !== 'ESRCH') throw err;
-      }
-    };
+    const send = (master: MasterState | NoMaster) => this.sendReload(master);
     const attempt = () =>
       confirmReload(pidFile, send, this.opts.reloadWaitMs, this.opts.procDir ?? '/proc', this.opts.quit ?? quitProcess);
     const first = await attempt();
@@ -269,6 +259,40 @@ export class NginxWebServer implements WebServer {
     if (second.outcome === 'taken') return this.taken(second.retired);
     const why = second.outcome === 'unconfirmed' ? second.why : describe(second, this.opts.reloadWaitMs);
     throw new NginxReloadError(`nginx did not take the new configuration after two reloads: ${why}`);
+  }
+
+  /**
+   * sendReload asks the master to re-read the configuration. `nginx -s reload` reads and checks the whole
+   * configuration (every block, every certificate) only to find the pid it then sends SIGHUP to: the master
+   * found through the same pid file gets the SIGHUP here. The operator's command, when set, runs as given;
+   * `nginx -s reload` runs when no master is known (null: no pid file to find it by).
+   */
+  private async sendReload(master: MasterState | NoMaster | null): Promise<void> {
+    if (this.opts.reloadCommand !== null || master === null || 'missing' in master)
+      return this.signal(this.opts.reloadCommand ?? [this.opts.bin, ...this.opts.args, '-s', 'reload']);
+    try {
+      await (this.opts.hangUp ?? hangUp)(master.pid);
+    } catch (err) {
+      // Ended since it was read: the watch finds it gone (or its successor), as after any signal.
+      if ((err as NodeJS.ErrnoException | null)?.code !== 'ESRCH') throw err;
+    }
+  }
+
+  /**
+   * requestReload signals the master in its turn with the block writes, as `reload` does, but waits for
+   * no new worker: it follows a reload that failed, whose master may still be re-reading the configuration
+   * (a master slower than the wait). The signal it sends is taken after that re-read, so the master ends
+   * on the configuration the undos put back rather than on the one the failed operation wrote.
+   */
+  async requestReload(): Promise<void> {
+    await this.exclusive(async () => {
+      const pidFile = this.opts.pidFile;
+      const master =
+        pidFile === null || this.opts.reloadCommand !== null
+          ? null
+          : await readMaster(pidFile, this.opts.procDir ?? '/proc');
+      await this.sendReload(master);
+    });
   }
 
   /**

@@ -38,6 +38,9 @@ export class SandboxWebServer implements WebServer {
   /** reload has no web server to signal in the sandbox: written files are all there is. */
   async reload(): Promise<void> {}
 
+  /** requestReload, likewise, has nothing to ask. */
+  async requestReload(): Promise<void> {}
+
   /** reopenLogs has no web server to signal in the sandbox either; its logs are never rotated. */
   async reopenLogs(): Promise<void> {}
 
