@@ -276,6 +276,7 @@ async function buildDrivers(
         nginxReopen: config.nginxReopen,
         nginxPidFile: config.nginxPidFile,
         warn: (message) => logger.warn(message),
+        lockDir: config.dataDir,
         trafficDir: config.trafficDir,
         listen: config.nginxListen,
         tlsListen: config.nginxTlsListen,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -33,6 +34,13 @@ describe('host mode: real users in a private /etc, a private nginx', { skip: ski
   test('the startup line names host mode and its drivers', () => {
     assert.match(host.rig.output, /mode=host system-users=shadow web-server=nginx/);
     assert.match(host.rig.output, /disk quotas are not applied|quota=setquota/);
+  });
+
+  test("the machine's turns with nginx and php-fpm are locks in the data directory only root can open", () => {
+    for (const lock of ['nginx.lock', 'php-fpm.lock']) {
+      const made = statSync(join(host.rig.data, lock));
+      assert.deepEqual([made.uid, made.mode & 0o777], [0, 0o600], lock);
+    }
   });
 
   test('create, password, suspend, unsuspend, plan, terminate change the host as a person would see it', async () => {

@@ -209,6 +209,7 @@ describe("host mode finds nginx's pid file at start-up, for the reload's confirm
         php: { ...config.php, reloadCommand: null, timeoutMs: 30_000 },
         phpRequired: false,
         warn: (line) => warnings.push(line),
+        lockDir: dir,
         ...extra,
       },
       new NoDatabaseServer(),

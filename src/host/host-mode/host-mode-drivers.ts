@@ -5,6 +5,7 @@ import { pidFileOf, readMaster } from '../nginx/nginx-master.js';
 import { type NginxOptions, NginxWebServer } from '../nginx/nginx-web-server.js';
 import { type PhpFpmSetup, PhpSetupError, setUpPhpFpm } from '../php/php-fpm-setup.js';
 import type { DatabaseServer, HostDrivers } from '../ports.js';
+import { ProcessLock } from '../process-lock.js';
 import { runCommand } from '../exec.js';
 import { detectQuota } from '../quota/setquota-quota.js';
 import { ShadowSystemUsers } from '../shadow/shadow-system-users.js';
@@ -37,6 +38,11 @@ export interface HostOptions {
   phpRequired: boolean;
   /** warn logs what works but should be looked at (nginx's master not found, a reload given a second try). */
   warn?: (message: string) => void;
+  /**
+   * lockDir holds the locks every panel process takes for its turn with nginx and with php-fpm (the
+   * data directory: `vanta serve`, the CLI and `vanta recover` share it).
+   */
+  lockDir: string;
 }
 
 /** HostSetupError is a start-up check that failed; its message is one line an operator can act on. */
@@ -93,6 +99,7 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     timeoutMs: opts.timeoutMs,
     reopenCommand: opts.nginxReopen,
     logs: trafficLogs,
+    lock: new ProcessLock(join(opts.lockDir, 'nginx.lock')),
     ...(opts.warn ? { warn: opts.warn } : {}),
   };
   const checker = new NginxWebServer(nginxOptions);
@@ -111,7 +118,8 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     );
   }
   const webServer: NginxWebServer = new NginxWebServer({ ...nginxOptions, pidFile: await nginxPidFile(opts, dump) });
-  const php = await setUpPhpFpm(opts.php, opts.phpRequired).catch((err) => {
+  const phpLock = new ProcessLock(join(opts.lockDir, 'php-fpm.lock'));
+  const php = await setUpPhpFpm({ ...opts.php, lock: phpLock }, opts.phpRequired).catch((err) => {
     throw err instanceof PhpSetupError ? new HostSetupError(err.message) : err;
   });
   const webGid = await groupId(opts.php.webGroup, opts.timeoutMs);

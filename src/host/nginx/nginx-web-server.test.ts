@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FakeProc } from '../../../test/support/fake-proc.js';
 import { NginxTrafficLogs } from '../traffic/nginx-traffic-logs.js';
+import { ProcessLock } from '../process-lock.js';
 import { type NginxOptions, NginxWebServer } from './nginx-web-server.js';
 
 function options(reloadCommand: string[], reopenCommand: string[] | null = null): NginxOptions {
@@ -477,4 +478,49 @@ test('a master that ended between its reading and the SIGHUP (ESRCH) failed the 
     master = proc;
     await web.reload();
     assert.deepEqual(commands, ['SIGHUP 100']);
+  }));
+
+test("two panel processes (serve and the CLI) ran nginx commands over each other's block writes: each now holds the machine-wide turn", () =>
+  withDir(async (dir) => {
+    const sitesDir = join(dir, 'sites');
+    mkdirSync(sitesDir);
+    writeFileSync(join(sitesDir, 'old.conf'), '# an account the CLI terminates\n');
+    const runner = recordingRunner(sitesDir);
+    const locks = [new ProcessLock(join(dir, 'nginx.lock')), new ProcessLock(join(dir, 'nginx.lock'))];
+    const [serve, cli] = locks.map(
+      (lock) =>
+        new NginxWebServer({
+          ...options(['nginx', '-s', 'reload']),
+          sitesDir,
+          logs: new NginxTrafficLogs({ dir: join(dir, 'traffic'), buffer: null, reopen: async () => {} }),
+          run: runner.run,
+          lock,
+        }),
+    );
+    if (!serve || !cli) throw new Error('two servers');
+    try {
+      let settled = false;
+      const all = Promise.allSettled([
+        serve.writeSite(siteOf('alice')).then(() => serve.reload()),
+        cli.removeSite('old').then(() => cli.reload()),
+        cli.writeSite(siteOf('bob')).then(() => cli.reload()),
+      ]).finally(() => {
+        settled = true;
+      });
+      while (!settled) {
+        await until(() => settled || runner.waiting.length > 0);
+        // Let the other process's turn come if it can, then release the oldest command.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        runner.waiting.shift()?.();
+      }
+      assert.ok((await all).every((r) => r.status === 'fulfilled'));
+      assert.deepEqual(
+        runner.recorded.map((r) => r.busy),
+        runner.recorded.map(() => 0),
+        `a command started while another ran: ${JSON.stringify(runner.recorded.map((r) => [r.argv.join(' '), r.busy]))}`,
+      );
+      assert.deepEqual(readdirSync(sitesDir).sort(), ['alice.conf', 'bob.conf']);
+    } finally {
+      for (const lock of locks) lock.close();
+    }
   }));

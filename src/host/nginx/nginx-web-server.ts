@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ExecOptions, type ExecResult, runCommand } from '../exec.js';
 import { writeFileAtomic } from '../files.js';
-import { Coalesced } from '../php/coalesce.js';
+import { Coalesced, Serial } from '../php/coalesce.js';
 import type { SiteSpec, WebServer } from '../ports.js';
+import type { ProcessLock } from '../process-lock.js';
 import {
   type MasterState,
   type NoMaster,
@@ -42,6 +43,11 @@ export interface NginxOptions {
   quit?: Quit;
   /** procDir is where /proc is (tests give a fake one); `/proc` when omitted. */
   procDir?: string;
+  /**
+   * lock is the turn every panel process on the machine takes for its nginx commands and block writes
+   * (`vanta serve`, the CLI and `vanta recover` side by side); only this process's are kept apart without it.
+   */
+  lock?: ProcessLock;
   listen: string;
   /** tlsListen is what the TLS servers of accounts with a certificate listen on. */
   tlsListen: string;
@@ -131,7 +137,7 @@ function refused(user: string, cause: unknown): Error {
  * wait out of the turn until the old workers take no more connections.
  */
 export class NginxWebServer implements WebServer {
-  private writing: Promise<unknown> = Promise.resolve();
+  private readonly turns: Serial;
   private readonly reloading: Coalesced<Reloaded>;
   private readonly reopening: Coalesced;
   private batch: PendingBlock[] = [];
@@ -146,6 +152,7 @@ export class NginxWebServer implements WebServer {
     // A fake /proc has made-up pids, which real processes may bear: they must never be signalled.
     if (opts.procDir !== undefined && (!opts.quit || !opts.hangUp))
       throw new Error('a web server on another /proc needs its own hangUp and quit');
+    this.turns = new Serial(opts.lock ?? null);
     const turn = <T>(fn: () => Promise<T>) => this.exclusive(fn);
     // A reload asked for while nginx's master still pauses after the last one waits out the pause
     // before its turn: the calls and block writes made meanwhile join it, and the turn is held only
@@ -322,9 +329,7 @@ export class NginxWebServer implements WebServer {
    * see another's half-made block, and no command may read the directory while a block goes.
    */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.writing.then(fn, fn);
-    this.writing = next.catch(() => {});
-    return next;
+    return this.turns.run(fn);
   }
 
   /**

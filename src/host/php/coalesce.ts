@@ -1,3 +1,5 @@
+import type { ProcessLock } from '../process-lock.js';
+
 /**
  * Coalesced runs one async job at a time and folds the calls that arrive meanwhile into a single
  * follow-up run: a burst of N calls costs two runs, not N, and every caller still waits for a run
@@ -39,13 +41,20 @@ export class Coalesced<T = void> {
   }
 }
 
-/** Serial runs async sections one after another, so no section sees another's half-made state. */
+/**
+ * Serial runs async sections one after another, so no section sees another's half-made state; with a
+ * ProcessLock, each section also holds it, so the sections of other processes are kept apart too.
+ */
 export class Serial {
   private tail: Promise<unknown> = Promise.resolve();
 
+  constructor(private readonly lock: ProcessLock | null = null) {}
+
   /** run queues `fn` after every section queued before it, whether those failed or not. */
   run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
+    const lock = this.lock;
+    const section = lock ? () => lock.hold(fn) : fn;
+    const next = this.tail.then(section, section);
     this.tail = next.catch(() => {});
     return next;
   }

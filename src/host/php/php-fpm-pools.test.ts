@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
+import { ProcessLock } from '../process-lock.js';
 import { PhpFpmPools, parsePid, poolWorkerPids } from './php-fpm-pools.js';
 
 let dir: string;
@@ -295,4 +296,35 @@ test('a pool written aside goes straight out of service, replacing a live file a
   await assert.rejects(readFile(live), { code: 'ENOENT' });
   assert.match(await readFile(`${live}.disabled`, 'utf8'), /pm.max_children = 2/);
   assert.equal(g.p.checks, 0, 'php-fpm does not read it, so -t cannot judge it');
+});
+
+test('two panel processes (serve and the CLI) checked and reloaded php-fpm over each other: each now holds the machine-wide turn', async () => {
+  // A php-fpm (and reload command) that notes when each run starts and ends, and takes a while.
+  const bin = join(dir, 'php-fpm-noting');
+  const notes = join(dir, 'checks');
+  await writeFile(notes, '');
+  await writeFile(bin, `#!/bin/sh\necho start >> '${notes}'\nsleep 0.2\necho end >> '${notes}'\n`, { mode: 0o755 });
+  const locks = [new ProcessLock(join(dir, 'php-fpm.lock')), new ProcessLock(join(dir, 'php-fpm.lock'))];
+  try {
+    const [serve, cli] = locks.map(
+      (lock) =>
+        new PhpFpmPools({
+          poolDir: join(dir, 'pool.d'),
+          runDir: join(dir, 'run'),
+          bin,
+          args: [],
+          reloadCommand: [bin],
+          pidFile: join(dir, 'unused.pid'),
+          webGroup: 'www-data',
+          timeoutMs: 10_000,
+          reloadWaitMs: 10_000,
+          lock,
+        }),
+    );
+    await Promise.all([serve?.reload(), cli?.reload()]);
+    // Each reload is its check and its command: four runs, none started before the one before it ended.
+    assert.equal(await readFile(notes, 'utf8'), 'start\nend\n'.repeat(4));
+  } finally {
+    for (const lock of locks) lock.close();
+  }
 });

@@ -13,6 +13,7 @@ import { type FileWake, wakeOnChange } from './file-wake.js';
 import { mainConfigPath } from './fpm-checks.js';
 import { DISABLED_POOL_SUFFIX, poolFileName, poolSocketPath, renderPool } from './pool-config.js';
 import type { PhpPoolSpec, PhpPools } from '../ports.js';
+import type { ProcessLock } from '../process-lock.js';
 
 /** PhpFpmOptions say where pools and sockets go and how php-fpm is checked and reloaded. */
 export interface PhpFpmOptions {
@@ -35,6 +36,11 @@ export interface PhpFpmOptions {
   reloadWaitMs: number;
   /** checkReuseMs is how long a passing `php-fpm -t` may gate a reload in place of its own (0: never); CHECK_REUSE_MS when omitted. */
   checkReuseMs?: number;
+  /**
+   * lock is the turn every panel process on the machine takes for its pool writes, checks and reloads
+   * (`vanta serve`, the CLI and `vanta recover` side by side); only this process's are kept apart without it.
+   */
+  lock?: ProcessLock;
 }
 
 /**
@@ -189,7 +195,7 @@ async function isLiveFpm(pid: number): Promise<boolean> {
  * directory, a reload is checked first, and no write starts until the master has re-read its files.
  */
 export class PhpFpmPools implements PhpPools {
-  private readonly serial = new Serial();
+  private readonly serial: Serial;
   // A reload waits for its turn after the writes queued before it; the calls made meanwhile share it.
   private readonly reloader = new Coalesced(
     () => this.reloadNow(),
@@ -203,7 +209,9 @@ export class PhpFpmPools implements PhpPools {
   /** checks counts the `php-fpm -t` runs, for tests of the coalescing. */
   checks = 0;
 
-  constructor(readonly opts: PhpFpmOptions) {}
+  constructor(readonly opts: PhpFpmOptions) {
+    this.serial = new Serial(opts.lock ?? null);
+  }
 
   /** reloads counts the reloads actually made (not requested). */
   get reloads(): number {
