@@ -12,7 +12,9 @@ import { sweepCertificates } from './app/sweep-certificates.js';
 import { repairDatabaseUsers } from './app/repair-database-users.js';
 import { type Runtime, type RuntimeOverrides, createRuntime, describeDrivers } from './compose.js';
 import { ownerAlive } from './host/process-owner.js';
-import type { Config } from './config.js';
+import { FORM_KEY_FILE, loadFormKey } from './host/secret-key-file.js';
+import { type Config, ConfigError } from './config.js';
+import { join } from 'node:path';
 import { buildServers } from './http/server.js';
 
 /** Serving is a running panel: both listeners and a way to stop them cleanly. */
@@ -173,7 +175,11 @@ export async function serve(
   overrides: RuntimeOverrides = {},
 ): Promise<Serving> {
   const rt = await createRuntime(config, overrides);
+  let formKey: Buffer;
   try {
+    formKey = await loadFormKey(join(config.dataDir, FORM_KEY_FILE)).catch((err: unknown) => {
+      throw new ConfigError(`VANTA_DATA_DIR: ${err instanceof Error ? err.message : String(err)}`);
+    });
     // Before any listener opens: an operation cut short by a crash is finished or undone first.
     await recoverOperations(rt.ctx, ownerAlive);
     // After recovery (an install cut short is finished first): what a killed issuance left goes.
@@ -190,7 +196,7 @@ export async function serve(
     print(`Created the first vWHM admin "${first.name}" with password: ${first.password}`);
     print('This password is shown once. Change it with: vanta admin passwd admin');
   }
-  const { panel, whm } = buildServers(rt);
+  const { panel, whm } = buildServers({ ...rt, formKey });
   try {
     await panel.listen({ host: config.host, port: config.panelPort });
     await whm.listen({ host: config.host, port: config.whmPort });

@@ -41,6 +41,19 @@ export async function loadKeyring(path: string, { create = true }: { create?: bo
   }
 }
 
+/** FORM_KEY_FILE is the file, in the data directory, of the key that signs vWHM's and the user panel's form tokens. */
+export const FORM_KEY_FILE = 'form.key';
+
+/**
+ * loadFormKey reads the key that signs the form tokens of vWHM and the user panel (32 random bytes, in
+ * hex), or makes it: kept across restarts, a form opened before one still posts after it.
+ */
+export async function loadFormKey(path: string): Promise<Buffer> {
+  const text = (await readSecretFile(path, async () => `${randomBytes(32).toString('hex')}\n`)).trim();
+  if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`the form key file ${path} does not hold 64 hex digits`);
+  return Buffer.from(text, 'hex');
+}
+
 /**
  * readSecretFile reads a 0600 secret file, or makes it with `make` when it is missing (the first
  * process to make it wins); refused as the key file is: a symlink, not a regular file, readable by others.

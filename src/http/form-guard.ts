@@ -27,6 +27,11 @@ export interface FormGuardOptions {
   userOf(req: FastifyRequest): string;
   /** refuseCrossOrigin records and answers a request that came from another site (its body is never read). */
   refuseCrossOrigin(req: FastifyRequest, reply: FastifyReply, why: CrossOrigin): Promise<unknown>;
+  /**
+   * formKey signs the form tokens: kept across restarts (`vanta serve` reads it from the data directory),
+   * a form opened before a restart still posts after it. Without it a key is made for this process.
+   */
+  formKey?: Buffer;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
@@ -68,8 +73,7 @@ export function crossOrigin(req: FastifyRequest): CrossOrigin | null {
  * registerFormGuard guards every state-changing request of a scope whose users are signed in:
  * first (before the body is read) it must come from the site's own pages, then (once the form is
  * parsed) it must carry a CSRF token made for the same signed-in user with the server's key, so
- * a cookie and token planted by someone else, or another user's, do not validate. The key is
- * made per process: after a restart an open form is refused once and works after a reload.
+ * a cookie and token planted by someone else, or another user's, do not validate.
  */
 export async function registerFormGuard(scope: FastifyInstance, opts: FormGuardOptions): Promise<void> {
   await scope.register(formbody);
@@ -79,7 +83,7 @@ export async function registerFormGuard(scope: FastifyInstance, opts: FormGuardO
     cookieKey: opts.cookieKey,
     cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: 'auto' },
     getUserInfo: (req) => opts.userOf(req),
-    csrfOpts: { hmacKey: randomBytes(32) },
+    csrfOpts: { hmacKey: opts.formKey ?? randomBytes(32) },
   });
   scope.decorateReply('formToken', function (this: FastifyReply) {
     return this.generateCsrf({ userInfo: opts.userOf(this.request) });

@@ -44,6 +44,8 @@ export interface ServerDeps {
   panelUrl: string | null;
   /** panelPort is the user panel's port, for links vWHM makes when no panelUrl is configured. */
   panelPort: number;
+  /** formKey signs both sites' form tokens (see FormGuardOptions); one per process when omitted. */
+  formKey?: Buffer;
 }
 
 // Bodies up to this size are buffered so the size check can come after authentication, as the
@@ -250,6 +252,7 @@ export function buildPanelServer(deps: ServerDeps): FastifyInstance {
       signIn: deps.ownerSignIn,
       panelUrl: deps.panelUrl,
       hostMode: deps.ctx.host.mode === 'host',
+      ...(deps.formKey ? { formKey: deps.formKey } : {}),
     }),
   );
   return app;
@@ -262,6 +265,8 @@ export interface ServerSource {
   limiters: Limiters;
   ownerSignIn: OwnerSignIn;
   config: Pick<Config, 'trustedProxies' | 'listener' | 'panelUrl' | 'panelPort'>;
+  /** formKey signs both sites' form tokens, kept across restarts (see FormGuardOptions). */
+  formKey?: Buffer;
 }
 
 /** buildServers builds both listeners (neither listens yet) over one runtime. */
@@ -276,6 +281,7 @@ export function buildServers(rt: ServerSource): { panel: FastifyInstance; whm: F
     ownerSignIn: rt.ownerSignIn,
     panelUrl: rt.config.panelUrl,
     panelPort: rt.config.panelPort,
+    ...(rt.formKey ? { formKey: rt.formKey } : {}),
   };
   return { panel: buildPanelServer(deps), whm: buildWhmServer(deps) };
 }
@@ -289,6 +295,7 @@ export function buildWhmServer(deps: ServerDeps): FastifyInstance {
     verifier: new AdminVerifier(deps.ctx),
     assets: deps.assets,
     panelUrl: (req) => deps.panelUrl ?? originWithPort(req, deps.panelPort),
+    ...(deps.formKey ? { formKey: deps.formKey } : {}),
   });
   return app;
 }

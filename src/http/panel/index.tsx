@@ -57,6 +57,7 @@ export async function registerPanel(scope: FastifyInstance, deps: PanelDeps): Pr
   await registerFormGuard(scope, {
     cookieKey: 'vanta_csrf',
     userOf: formUser,
+    ...(deps.formKey ? { formKey: deps.formKey } : {}),
     refuseCrossOrigin: (req, reply, why) => refuseCrossOrigin(deps, req, reply, why),
   });
   registerPageHeaders(scope);

@@ -19,6 +19,8 @@ export interface PanelDeps {
   panelUrl: string | null;
   /** hostMode tells the password page that the system user's password changes too. */
   hostMode: boolean;
+  /** formKey signs the form tokens (see FormGuardOptions). */
+  formKey?: Buffer;
 }
 
 /** PanelState is what the session cookie of a request opened, set before any page handler runs. */

@@ -24,6 +24,8 @@ export interface WhmDeps {
   verifier: AdminVerifier;
   assets: UiAssets;
   panelUrl: (req: FastifyRequest) => string;
+  /** formKey signs the form tokens (see FormGuardOptions). */
+  formKey?: Buffer;
 }
 
 const CHALLENGE = 'Basic realm="vWHM", charset="UTF-8"';
@@ -88,6 +90,7 @@ export function registerWhm(app: FastifyInstance, deps: WhmDeps): void {
     await registerFormGuard(scope, {
       cookieKey: 'vwhm_csrf',
       userOf: adminOf,
+      ...(deps.formKey ? { formKey: deps.formKey } : {}),
       refuseCrossOrigin: (req, reply, why) => refuseCrossOrigin(pageDeps, req, reply, why),
     });
     registerPageHeaders(scope);
