@@ -61,6 +61,16 @@ export interface CommandCounts {
   phpReloads: number;
 }
 
+/** RawBulk is a bulk run of the raw create commands: its accounts, how long they took, where the CPU went. */
+export interface RawBulk {
+  count: number;
+  seconds: number;
+  /** cpu has the bench process in the panel's place: its reaped children, under `commands`, are the raw commands. */
+  cpu: CpuShares;
+  /** failures name the accounts whose commands failed, with the error. */
+  failures: string[];
+}
+
 /** HostFigures are the milliseconds of each timed operation, and the bulk runs. */
 export interface HostFigures {
   panel: { create: number[]; suspend: number[]; terminate: number[] };
@@ -76,6 +86,12 @@ export interface HostFigures {
   commandCounts: Record<string, CommandCounts>;
   /** cpu holds, per bulk phase, where its CPU time went. */
   cpu: Record<string, CpuShares>;
+  /**
+   * rawFloor holds the panel's bulk creates done by the raw commands alone, as few as any panel could run:
+   * `servers` with each account's pool and server block and one check and reload of each server per wave,
+   * `shadow` with useradd and chpasswd only.
+   */
+  rawFloor: { servers: RawBulk; shadow: RawBulk };
 }
 
 const job = JSON.parse(process.env.VANTA_BENCH_HOST ?? '{}') as HostJob;
@@ -103,6 +119,69 @@ async function phpReload(check = true): Promise<void> {
   }
 }
 
+/** nginx runs the configured nginx with `args`, as the panel runs it. */
+function nginx(args: string[]): Promise<unknown> {
+  return runCommand(config.nginxBin, [...config.nginxArgs, ...args]);
+}
+
+/** reload is the bare reload of nginx: as the panel's does, it waits until nginx's master serves with new workers. */
+async function reload(): Promise<void> {
+  // As the panel does: its master gets SIGHUP, unless an operator's command is configured.
+  const signal = async (master: MasterState | NoMaster) => {
+    if (config.nginxReload) await runCommand(config.nginxReload[0] ?? '', config.nginxReload.slice(1));
+    else if ('missing' in master) throw new Error(`no nginx master to reload: ${master.missing}`);
+    else process.kill(master.pid, 'SIGHUP');
+  };
+  const done = await confirmReload(
+    config.nginxPidFile ?? job.nginxPidFile,
+    signal,
+    config.hostTimeoutMs,
+    '/proc',
+    quitProcess,
+  );
+  if (done.outcome !== 'taken') throw new Error(`the raw reload was not taken: ${JSON.stringify(done)}`);
+  await done.retired;
+}
+
+/**
+ * rawAccount is one user's side of the raw commands: its files, the server block and pool the panel would render
+ * for it, and the two shadow commands of its create, with the panel's arguments.
+ */
+function rawAccount(user: string) {
+  const home = join(config.homeBase, user);
+  const domain = `${user}.bench.test`;
+  return {
+    user,
+    site: join(config.nginxSitesDir, `${user}.conf`),
+    pool: join(config.php.poolDir, poolFileName(user)),
+    block: (suspended: boolean) =>
+      renderServerBlock({
+        user,
+        domain,
+        listen: config.nginxListen,
+        tlsListen: config.nginxTlsListen,
+        challengeDir: config.acme.challengeDir,
+        tls: null,
+        root: `${home}/public_html`,
+        suspended,
+        suspendedRoot: config.suspendedDir,
+        phpSocket: poolSocketPath(config.php.runDir, user),
+      }),
+    poolText: renderPool({
+      user,
+      home,
+      runDir: config.php.runDir,
+      webGroup: config.php.webGroup,
+      maxChildren: PHP_DEFAULTS.maxChildren,
+      memoryMb: PHP_DEFAULTS.memoryMb,
+    }),
+    useradd: () => runCommand('useradd', useraddArgs({ user, home, shell: false, domain })),
+    chpasswd: () => runCommand('chpasswd', [], { input: chpasswdInput(user, generatePassword()) }),
+    // As the panel's: a user already gone (exit 6) is no error, so a clean-up may ask for users a failed run never made.
+    userdel: () => runCommand('userdel', userdelArgs(user), { okCodes: [6] }),
+  };
+}
+
 /**
  * rawSequence runs, for one user, the commands create, suspend and terminate run that change the
  * host, with the same arguments, and writes the same server blocks and pools: create (useradd,
@@ -111,53 +190,10 @@ async function phpReload(check = true): Promise<void> {
  * pool removed, php reload, userdel --remove). The lookups the panel makes first are not in it.
  */
 async function rawSequence(user: string, times: Record<string, number[]>): Promise<number> {
-  const home = join(config.homeBase, user);
-  const domain = `${user}.bench.test`;
-  const site = join(config.nginxSitesDir, `${user}.conf`);
-  const pool = join(config.php.poolDir, poolFileName(user));
-  const block = (suspended: boolean) =>
-    renderServerBlock({
-      user,
-      domain,
-      listen: config.nginxListen,
-      tlsListen: config.nginxTlsListen,
-      challengeDir: config.acme.challengeDir,
-      tls: null,
-      root: `${home}/public_html`,
-      suspended,
-      suspendedRoot: config.suspendedDir,
-      phpSocket: poolSocketPath(config.php.runDir, user),
-    });
-  const poolText = renderPool({
-    user,
-    home,
-    runDir: config.php.runDir,
-    webGroup: config.php.webGroup,
-    maxChildren: PHP_DEFAULTS.maxChildren,
-    memoryMb: PHP_DEFAULTS.memoryMb,
-  });
-  const nginx = (args: string[]) => runCommand(config.nginxBin, [...config.nginxArgs, ...args]);
-  // As the panel's reload does, the raw one waits until nginx's master serves with new workers.
-  const reload = async () => {
-    // As the panel does: its master gets SIGHUP, unless an operator's command is configured.
-    const signal = async (master: MasterState | NoMaster) => {
-      if (config.nginxReload) await runCommand(config.nginxReload[0] ?? '', config.nginxReload.slice(1));
-      else if ('missing' in master) throw new Error(`no nginx master to reload: ${master.missing}`);
-      else process.kill(master.pid, 'SIGHUP');
-    };
-    const done = await confirmReload(
-      config.nginxPidFile ?? job.nginxPidFile,
-      signal,
-      config.hostTimeoutMs,
-      '/proc',
-      quitProcess,
-    );
-    if (done.outcome !== 'taken') throw new Error(`the raw reload was not taken: ${JSON.stringify(done)}`);
-    await done.retired;
-  };
+  const { site, pool, block, poolText, useradd, chpasswd, userdel } = rawAccount(user);
   const steps: [string, () => Promise<unknown>][] = [
-    ['useradd', () => runCommand('useradd', useraddArgs({ user, home, shell: false, domain }))],
-    ['chpasswd', () => runCommand('chpasswd', [], { input: chpasswdInput(user, generatePassword()) })],
+    ['useradd', useradd],
+    ['chpasswd', chpasswd],
     [
       'php-fpm -t',
       async () => {
@@ -204,7 +240,7 @@ async function rawSequence(user: string, times: Record<string, number[]>): Promi
         await phpReload();
       },
     ],
-    ['userdel', () => runCommand('userdel', userdelArgs(user))],
+    ['userdel', userdel],
   ];
   let total = 0;
   for (const [name, step] of steps) {
@@ -214,6 +250,59 @@ async function rawSequence(user: string, times: Record<string, number[]>): Promi
     times[name].push(ms);
   }
   return total;
+}
+
+/**
+ * inWaves runs `each` on the items CREATE_CONCURRENCY at a time, in waves: a wave starts once the one before it and
+ * `after` it are done.
+ */
+async function inWaves<T>(items: readonly T[], each: (item: T) => Promise<void>, after?: () => Promise<unknown>) {
+  for (let from = 0; from < items.length; from += CREATE_CONCURRENCY) {
+    await Promise.all(items.slice(from, from + CREATE_CONCURRENCY).map(each));
+    await after?.();
+  }
+}
+
+/**
+ * rawBulk is a floor under the panel's bulk creates: `count` users made by the raw commands of create (as
+ * rawSequence runs them), CREATE_CONCURRENCY at a time. Each account runs useradd and chpasswd and, with `servers`,
+ * has its pool and server block written; then one php-fpm -t and php reload and one nginx -t and confirmed reload
+ * cover the whole wave, the fewest server commands any design could run with that many in flight. The two servers
+ * are checked and reloaded side by side, as nothing orders one after the other. Everything made is taken back
+ * afterwards, outside the timing: each user by userdel, the pools and blocks removed, one reload of each server.
+ */
+async function rawBulk(prefix: string, count: number, servers: boolean): Promise<RawBulk> {
+  const failures: string[] = [];
+  // Rendered before the clock starts, as rawSequence renders its blocks and pools before timing its commands.
+  const accounts = Array.from({ length: count }, (_, i) => rawAccount(benchUser(prefix, i)));
+  try {
+    // The bench stands where the panel stood in cpuNow: its own CPU, then the commands it reaped.
+    const cpu0 = await cpuNow(process.pid);
+    const seconds = await timed(() =>
+      inWaves(
+        accounts,
+        async (a) => {
+          try {
+            await a.useradd();
+            await a.chpasswd();
+            if (!servers) return;
+            await writeFileAtomic(a.pool, a.poolText);
+            await writeFileAtomic(a.site, a.block(false));
+          } catch (err) {
+            failures.push(`${a.user}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        },
+        servers ? () => Promise.all([phpReload(), nginx(['-t']).then(reload)]) : undefined,
+      ),
+    );
+    return { count, seconds: seconds / 1000, cpu: since(cpu0, await cpuNow(process.pid)), failures };
+  } finally {
+    await inWaves(accounts, async (a) => {
+      await a.userdel();
+      if (servers) await Promise.all([rm(a.pool, { force: true }), rm(a.site, { force: true })]);
+    });
+    if (servers) await Promise.all([phpReload(), reload()]);
+  }
 }
 
 /**
@@ -301,7 +390,7 @@ async function main(): Promise<void> {
     ),
   );
   // At debug level the panel logs each step's time, for the breakdown of the operations.
-  let figures: HostFigures;
+  let figures: Omit<HostFigures, 'rawFloor'>;
   const panel = await PanelProcess.start({
     dataDir: config.dataDir,
     logFile: job.logFile,
@@ -369,7 +458,12 @@ async function main(): Promise<void> {
     [`n${tag}`]: 'one at a time, PHP off',
     [`b${tag}`]: 'bulk',
   });
-  await writeFile(job.out, JSON.stringify(figures));
+  // The floors run once the panel has stopped: the machine's CPU is then theirs, the servers' and the bench's.
+  const rawFloor = {
+    servers: await rawBulk(`f${tag}`, job.bulk, true),
+    shadow: await rawBulk(`s${tag}`, job.bulk, false),
+  };
+  await writeFile(job.out, JSON.stringify({ ...figures, rawFloor } satisfies HostFigures));
 }
 
 await main();

@@ -8,7 +8,7 @@ import { NGINX_BIN } from '../../test/support/nginx.js';
 import { PHPFPM_BIN } from '../../test/support/php-fpm.js';
 import type { Bench } from '../context.js';
 import { type Row, median, perSecond } from '../harness.js';
-import type { HostFigures, HostJob } from '../host-inside.js';
+import type { HostFigures, HostJob, RawBulk } from '../host-inside.js';
 import { PANEL_NODE } from '../support/panel-process.js';
 import { CREATE_CONCURRENCY } from '../support/sandbox.js';
 
@@ -144,8 +144,28 @@ export const host: Row = {
           `nginx master ${each(c.nginxMaster)}, everything else on the machine (MariaDB, the bench, kernel threads, other work) ${each(rest)}`,
       );
     }
+    // In the raw floor the bench stands in the panel's place: `panel` is then the bench's own CPU.
+    const floor = (r: RawBulk) => {
+      const each = (n: number) => `${(n / r.count).toFixed(0)} ms`;
+      const machine = r.cpu.machine / r.count;
+      const rest = r.cpu.machine - r.cpu.panel - r.cpu.commands - r.cpu.fpmMaster - r.cpu.nginxMaster;
+      return (
+        `${perSecond(r.count / r.seconds)} accounts/s, ${each(r.cpu.machine)} CPU per account on the machine ` +
+        `(${cores} cores give ${((cores * 1000) / machine).toFixed(1)}/s at most; the commands ${each(r.cpu.commands)}, ` +
+        `php-fpm master ${each(r.cpu.fpmMaster)}, nginx master ${each(r.cpu.nginxMaster)}, the bench ${each(r.cpu.panel)}, ` +
+        `everything else on the machine ${each(rest)})`
+      );
+    };
+    const { servers, shadow } = f.rawFloor;
+    notes.push(
+      `host bulk raw floor: the create commands alone, ${CREATE_CONCURRENCY} at a time, one check and reload of each ` +
+        `server per ${CREATE_CONCURRENCY}: ${floor(servers)}; useradd + chpasswd alone, ${CREATE_CONCURRENCY} at a ` +
+        `time: ${floor(shadow)}`,
+    );
     if (f.bulkCreate.failures.length > 0)
       notes.push(`host bulk creates failed: ${f.bulkCreate.failures.slice(0, 3).join('; ')}`);
+    const floorFailures = [...servers.failures, ...shadow.failures];
+    if (floorFailures.length > 0) notes.push(`host bulk raw floor failed: ${floorFailures.slice(0, 3).join('; ')}`);
     return {
       measured: [
         { now: `${ratio.toFixed(2)}× (${ms(create + suspend + terminate)} vs ${ms(raw)})`, meets: ratio <= 1.5 },
