@@ -53,7 +53,7 @@ export class ProcessLock {
         db.exec('BEGIN EXCLUSIVE');
         return db;
       } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+        if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw err;
       }
       await sleep(wait);
     }
