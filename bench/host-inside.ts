@@ -14,7 +14,7 @@ import { runCommand } from '../src/host/exec.js';
 import { writeFileAtomic } from '../src/host/files.js';
 import { type MasterState, type NoMaster, confirmReload, quitProcess } from '../src/host/nginx/nginx-master.js';
 import { renderServerBlock } from '../src/host/nginx/server-block.js';
-import { parsePid } from '../src/host/php/php-fpm-pools.js';
+import { parsePid } from '../src/host/pid-file.js';
 import { poolFileName, poolSocketPath, renderPool } from '../src/host/php/pool-config.js';
 import { chpasswdInput, lockArgs, useraddArgs, userdelArgs } from '../src/host/shadow/shadow-commands.js';
 import { timed } from './harness.js';

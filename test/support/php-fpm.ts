@@ -4,7 +4,8 @@ import { chmod, chown, mkdir, readFile, readdir, stat, writeFile } from 'node:fs
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { type PhpFpmOptions, PhpFpmPools, parsePid } from '../../src/host/php/php-fpm-pools.js';
+import { type PhpFpmOptions, PhpFpmPools } from '../../src/host/php/php-fpm-pools.js';
+import { parsePid } from '../../src/host/pid-file.js';
 import type { PhpPoolSpec } from '../../src/host/ports.js';
 import { unshareArgs } from './private-etc.js';
 import { childrenOf } from './procs.js';

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parsePid } from '../php/php-fpm-pools.js';
+import { parsePid } from '../pid-file.js';
 
 /** MasterChild is one live child of nginx's master: a worker, a cache manager or a cache loader. */
 export interface MasterChild {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
 import { ProcessLock } from '../process-lock.js';
-import { PhpFpmPools, parsePid, poolWorkerPids } from './php-fpm-pools.js';
+import { PhpFpmPools, poolWorkerPids } from './php-fpm-pools.js';
 
 let dir: string;
 
@@ -132,22 +132,6 @@ test('removing and disabling a pool that was never written does nothing; enablin
   await p.disablePool('nobodyhere');
   await assert.rejects(p.enablePool('nobodyhere'), { code: 'pool_not_found' });
   await assert.rejects(readFile(join(dir, 'pool.d', 'vanta-nobodyhere.conf')), { code: 'ENOENT' });
-});
-
-test('parsePid reads digits only and never 0 or 1: `kill -USR2 0` would signal the whole process group', () => {
-  const cases: [string, number | null][] = [
-    ['1234\n', 1234],
-    [' 77 ', 77],
-    ['', null],
-    ['\n', null],
-    ['0', null],
-    ['1', null],
-    ['-5', null],
-    ['0x1A', null],
-    ['1e3', null],
-    ['12 34', null],
-  ];
-  for (const [text, want] of cases) assert.equal(parsePid(text), want, JSON.stringify(text));
 });
 
 test('a reload waits until the pid file holds a pid again, not only until it changed (it is truncated first)', async () => {

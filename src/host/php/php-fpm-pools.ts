@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, runCommand } from '../exec.js';
+import { parsePid } from '../pid-file.js';
 import { readProcFile, scanProcesses } from '../proc-scan.js';
 import { ensureAccountTmp, homeOwner } from './account-tmp.js';
 import { Coalesced, Serial } from './coalesce.js';
@@ -146,17 +147,6 @@ export async function poolWorkerPids(user: string, uid: number | null): Promise<
     if (real === undefined || real === '0' || (uid !== null && Number(real) !== uid)) return null;
     return pid;
   });
-}
-
-/**
- * parsePid reads a pid file's content strictly: digits only, above 1. `Number('')` is 0, and a
- * `kill -USR2 0` would signal the caller's whole process group.
- */
-export function parsePid(text: string): number | null {
-  const t = text.trim();
-  if (!/^[0-9]{1,10}$/.test(t)) return null;
-  const pid = Number(t);
-  return pid > 1 ? pid : null;
 }
 
 /** checkReason is the first complaint of a failed `php-fpm -t` (its later lines only say that it failed). */
