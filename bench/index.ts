@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Bench } from './context.js';
 import { type TableLine, formatTable, machineLine, parseArgs, selected } from './harness.js';
 import { ROWS } from './rows/index.js';
+import { machineSpeed } from './support/machine-speed.js';
 import { summarizeProfiles } from './support/cpu-profile.js';
 import { panelNodeVersion } from './support/panel-process.js';
 
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
     await mkdir(options.cpuProfDir, { recursive: true });
   }
   const atStart = machineLine();
+  const speed = await machineSpeed();
   const started = performance.now();
   const bench = await Bench.create(options);
   const stop = () => {
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
     [
       `Vanta Panel benchmark, ${new Date().toISOString()}${options.quick ? ' (--quick)' : ''}`,
       `machine: ${atStart} at the start, ${machineLine().replace(/^.*load average /, '')} at the end`,
+      `speed: ${speed} (the absolute rows, unlike the ratios, compare only between machines of like speed)`,
       `panel: the real vanta serve on Node ${panelNodeVersion()}; bare: node:http in its own process, same Node`,
       '',
       formatTable(lines),
