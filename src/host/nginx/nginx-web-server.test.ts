@@ -524,3 +524,38 @@ test("two panel processes (serve and the CLI) ran nginx commands over each other
       for (const lock of locks) lock.close();
     }
   }));
+
+test('a block write whose machine-wide turn could not be taken left its writers waiting forever (and serve with an unhandled rejection): they now fail, and the next write is not stuck behind them', () =>
+  withDir(async (dir) => {
+    const sitesDir = join(dir, 'sites');
+    mkdirSync(sitesDir);
+    const lockPath = join(dir, 'nginx.lock');
+    const lock = new ProcessLock(lockPath);
+    const web = new NginxWebServer({
+      ...options(['nginx', '-s', 'reload']),
+      sitesDir,
+      logs: new NginxTrafficLogs({ dir: join(dir, 'traffic'), buffer: null, reopen: async () => {} }),
+      run: async () => ({ code: 0, stdout: '', stderr: '' }),
+      lock,
+    });
+    try {
+      // A lock file SQLite cannot take (as a full disk refuses the journal of the first turn): every BEGIN fails.
+      writeFileSync(lockPath, 'not a database\n'.repeat(512));
+      let outcome: unknown = 'waiting';
+      const writes = [web.writeSite(siteOf('alice')), web.writeSite(siteOf('bob'))];
+      for (const write of writes) write.catch(() => {});
+      const told = Promise.allSettled(writes).then((all) => {
+        outcome = all.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : r.status));
+      });
+      await until(() => outcome !== 'waiting');
+      await told;
+      assert.deepEqual(outcome, ['SQLITE_NOTADB', 'SQLITE_NOTADB']);
+      assert.deepEqual(readdirSync(sitesDir), [], 'no block was written without the turn');
+      // The lock file usable again, the next block is written: no group is left for it to join.
+      writeFileSync(lockPath, '');
+      await web.writeSite(siteOf('carol'));
+      assert.deepEqual(readdirSync(sitesDir), ['carol.conf']);
+    } finally {
+      lock.close();
+    }
+  }));

@@ -201,7 +201,7 @@ export class NginxWebServer implements WebServer {
     await new Promise<void>((resolve, reject) => {
       this.batch.push({ user: site.user, text, prepared, resolve, reject });
       // The first block of a group queues its write; the blocks that arrive before it runs join it.
-      if (this.batch.length === 1) void this.exclusive(() => this.writeGroup());
+      if (this.batch.length === 1) this.queueGroup();
     });
   }
 
@@ -330,6 +330,19 @@ export class NginxWebServer implements WebServer {
    */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return this.turns.run(fn);
+  }
+
+  /**
+   * queueGroup queues the write of the group `batch` holds now. A turn that never began (the machine's
+   * lock could not be taken: a full disk, an unreadable lock file) fails the blocks that waited for it,
+   * which no one else would ever settle, and leaves no group behind for the next block to join.
+   */
+  private queueGroup(): void {
+    const group = this.batch;
+    this.exclusive(() => this.writeGroup()).catch((err: unknown) => {
+      if (this.batch === group) this.batch = [];
+      for (const block of group) block.reject(err);
+    });
   }
 
   /**

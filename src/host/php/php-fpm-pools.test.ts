@@ -312,3 +312,32 @@ test('two panel processes (serve and the CLI) checked and reloaded php-fpm over 
     for (const lock of locks) lock.close();
   }
 });
+
+test('a pool write whose machine-wide turn could not be taken left its writers waiting forever (and serve with an unhandled rejection): they now fail, and the next write is not stuck behind them', async () => {
+  const g = await gated('zzlockless');
+  const lockPath = join(g.root, 'php-fpm.lock');
+  const lock = new ProcessLock(lockPath);
+  try {
+    const p = new PhpFpmPools({ ...g.p.opts, lock });
+    // A lock file SQLite cannot take (as a full disk refuses the journal of the first turn): every BEGIN fails.
+    await writeFile(lockPath, 'not a database\n'.repeat(512));
+    let outcome: unknown = 'waiting';
+    const writes = [p.writePool(g.spec), p.writePool({ ...g.spec, maxChildren: 3 })];
+    const told = Promise.allSettled(writes).then((all) => {
+      outcome = all.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : r.status));
+    });
+    // Queued after the batch's flush: once it has run (or failed to begin), so has that flush.
+    await assert.rejects(p.disablePool('zzlockless-other'), { code: 'SQLITE_NOTADB' });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(outcome, ['SQLITE_NOTADB', 'SQLITE_NOTADB']);
+    await told;
+    const poolFile = join(g.root, 'pool.d', 'vanta-zzlockless.conf');
+    await assert.rejects(readFile(poolFile), { code: 'ENOENT' }, 'no pool was written without the turn');
+    // The lock file usable again, the next pool is written: no batch is left for it to join.
+    await writeFile(lockPath, '');
+    await p.writePool(g.spec);
+    assert.match(await readFile(poolFile, 'utf8'), /pm.max_children = 2/);
+  } finally {
+    lock.close();
+  }
+});

@@ -217,8 +217,23 @@ export class PhpFpmPools implements PhpPools {
     return new Promise((resolve, reject) => {
       this.batch.push({ spec, text, resolve, reject });
       // The first write of a batch queues its flush; the writes that arrive before it runs share its `-t`.
-      if (this.batch.length === 1) void this.serial.run(() => this.flushWrites());
+      if (this.batch.length === 1) this.queueFlush();
     });
+  }
+
+  /**
+   * queueFlush queues the flush of the batch `batch` holds now. A turn that never began (the machine's
+   * lock could not be taken: a full disk, an unreadable lock file) fails the writes that waited for it,
+   * which no one else would ever settle, and leaves no batch behind for the next write to join.
+   */
+  private queueFlush(): void {
+    const batch = this.batch;
+    this.serial
+      .run(() => this.flushWrites())
+      .catch((err: unknown) => {
+        if (this.batch === batch) this.batch = [];
+        for (const write of batch) write.reject(err);
+      });
   }
 
   /** render is the text of the account's pool file. */
