@@ -34,6 +34,9 @@ export class Coalesced<T = void> {
     const previous = this.latest;
     const tracked: Promise<T> = (previous ? previous.then(start, start) : start()).finally(() => {
       if (this.latest === tracked) this.latest = null;
+      // A turn that failed before the run began (a ProcessLock that could not be taken) ends it unbegun:
+      // left waiting, it would hand its failure to every later call instead of a run of their own.
+      if (this.waiting === tracked) this.waiting = null;
     });
     this.latest = tracked;
     if (!begun) this.waiting = tracked;

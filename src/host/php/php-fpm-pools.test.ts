@@ -341,3 +341,19 @@ test('a pool write whose machine-wide turn could not be taken left its writers w
     lock.close();
   }
 });
+
+test('a reload whose machine-wide turn could not be taken once failed every later reload with the same error: the next one now runs', async () => {
+  const lockPath = join(dir, 'reload-once.lock');
+  const lock = new ProcessLock(lockPath);
+  try {
+    const p = new PhpFpmPools({ ...pools(join(dir, 'reload-once.pid'), ['true']).opts, lock });
+    // A lock file SQLite cannot take (as a full disk refuses the journal of the first turn): the BEGIN fails.
+    await writeFile(lockPath, 'not a database\n'.repeat(512));
+    await assert.rejects(p.reload(), { code: 'SQLITE_NOTADB' });
+    await writeFile(lockPath, '');
+    await p.reload();
+    assert.equal(p.reloads, 1);
+  } finally {
+    lock.close();
+  }
+});
