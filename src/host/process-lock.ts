@@ -9,7 +9,7 @@ const LONGEST_WAIT_MS = 20;
  * ProcessLock is a turn shared by every process on the machine that opens the same file: `vanta
  * serve`, the CLI and `vanta recover` each run nginx and php-fpm commands against the same
  * directories, and an in-process queue keeps only one process's commands apart. The lock is
- * SQLite's exclusive lock on an otherwise empty database file: the kernel drops it when its
+ * SQLite's exclusive lock on a database file that holds no table: the kernel drops it when its
  * holder ends, however it ends, so a killed process never leaves the others waiting. It is taken
  * without blocking the event loop (a busy database answers at once; the next try comes after a
  * short pause), and the callers of one process queue for it among themselves.
@@ -63,7 +63,9 @@ export class ProcessLock {
 /**
  * open opens the lock's database, made (or kept) readable by its owner alone: any process that can
  * open it can take a shared lock and hold every host change up. timeout 0: a busy database answers
- * SQLITE_BUSY at once instead of sleeping in the event loop's thread.
+ * SQLITE_BUSY at once instead of sleeping in the event loop's thread. The descriptor opened for the
+ * mode is closed before SQLite opens the file, and must be: closing any descriptor of a file drops
+ * every lock this process holds on it, so no second ProcessLock of a path may be made while one holds it.
  */
 function open(path: string): BetterSqlite3.Database {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);

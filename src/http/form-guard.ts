@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -70,6 +70,14 @@ export function crossOrigin(req: FastifyRequest): CrossOrigin | null {
 }
 
 /**
+ * siteKey is one site's own key, made from the shared form key and the site's CSRF cookie name: a token
+ * vWHM made for an admin never validates on the user panel (nor the other way), whatever the names.
+ */
+export function siteKey(formKey: Buffer, cookieKey: string): Buffer {
+  return createHmac('sha256', formKey).update(`vanta form tokens: ${cookieKey}`).digest();
+}
+
+/**
  * registerFormGuard guards every state-changing request of a scope whose users are signed in:
  * first (before the body is read) it must come from the site's own pages, then (once the form is
  * parsed) it must carry a CSRF token made for the same signed-in user with the server's key, so
@@ -83,7 +91,7 @@ export async function registerFormGuard(scope: FastifyInstance, opts: FormGuardO
     cookieKey: opts.cookieKey,
     cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: 'auto' },
     getUserInfo: (req) => opts.userOf(req),
-    csrfOpts: { hmacKey: opts.formKey ?? randomBytes(32) },
+    csrfOpts: { hmacKey: opts.formKey ? siteKey(opts.formKey, opts.cookieKey) : randomBytes(32) },
   });
   scope.decorateReply('formToken', function (this: FastifyReply) {
     return this.generateCsrf({ userInfo: opts.userOf(this.request) });
