@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type PhpFpmSetup, setUpPhpFpm } from '../src/host/php/php-fpm-setup.js';
+import { ProcessLock } from '../src/host/process-lock.js';
 import { PHPFPM_BIN, PHP_INI } from './support/php-fpm.js';
 
 const skip = existsSync(PHPFPM_BIN) ? null : 'needs php8.2-fpm (scripts/test-deps.sh installs it)';
@@ -65,6 +66,27 @@ pm.max_children = 2
     const patient = await setUpPhpFpm(setup, true);
     assert.equal(patient.warnings.length, 1, 'only the master');
     assert.equal(patient.pools.opts.reloadWaitMs, 35_000, 'a reload may take its control timeout and more');
+  });
+
+  it("checked php-fpm's configuration outside the machine's turn, so it could judge a pool another panel process had written for its own check: it now takes the turn", async () => {
+    await writeConf();
+    const [ours, theirs] = [new ProcessLock(join(dir, 'php-fpm.lock')), new ProcessLock(join(dir, 'php-fpm.lock'))];
+    try {
+      let release: () => void = () => {};
+      const held = theirs.hold(() => new Promise<void>((resolve) => (release = resolve)));
+      let ready = false;
+      const starting = setUpPhpFpm({ ...setup, lock: ours }, true).then(() => {
+        ready = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(ready, false, 'the check ran while another process held the turn');
+      release();
+      await Promise.all([held, starting]);
+      assert.equal(ready, true);
+    } finally {
+      ours.close();
+      theirs.close();
+    }
   });
 
   const refusals: [string, () => Promise<unknown>, Partial<PhpFpmSetup>, RegExp][] = [

@@ -56,8 +56,10 @@ export async function setUpPhpFpm(setup: PhpFpmSetup, required: boolean): Promis
     );
   let dumped: string;
   try {
-    // -tt is -t that also prints the configuration it read (on stderr).
-    dumped = (await runCommand(setup.bin, [...setup.args, '-tt'], { timeoutMs: setup.timeoutMs })).stderr;
+    // -tt is -t that also prints the configuration it read (on stderr). In the machine's turn: another
+    // panel process may have a pool written for its own check, which this one must not judge.
+    const check = () => runCommand(setup.bin, [...setup.args, '-tt'], { timeoutMs: setup.timeoutMs });
+    dumped = (await (setup.lock ? setup.lock.hold(check) : check())).stderr;
   } catch (err) {
     throw new PhpSetupError(`php-fpm configuration is not valid (php-fpm -t): ${firstError(err)}`);
   }
