@@ -1,4 +1,7 @@
 import { lstat, readFile, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../../domain/errors.js';
 import { closeWebRoot, makeWebRoot } from '../account-files.js';
 import { CommandError, runCommand } from '../exec.js';
@@ -91,8 +94,11 @@ export class ShadowSystemUsers implements SystemUsers {
   }
 
   async remove(user: string, home: string): Promise<void> {
+    let entry = await this.lookup(user);
+    // No user yet: a useradd started by a process killed mid-create (whose operation recovery is
+    // undoing now) may still run, and would make the user, its group and its home after this removal.
+    if (entry === null && (await untilUseraddEnds(user, this.timeoutMs))) entry = await this.lookup(user);
     const real = await homeToRemove(this.homeBase, user, home);
-    const entry = await this.lookup(user);
     if (entry) {
       if (entry.uid < MIN_ACCOUNT_UID)
         throw new Error(`refusing to remove ${user}: uid ${entry.uid} is a system account`);
@@ -129,6 +135,30 @@ export class ShadowSystemUsers implements SystemUsers {
     if (!entry) throw new Error(`system user ${user} does not exist`);
     return entry;
   }
+}
+
+/** USERADD_POLL_MS is how often a removal looks again for a useradd of the same user still running. */
+const USERADD_POLL_MS = 20;
+
+/**
+ * untilUseraddEnds waits, up to `timeoutMs`, while a `useradd` making `user` runs (the user's name is its
+ * last argument), and tells whether one ran. A killed process's commands run on: its useradd, reparented,
+ * still writes the user files after the process that started it is gone.
+ */
+export async function untilUseraddEnds(user: string, timeoutMs: number): Promise<boolean> {
+  const running = async () =>
+    (
+      await scanProcesses((pid, read) => {
+        const args = read('cmdline').split('\0');
+        if (args.at(-1) === '') args.pop();
+        return basename(args[0] ?? '') === 'useradd' && args.at(-1) === user ? pid : null;
+      })
+    ).length > 0;
+  if (!(await running())) return false;
+  const end = performance.now() + timeoutMs;
+  do await sleep(USERADD_POLL_MS);
+  while (performance.now() < end && (await running()));
+  return true;
 }
 
 /** USERADD_NAME_IN_USE is useradd's exit status when the user or (with --user-group) the group name is taken. */
