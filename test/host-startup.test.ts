@@ -228,6 +228,14 @@ describe("host mode finds nginx's pid file at start-up, for the reload's confirm
     ]);
   });
 
+  test('a lock file that cannot be opened stopped the start with a raw SQLite error: it is now a host setup error naming the file', async () => {
+    const lockDir = join(dir, 'no-such-dir');
+    await assert.rejects(start({ lockDir }), {
+      name: 'HostSetupError',
+      message: new RegExp(`^cannot open the lock file ${join(lockDir, 'nginx.lock')}: `),
+    });
+  });
+
   test('a master not running yet is warned of, never refused; found, nothing is said', async () => {
     assert.deepEqual(await start({ nginxReload: ['systemctl', 'reload', 'nginx'] }), [
       `nginx's master is not found (${nginx.pidFile} holds no pid): reloads are not confirmed until it runs ` +

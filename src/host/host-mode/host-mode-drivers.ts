@@ -59,6 +59,16 @@ export type HostModeDrivers = HostDrivers & {
   phpWarnings: string[];
 };
 
+/** openLock opens one of the machine's turns in the lock directory; one it cannot open stops the start. */
+function openLock(dir: string, name: string): ProcessLock {
+  const path = join(dir, name);
+  try {
+    return new ProcessLock(path);
+  } catch (err) {
+    throw new HostSetupError(`cannot open the lock file ${path}: ${(err as Error).message}`);
+  }
+}
+
 /**
  * createHostDrivers checks that host mode can work here (root, the shadow tools, nginx with a valid
  * configuration that includes the sites directory, the homes base, and php-fpm when a plan has PHP)
@@ -99,7 +109,7 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     timeoutMs: opts.timeoutMs,
     reopenCommand: opts.nginxReopen,
     logs: trafficLogs,
-    lock: new ProcessLock(join(opts.lockDir, 'nginx.lock')),
+    lock: openLock(opts.lockDir, 'nginx.lock'),
     ...(opts.warn ? { warn: opts.warn } : {}),
   };
   const checker = new NginxWebServer(nginxOptions);
@@ -118,7 +128,7 @@ export async function createHostDrivers(opts: HostOptions, databases: DatabaseSe
     );
   }
   const webServer: NginxWebServer = new NginxWebServer({ ...nginxOptions, pidFile: await nginxPidFile(opts, dump) });
-  const phpLock = new ProcessLock(join(opts.lockDir, 'php-fpm.lock'));
+  const phpLock = openLock(opts.lockDir, 'php-fpm.lock');
   const php = await setUpPhpFpm({ ...opts.php, lock: phpLock }, opts.phpRequired).catch((err) => {
     throw err instanceof PhpSetupError ? new HostSetupError(err.message) : err;
   });
